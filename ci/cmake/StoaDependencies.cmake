@@ -1,0 +1,26 @@
+# Every dependency comes from a Debian package (installed by ci/setup.sh) and is found here.
+find_package(PkgConfig REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+
+if(EMSCRIPTEN)
+  # The WebAssembly builds of libopus and libsodium made by ci/build-wasm-deps.sh.
+  set(STOA_WASM_DEPS_PREFIX "${CMAKE_BINARY_DIR}/wasm-deps" CACHE PATH "Prefix of the Emscripten-built libopus and libsodium")
+  list(PREPEND CMAKE_PREFIX_PATH "${STOA_WASM_DEPS_PREFIX}")
+  set(ENV{PKG_CONFIG_LIBDIR} "${STOA_WASM_DEPS_PREFIX}/lib/pkgconfig")
+endif()
+
+pkg_check_modules(OPUS REQUIRED IMPORTED_TARGET opus>=1.3)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium>=1.0.18)
+
+if(NOT EMSCRIPTEN)
+  if(STOA_BUILD_SERVER OR STOA_BUILD_LOADGEN)
+    find_package(Boost 1.74 REQUIRED COMPONENTS system)
+  endif()
+  if(STOA_BUILD_TESTS)
+    find_package(Catch2 2.13 REQUIRED)
+    include(Catch)
+  endif()
+  if(STOA_BUILD_BENCHMARKS)
+    find_package(benchmark REQUIRED)
+  endif()
+endif()

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is needed, then builds and runs every test suite:
+# the native suite, the same suite under AddressSanitizer + UndefinedBehaviorSanitizer, and a
+# short run of every libFuzzer target from its checked-in seeds. Prints one summary at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash ci/setup.sh
+
+jobs=$(nproc)
+summary=()
+total_passed=0
+total_failed=0
+status=0
+
+# run_suite PRESET: configure, build and test one preset, recording its ctest counts.
+run_suite() {
+  local preset=$1
+  echo "::: stoa: configure + build preset '$preset'"
+  cmake --preset "$preset" > "build/$preset.configure.log" 2>&1 || { cat "build/$preset.configure.log"; return 1; }
+  cmake --build --preset "$preset" -j "$jobs"
+  echo "::: stoa: test preset '$preset'"
+  local log="build/$preset.ctest.log"
+  set +e
+  ctest --preset "$preset" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  set -e
+  local line
+  line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1 || true)
+  local failed total
+  failed=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")
+  total=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2/' <<<"$line")
+  if [ -z "$line" ]; then failed=1; total=0; fi
+  total_passed=$((total_passed + total - failed))
+  total_failed=$((total_failed + failed))
+  summary+=("$preset: $((total - failed)) passed, $failed failed")
+  [ "$rc" -eq 0 ] || status=1
+}
+
+mkdir -p build
+for preset in native asan fuzz; do
+  run_suite "$preset" || status=1
+done
+
+echo
+echo "::: stoa test summary"
+for line in "${summary[@]}"; do echo "  $line"; done
+echo "stoa: $total_passed passed, $total_failed failed"
+exit "$status"

@@ -124,40 +124,62 @@ using any_action =
 namespace delta {
 struct member_joined {  // full entry: on the stage stream only when the member lands on stage
     member_entry member{};
+
+    friend bool operator==(const member_joined&, const member_joined&) = default;
 };
 struct member_left {
     member_id id{};
     leave_reason reason = leave_reason::left;
+
+    friend bool operator==(const member_left&, const member_left&) = default;
 };
 struct role_changed {  // on the stage stream a move onto stage carries the whole entry
     member_id id{};
     role new_role = role::listener;
     std::optional<member_entry> entry{};  // set when the member enters the stage
+
+    friend bool operator==(const role_changed&, const role_changed&) = default;
 };
 struct hand_changed {
     member_id id{};
     bool raised = false;
+
+    friend bool operator==(const hand_changed&, const hand_changed&) = default;
 };
 struct invitation_changed {
     member_id id{};
     bool pending = false;
+
+    friend bool operator==(const invitation_changed&, const invitation_changed&) = default;
 };
 struct mute_changed {
     member_id id{};
     bool self_muted = true;
     bool moderator_muted = false;
+
+    friend bool operator==(const mute_changed&, const mute_changed&) = default;
 };
+// The authority announces a new host with role_changed (which can carry the entry a stage replica
+// needs); replicas still accept this form and apply it as role_changed to host.
 struct host_changed {
     member_id id{};
+
+    friend bool operator==(const host_changed&, const host_changed&) = default;
 };
 struct profile_changed {
     member_id id{};
     bytes profile{};
+
+    friend bool operator==(const profile_changed&, const profile_changed&) = default;
 };
 struct audience_count {
     std::uint32_t listeners = 0;
+
+    friend bool operator==(const audience_count&, const audience_count&) = default;
 };
-struct room_ended {};
+struct room_ended {
+    friend bool operator==(const room_ended&, const room_ended&) = default;
+};
 }  // namespace delta
 
 using any_delta = std::variant<delta::member_joined, delta::member_left, delta::role_changed, delta::hand_changed,
@@ -170,10 +192,16 @@ using any_delta = std::variant<delta::member_joined, delta::member_left, delta::
 // leaves and hand raises.
 enum class stream : std::uint8_t { stage = 0, full = 1 };
 
+// The stream a member's client follows: privileged members need every change (they moderate the
+// audience), everyone else only the stage. The relay sends stage deltas to every member.
+[[nodiscard]] constexpr stream followed_stream(role r) noexcept { return is_privileged(r) ? stream::full : stream::stage; }
+
 struct sequenced_delta {
     stream on = stream::stage;
     delta_seq seq{};
     any_delta change{};
+
+    friend bool operator==(const sequenced_delta&, const sequenced_delta&) = default;
 };
 
 // What a member who joins (or falls behind) loads before applying deltas with seq > snapshot seq.
@@ -182,8 +210,11 @@ struct stage_snapshot {
     room_kind kind = room_kind::open;
     bool stage_only = false;
     delta_seq seq{};                  // last stage-stream delta included
-    std::vector<member_entry> stage;  // host, moderators, speakers
-    std::uint32_t audience_count = 0;
+    std::vector<member_entry> stage;  // host, moderators, speakers, in joined_order
+    std::uint32_t audience_count = 0; // as last announced on the stage stream (rate-limited)
+    bool ended = false;               // the room has ended; the roster is empty
+
+    friend bool operator==(const stage_snapshot&, const stage_snapshot&) = default;
 };
 
 struct full_snapshot {
@@ -191,7 +222,10 @@ struct full_snapshot {
     room_kind kind = room_kind::open;
     bool stage_only = false;
     delta_seq seq{};                    // last full-stream delta included
-    std::vector<member_entry> members;  // everyone
+    std::vector<member_entry> members;  // everyone, in joined_order
+    bool ended = false;                 // the room has ended; the roster is empty
+
+    friend bool operator==(const full_snapshot&, const full_snapshot&) = default;
 };
 
 // The audience list is paged on demand rather than replicated.
@@ -202,7 +236,54 @@ struct audience_page_request {
 struct audience_page {
     std::uint32_t offset = 0;
     std::uint32_t total = 0;
-    std::vector<member_entry> members;
+    std::vector<member_entry> members;  // listeners in joined_order
+
+    friend bool operator==(const audience_page&, const audience_page&) = default;
+};
+
+// ---- Notices: unicast messages from the room to one member, next to the stream deltas. ----
+namespace notice {
+// The join reply: the member's own entry (with its sender index and role), the stream to follow,
+// and the snapshot of that stream to load first; deltas at or below its seq are then duplicates.
+struct welcome {
+    member_entry self{};
+    stream follow = stream::stage;
+    std::variant<stage_snapshot, full_snapshot> snapshot{};
+
+    friend bool operator==(const welcome&, const welcome&) = default;
+};
+// A listener's own entry changed (hand, stage invitation, profile) where the stage stream, which
+// does not carry audience entries, cannot say so.
+struct own_entry {
+    member_entry entry{};
+
+    friend bool operator==(const own_entry&, const own_entry&) = default;
+};
+// The member's role crossed the privileged line (promotion, demotion, stepping down, host
+// handover): drop the old replica, load this snapshot and follow `follow` from now on.
+struct follow_stream {
+    member_entry self{};
+    stream follow = stream::stage;
+    std::variant<stage_snapshot, full_snapshot> snapshot{};
+
+    friend bool operator==(const follow_stream&, const follow_stream&) = default;
+};
+// The member was removed by someone else (kick, ban); the relay closes their room session next.
+struct removed {
+    leave_reason reason = leave_reason::kicked;
+    member_id by{};
+
+    friend bool operator==(const removed&, const removed&) = default;
+};
+}  // namespace notice
+
+using any_notice = std::variant<notice::welcome, notice::own_entry, notice::follow_stream, notice::removed>;
+
+struct addressed_notice {
+    member_id to{};
+    any_notice body{};
+
+    friend bool operator==(const addressed_notice&, const addressed_notice&) = default;
 };
 
 }  // namespace stoa::room

@@ -1,0 +1,518 @@
+// JSON control messages: envelope ("v", "type", "request_id"), then one body per type.
+#include "stoa/proto/control_codec.hpp"
+
+#include <stdexcept>
+
+#include "room_fields.hpp"
+#include "stoa/proto/bounded_json.hpp"
+#include "stoa/proto/room_json.hpp"
+
+namespace stoa::proto {
+namespace {
+
+using detail::decode_context;
+using detail::enum_name;
+using detail::hex;
+using detail::json;
+using detail::name_of;
+using detail::object_reader;
+using detail::ordered_json;
+
+// ---- Shared pieces ----
+
+template <std::size_t N>
+std::array<std::uint8_t, N> fixed_base64(object_reader& r, std::string_view key) {
+    std::array<std::uint8_t, N> out{};
+    const bytes raw = r.base64(key, N, N);
+    if (!r.failed()) std::copy(raw.begin(), raw.end(), out.begin());
+    return out;
+}
+
+// Snapshot objects appear in `welcome` and `snapshot`.
+snapshot_message read_snapshot(object_reader& r) {
+    snapshot_message out;
+    const auto on = r.enumeration("stream", detail::stream_names);
+    if (on == room::stream::stage) {
+        room::stage_snapshot s;
+        s.room = r.hex_id<room_id>("room");
+        s.kind = r.enumeration("kind", detail::kind_names);
+        s.stage_only = r.boolean("stage_only");
+        s.seq = delta_seq(r.safe_u64("seq"));
+        s.audience_count = r.u32("audience_count");
+        s.stage = detail::read_members(r, "members", max_members_per_snapshot_part);
+        out.snapshot = std::move(s);
+    } else {
+        room::full_snapshot s;
+        s.room = r.hex_id<room_id>("room");
+        s.kind = r.enumeration("kind", detail::kind_names);
+        s.stage_only = r.boolean("stage_only");
+        s.seq = delta_seq(r.safe_u64("seq"));
+        out.part = r.u32("part");
+        out.parts = r.u32("parts", 1, max_snapshot_parts);
+        if (!r.failed() && out.part >= out.parts) r.fail(proto_error::invalid_combination, "part");
+        s.members = detail::read_members(r, "members", max_members_per_snapshot_part);
+        out.snapshot = std::move(s);
+    }
+    r.finish();
+    return out;
+}
+
+ordered_json write_snapshot(const snapshot_message& m) {
+    ordered_json out = ordered_json::object();
+    std::visit(
+        [&](const auto& s) {
+            using T = std::decay_t<decltype(s)>;
+            constexpr bool stage = std::is_same_v<T, room::stage_snapshot>;
+            out["stream"] = stage ? "stage" : "full";
+            out["room"] = hex(s.room);
+            out["kind"] = name_of(s.kind, detail::kind_names);
+            out["stage_only"] = s.stage_only;
+            out["seq"] = s.seq.value;
+            if constexpr (stage) {
+                out["audience_count"] = s.audience_count;
+                out["members"] = detail::members_json(s.stage);
+            } else {
+                out["part"] = m.part;
+                out["parts"] = m.parts;
+                out["members"] = detail::members_json(s.members);
+            }
+        },
+        m.snapshot);
+    return out;
+}
+
+snapshot_message read_nested_snapshot(object_reader& r, std::string_view key) {
+    const json* v = r.find(key, true);
+    if (!v) return {};
+    object_reader nested(r.context(), *v, &r, key);
+    return read_snapshot(nested);
+}
+
+// ---- Client -> relay bodies ----
+
+template <typename Action>
+room::any_action read_target_action(object_reader& r) {
+    Action a;
+    a.target = r.hex_id<member_id>("target");
+    return a;
+}
+
+// Returns false when `type` names no client message.
+bool read_client_body(object_reader& r, std::string_view type, client_body& body) {
+    if (type == "hello") {
+        hello h;
+        h.key = r.hex_id<public_key>("key");
+        h.client_name = r.string("client", 1, max_client_name_length);
+        h.client_version = r.string("client_version", 1, max_client_version_length);
+        body = std::move(h);
+    } else if (type == "auth") {
+        body = auth{fixed_base64<auth_signature_size>(r, "signature")};
+    } else if (type == "create_room") {
+        create_room c;
+        c.kind = r.enumeration("kind", detail::kind_names);
+        c.stage_only = r.boolean("stage_only");
+        c.title = r.optional_string("title", 1, max_title_length);
+        if (!r.failed() && (c.kind == room::room_kind::open) != c.title.has_value())
+            r.fail(proto_error::invalid_combination, "title");
+        body = std::move(c);
+    } else if (type == "join") {
+        join_room j;
+        j.room = r.hex_id<room_id>("room");
+        j.invite = r.optional_hex_id<invite_token>("invite");
+        j.profile = r.base64("profile", 0, max_profile_bytes);
+        body = std::move(j);
+    } else if (type == "leave") {
+        body = room_action{room::action::leave{r.boolean("quietly")}};
+    } else if (type == "raise_hand") {
+        body = room_action{room::action::raise_hand{}};
+    } else if (type == "lower_hand") {
+        body = room_action{room::action::lower_hand{}};
+    } else if (type == "invite_to_stage") {
+        body = room_action{read_target_action<room::action::invite_to_stage>(r)};
+    } else if (type == "accept_invite") {
+        body = room_action{room::action::accept_invite{}};
+    } else if (type == "decline_invite") {
+        body = room_action{room::action::decline_invite{}};
+    } else if (type == "move_to_audience") {
+        body = room_action{read_target_action<room::action::move_to_audience>(r)};
+    } else if (type == "set_self_muted") {
+        body = room_action{room::action::set_self_muted{r.boolean("muted")}};
+    } else if (type == "moderator_mute") {
+        body = room_action{read_target_action<room::action::moderator_mute>(r)};
+    } else if (type == "promote_moderator") {
+        body = room_action{read_target_action<room::action::promote_moderator>(r)};
+    } else if (type == "demote_moderator") {
+        body = room_action{read_target_action<room::action::demote_moderator>(r)};
+    } else if (type == "kick") {
+        body = room_action{read_target_action<room::action::kick>(r)};
+    } else if (type == "ban") {
+        body = room_action{read_target_action<room::action::ban>(r)};
+    } else if (type == "end_room") {
+        body = room_action{room::action::end_room{}};
+    } else if (type == "set_profile") {
+        body = room_action{room::action::set_profile{r.base64("profile", 0, max_profile_bytes)}};
+    } else if (type == "audience_page") {
+        audience_page_query q;
+        q.page.offset = r.u32("offset");
+        q.page.limit = r.u32("limit", 1, static_cast<std::uint32_t>(max_audience_page_members));
+        body = q;
+    } else if (type == "resync") {
+        body = resync{r.enumeration("stream", detail::stream_names)};
+    } else if (type == "directory") {
+        directory_query q;
+        q.offset = r.u32("offset");
+        q.limit = r.u32("limit", 1, static_cast<std::uint32_t>(max_directory_rooms));
+        body = q;
+    } else if (type == "ping") {
+        body = ping{r.u32("nonce")};
+    } else if (type == "pong") {
+        body = pong{r.u32("nonce")};
+    } else {
+        return false;
+    }
+    return true;
+}
+
+void write_room_action(ordered_json& out, const room::any_action& action) {
+    const std::string_view type = action_type_name(action);
+    if (type.empty()) throw std::invalid_argument("join and disconnect have no room_action wire form");
+    out["type"] = type;
+    std::visit(
+        [&out](const auto& a) {
+            using T = std::decay_t<decltype(a)>;
+            if constexpr (requires { a.target; }) {
+                out["target"] = hex(a.target);
+            } else if constexpr (std::is_same_v<T, room::action::leave>) {
+                out["quietly"] = a.quietly;
+            } else if constexpr (std::is_same_v<T, room::action::set_self_muted>) {
+                out["muted"] = a.muted;
+            } else if constexpr (std::is_same_v<T, room::action::set_profile>) {
+                out["profile"] = encode_base64(a.profile);
+            }
+        },
+        action);
+}
+
+void write_client_body(ordered_json& out, const client_body& body) {
+    std::visit(
+        [&out](const auto& m) {
+            using T = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<T, hello>) {
+                out["type"] = "hello";
+                out["key"] = hex(m.key);
+                out["client"] = m.client_name;
+                out["client_version"] = m.client_version;
+            } else if constexpr (std::is_same_v<T, auth>) {
+                out["type"] = "auth";
+                out["signature"] = encode_base64(m.signature);
+            } else if constexpr (std::is_same_v<T, create_room>) {
+                out["type"] = "create_room";
+                out["kind"] = name_of(m.kind, detail::kind_names);
+                out["stage_only"] = m.stage_only;
+                if (m.title) out["title"] = *m.title;
+            } else if constexpr (std::is_same_v<T, join_room>) {
+                out["type"] = "join";
+                out["room"] = hex(m.room);
+                if (m.invite) out["invite"] = hex(*m.invite);
+                out["profile"] = encode_base64(m.profile);
+            } else if constexpr (std::is_same_v<T, room_action>) {
+                write_room_action(out, m.action);
+            } else if constexpr (std::is_same_v<T, audience_page_query>) {
+                out["type"] = "audience_page";
+                out["offset"] = m.page.offset;
+                out["limit"] = m.page.limit;
+            } else if constexpr (std::is_same_v<T, resync>) {
+                out["type"] = "resync";
+                out["stream"] = name_of(m.on, detail::stream_names);
+            } else if constexpr (std::is_same_v<T, directory_query>) {
+                out["type"] = "directory";
+                out["offset"] = m.offset;
+                out["limit"] = m.limit;
+            } else if constexpr (std::is_same_v<T, ping>) {
+                out["type"] = "ping";
+                out["nonce"] = m.nonce;
+            } else if constexpr (std::is_same_v<T, pong>) {
+                out["type"] = "pong";
+                out["nonce"] = m.nonce;
+            }
+        },
+        body);
+}
+
+// ---- Relay -> client bodies ----
+
+bool read_server_body(object_reader& r, std::string_view type, server_body& body) {
+    if (type == "challenge") {
+        body = challenge{fixed_base64<auth_challenge_size>(r, "challenge")};
+    } else if (type == "welcome") {
+        welcome w;
+        w.member = r.hex_id<member_id>("member");
+        w.index = sender_index(r.u32("index"));
+        w.member_role = r.enumeration("role", detail::role_names);
+        w.snapshot = read_nested_snapshot(r, "snapshot");
+        body = std::move(w);
+    } else if (type == "room_created") {
+        room_created c;
+        c.room = r.hex_id<room_id>("room");
+        c.kind = r.enumeration("kind", detail::kind_names);
+        c.invite = r.optional_hex_id<invite_token>("invite");
+        if (!r.failed() && (c.kind == room::room_kind::closed) != c.invite.has_value())
+            r.fail(proto_error::invalid_combination, "invite");
+        body = c;
+    } else if (type == "delta") {
+        delta_message d;
+        d.delta.on = r.enumeration("stream", detail::stream_names);
+        d.delta.seq = delta_seq(r.safe_u64("seq"));
+        if (const json* change = r.find("change", true)) {
+            object_reader nested(r.context(), *change, &r, "change");
+            d.delta.change = detail::read_delta(nested);
+        }
+        body = std::move(d);
+    } else if (type == "snapshot") {
+        body = read_nested_snapshot(r, "snapshot");
+    } else if (type == "audience_page") {
+        audience_page_message p;
+        p.page.offset = r.u32("offset");
+        p.page.total = r.u32("total");
+        p.page.members = detail::read_members(r, "members", max_audience_page_members);
+        body = std::move(p);
+    } else if (type == "directory") {
+        directory_listing d;
+        d.offset = r.u32("offset");
+        d.total = r.u32("total");
+        if (const json* rooms = r.array("rooms", max_directory_rooms)) {
+            std::size_t i = 0;
+            for (const auto& item : *rooms) {
+                object_reader entry(r.context(), item, &r, "rooms", i++);
+                directory_entry e;
+                e.room = entry.hex_id<room_id>("room");
+                e.title = entry.string("title", 1, max_title_length);
+                e.listeners = entry.u32("listeners");
+                entry.finish();
+                if (r.failed()) break;
+                d.rooms.push_back(std::move(e));
+            }
+        }
+        body = std::move(d);
+    } else if (type == "invited") {
+        body = invited{r.hex_id<member_id>("by")};
+    } else if (type == "kicked") {
+        body = kicked{r.hex_id<room_id>("room")};
+    } else if (type == "banned") {
+        body = banned{r.hex_id<room_id>("room")};
+    } else if (type == "room_ended") {
+        body = room_ended{r.hex_id<room_id>("room")};
+    } else if (type == "error") {
+        error_message e;
+        e.code = static_cast<std::uint16_t>(r.uint("code", 100, 599));
+        e.name = r.string("name", 1, max_error_name_length);
+        e.message = r.string("message", 0, max_error_message_length);
+        if (!r.failed()) {
+            for (char c : e.name)
+                if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) {
+                    r.fail(proto_error::bad_encoding, "name");
+                    break;
+                }
+        }
+        body = std::move(e);
+    } else if (type == "ping") {
+        body = ping{r.u32("nonce")};
+    } else if (type == "pong") {
+        body = pong{r.u32("nonce")};
+    } else if (type == "shutdown") {
+        body = shutdown{r.u32("reconnect_after_ms", 0, max_reconnect_after_ms)};
+    } else {
+        return false;
+    }
+    return true;
+}
+
+void write_server_body(ordered_json& out, const server_body& body) {
+    std::visit(
+        [&out](const auto& m) {
+            using T = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<T, challenge>) {
+                out["type"] = "challenge";
+                out["challenge"] = encode_base64(m.nonce);
+            } else if constexpr (std::is_same_v<T, welcome>) {
+                out["type"] = "welcome";
+                out["member"] = hex(m.member);
+                out["index"] = m.index.value;
+                out["role"] = name_of(m.member_role, detail::role_names);
+                out["snapshot"] = write_snapshot(m.snapshot);
+            } else if constexpr (std::is_same_v<T, room_created>) {
+                out["type"] = "room_created";
+                out["room"] = hex(m.room);
+                out["kind"] = name_of(m.kind, detail::kind_names);
+                if (m.invite) out["invite"] = hex(*m.invite);
+            } else if constexpr (std::is_same_v<T, delta_message>) {
+                out["type"] = "delta";
+                out["stream"] = name_of(m.delta.on, detail::stream_names);
+                out["seq"] = m.delta.seq.value;
+                ordered_json change = ordered_json::object();
+                detail::write_delta(change, m.delta.change);
+                out["change"] = std::move(change);
+            } else if constexpr (std::is_same_v<T, snapshot_message>) {
+                out["type"] = "snapshot";
+                out["snapshot"] = write_snapshot(m);
+            } else if constexpr (std::is_same_v<T, audience_page_message>) {
+                out["type"] = "audience_page";
+                out["offset"] = m.page.offset;
+                out["total"] = m.page.total;
+                out["members"] = detail::members_json(m.page.members);
+            } else if constexpr (std::is_same_v<T, directory_listing>) {
+                out["type"] = "directory";
+                out["offset"] = m.offset;
+                out["total"] = m.total;
+                ordered_json rooms = ordered_json::array();
+                for (const auto& e : m.rooms) {
+                    ordered_json entry = ordered_json::object();
+                    entry["room"] = hex(e.room);
+                    entry["title"] = e.title;
+                    entry["listeners"] = e.listeners;
+                    rooms.push_back(std::move(entry));
+                }
+                out["rooms"] = std::move(rooms);
+            } else if constexpr (std::is_same_v<T, invited>) {
+                out["type"] = "invited";
+                out["by"] = hex(m.by);
+            } else if constexpr (std::is_same_v<T, kicked>) {
+                out["type"] = "kicked";
+                out["room"] = hex(m.room);
+            } else if constexpr (std::is_same_v<T, banned>) {
+                out["type"] = "banned";
+                out["room"] = hex(m.room);
+            } else if constexpr (std::is_same_v<T, room_ended>) {
+                out["type"] = "room_ended";
+                out["room"] = hex(m.room);
+            } else if constexpr (std::is_same_v<T, error_message>) {
+                out["type"] = "error";
+                out["code"] = m.code;
+                out["name"] = m.name;
+                out["message"] = m.message;
+            } else if constexpr (std::is_same_v<T, ping>) {
+                out["type"] = "ping";
+                out["nonce"] = m.nonce;
+            } else if constexpr (std::is_same_v<T, pong>) {
+                out["type"] = "pong";
+                out["nonce"] = m.nonce;
+            } else if constexpr (std::is_same_v<T, shutdown>) {
+                out["type"] = "shutdown";
+                out["reconnect_after_ms"] = m.reconnect_after_ms;
+            }
+        },
+        body);
+}
+
+// Names of the other direction's types, so a misdirected message gets wrong_direction.
+constexpr std::string_view server_only_types[] = {"challenge", "welcome",    "room_created", "delta",
+                                                  "snapshot",  "invited",    "kicked",       "banned",
+                                                  "room_ended", "error",     "shutdown"};
+constexpr std::string_view client_only_types[] = {
+    "hello",          "auth",           "create_room",      "join",           "leave",
+    "raise_hand",     "lower_hand",     "invite_to_stage",  "accept_invite",  "decline_invite",
+    "move_to_audience", "set_self_muted", "moderator_mute", "promote_moderator", "demote_moderator",
+    "kick",           "ban",            "end_room",         "set_profile",    "resync"};
+
+template <std::size_t N>
+bool listed(std::string_view type, const std::string_view (&names)[N]) {
+    for (auto n : names)
+        if (n == type) return true;
+    return false;
+}
+
+// Parses the envelope and hands the body to `read_body`; shared by both directions.
+template <typename Message, typename ReadBody, std::size_t N>
+result<Message, decode_error> decode_message(std::string_view text, const json_limits& limits, ReadBody read_body,
+                                             const std::string_view (&other_side)[N]) {
+    auto parsed = parse_bounded_json(text, limits);
+    if (!parsed) return fail(std::move(parsed).error());
+    const json& j = *parsed;
+    if (!j.is_object()) return fail(decode_error{proto_error::invalid_json, "message is not an object"});
+
+    decode_context ctx;
+    object_reader r(ctx, j);
+    // The version is checked before anything else: a future version may change every other field.
+    const json* v = r.find("v", true);
+    if (ctx.failed()) return fail(ctx.take_error());
+    if (!v->is_number_integer()) return fail(decode_error{proto_error::wrong_type, "v"});
+    if (!v->is_number_unsigned() || v->get<std::uint64_t>() != protocol_version)
+        return fail(decode_error{proto_error::unsupported_version, "v"});
+
+    const json* type = r.find("type", true);
+    if (ctx.failed()) return fail(ctx.take_error());
+    if (!type->is_string()) return fail(decode_error{proto_error::wrong_type, "type"});
+    const auto& type_name = type->get_ref<const std::string&>();
+
+    Message message;
+    if (auto id = r.optional_uint("request_id", 0, UINT32_MAX)) message.request_id = static_cast<std::uint32_t>(*id);
+    if (ctx.failed()) return fail(ctx.take_error());
+    if (!read_body(r, type_name, message.body)) {
+        if (listed(type_name, other_side)) return fail(decode_error{proto_error::wrong_direction, "type"});
+        return fail(decode_error{proto_error::unknown_type, "type"});
+    }
+    r.finish();
+    if (ctx.failed()) return fail(ctx.take_error());
+    return message;
+}
+
+std::string dump(const ordered_json& j) {
+    // replace: a string that is not UTF-8 cannot reach here from a decoder; from our own code it
+    // must not make encoding throw.
+    return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+}
+
+ordered_json envelope() {
+    ordered_json out = ordered_json::object();
+    out["v"] = protocol_version;
+    out["type"] = nullptr;  // reserves the position; filled by the body writer
+    return out;
+}
+
+}  // namespace
+
+result<client_message, decode_error> decode_client_message(std::string_view text) {
+    return decode_message<client_message>(text, client_json_limits, read_client_body, server_only_types);
+}
+
+result<server_message, decode_error> decode_server_message(std::string_view text) {
+    return decode_message<server_message>(text, server_json_limits, read_server_body, client_only_types);
+}
+
+std::string encode(const client_message& message) {
+    ordered_json out = envelope();
+    if (message.request_id) out["request_id"] = *message.request_id;
+    write_client_body(out, message.body);
+    return dump(out);
+}
+
+std::string encode(const server_message& message) {
+    ordered_json out = envelope();
+    if (message.request_id) out["request_id"] = *message.request_id;
+    write_server_body(out, message.body);
+    return dump(out);
+}
+
+namespace {
+// Cuts at a character boundary so the message stays UTF-8.
+void clip(std::string& message) {
+    if (message.size() <= max_error_message_length) return;
+    std::size_t size = max_error_message_length;
+    while (size > 0 && (static_cast<unsigned char>(message[size]) & 0xc0) == 0x80) --size;
+    message.resize(size);
+}
+}  // namespace
+
+error_message make_error(proto_error code, std::string message) {
+    clip(message);
+    return {static_cast<std::uint16_t>(code), std::string(to_string(code)), std::move(message)};
+}
+
+error_message make_error(relay_error code, std::string message) {
+    clip(message);
+    return {static_cast<std::uint16_t>(code), std::string(to_string(code)), std::move(message)};
+}
+
+error_message make_error(const decode_error& error) { return make_error(error.code, error.detail); }
+
+}  // namespace stoa::proto

@@ -217,7 +217,8 @@ push_outcome jitter_buffer::push(frame_seq seq, byte_view packet, time_point now
 
     if (phase_ == phase::empty) {
         const std::int64_t ext = unwrap(seq);
-        floor_ext_ = ext;
+        // Frames sent just before the first one may still arrive and be played.
+        floor_ext_ = ext - static_cast<std::int64_t>(ring_.size()) + 1;
         reset_delay_window();
         record_transit(now_us - ext * frame_us);
         start_talkspurt(ext);
@@ -236,6 +237,8 @@ push_outcome jitter_buffer::push(frame_seq seq, byte_view packet, time_point now
          max_buffered_ext_ - ext >= static_cast<std::int64_t>(ring_.size()));
     const bool late_for_playing = phase_ == phase::playing && ext < next_ext_;
 
+    // Judge this packet against what the buffer expected before it arrived.
+    const std::int64_t target_before_us = target_us_;
     const std::int64_t transit = now_us - ext * frame_us;
     record_transit(transit);
     if (late_for_prebuffer || late_for_playing) return handle_late(ext);
@@ -256,7 +259,7 @@ push_outcome jitter_buffer::push(frame_seq seq, byte_view packet, time_point now
     }
 
     if (phase_ == phase::playing && buffered_count_ == 0 &&
-        underrun_run_ > config_.max_underrun_conceal_frames && excess <= target_us_) {
+        underrun_run_ > config_.max_underrun_conceal_frames && excess <= target_before_us) {
         // The buffer has been dry for a while and this packet is on time: a new talkspurt.
         floor_ext_ = next_ext_;
         start_talkspurt(ext);

@@ -41,6 +41,7 @@ result<packet_info, audio_error> inspect_packet(byte_view packet) noexcept {
     const auto length = static_cast<opus_int32>(packet.size());
     const int frames = opus_packet_get_nb_frames(packet.data(), length);
     if (frames < 0) return fail(from_opus_error(frames));
+    if (frames == 0) return fail(audio_error::invalid_packet);  // code 3 with a zero count
     const int samples = opus_packet_get_nb_samples(packet.data(), length, sample_rate_hz);
     if (samples < 0) return fail(from_opus_error(samples));
     packet_info info;

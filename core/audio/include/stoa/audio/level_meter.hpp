@@ -31,7 +31,7 @@ struct level_reading {
 class level_meter {
 public:
     // Throws std::invalid_argument if speaking_off_dbfs > speaking_on_dbfs or a time is negative.
-    explicit level_meter(const level_meter_config& config = {}, int sample_rate_hz = 48'000);
+    explicit level_meter(const level_meter_config& config = {}, int rate_hz = 48'000);
 
     // Any frame length; the smoothing uses the frame's duration.
     level_reading update(std::span<const std::int16_t> pcm) noexcept;

@@ -366,6 +366,7 @@ void room_authority::end(context& ctx) {
     banned_ = {};
     audience_head_ = audience_tail_ = host_slot_ = no_slot;
     listeners_ = 0;
+    announced_listeners_ = 0;  // as a stage replica does on room_ended
 }
 
 void room_authority::announce_audience(outcome& out, time_point now) {

@@ -44,7 +44,7 @@ void mixer::add(std::span<const float, frame_samples> pcm, float gain) noexcept 
 
 void mixer::output(std::span<std::int16_t, frame_samples> out) const noexcept {
     for (std::size_t i = 0; i < frame_samples; ++i) {
-        // soft_clip keeps |y| < 1; only rounding can reach +32768, hence the clamp.
+        // soft_clip keeps |y| <= 1, so only +1.0 can map past int16, hence the clamp.
         const long y = std::lrint(soft_clip(sum_[i]) * int16_scale);
         out[i] = static_cast<std::int16_t>(std::clamp(y, -32768L, 32767L));
     }

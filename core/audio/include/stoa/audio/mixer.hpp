@@ -36,7 +36,7 @@ private:
 };
 
 // The clipper on its own: identity below `knee`, then a tanh curve that approaches full scale
-// with a continuous slope. Input and output in units of full scale.
+// with a continuous slope (and reaches it in float precision far above). Units of full scale.
 [[nodiscard]] float soft_clip(float sample) noexcept;
 
 }  // namespace stoa::audio

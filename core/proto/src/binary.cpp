@@ -147,6 +147,26 @@ void encode_key_package(bytes& out, sender_index distributor, byte_view blob) {
     encode_single(out, binary_type::key_package, distributor, blob);
 }
 
+std::vector<bytes> split_key_bundle(sender_index distributor, std::span<const key_bundle_entry> entries) {
+    std::vector<bytes> out;
+    std::size_t begin = 0;
+    while (begin < entries.size()) {
+        std::size_t end = begin;
+        std::size_t size = key_bundle_prefix_size;
+        while (end < entries.size() && end - begin < max_key_bundle_entries &&
+               size + key_bundle_entry_overhead + entries[end].blob.size() <= max_key_bundle_size) {
+            size += key_bundle_entry_overhead + entries[end].blob.size();
+            ++end;
+        }
+        if (end == begin) throw std::invalid_argument("key_bundle entry over its limit");
+        key_bundle_message part{distributor, {entries.begin() + static_cast<std::ptrdiff_t>(begin),
+                                              entries.begin() + static_cast<std::ptrdiff_t>(end)}};
+        out.push_back(encode_binary(part));
+        begin = end;
+    }
+    return out;
+}
+
 bytes encode_binary(const binary_message& message) {
     bytes out;
     std::visit(

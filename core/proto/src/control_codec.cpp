@@ -38,6 +38,7 @@ snapshot_message read_snapshot(object_reader& r) {
         s.kind = r.enumeration("kind", detail::kind_names);
         s.stage_only = r.boolean("stage_only");
         s.seq = delta_seq(r.safe_u64("seq"));
+        s.ended = r.boolean("ended");
         s.audience_count = r.u32("audience_count");
         s.stage = detail::read_members(r, "members", max_members_per_snapshot_part);
         out.snapshot = std::move(s);
@@ -47,6 +48,7 @@ snapshot_message read_snapshot(object_reader& r) {
         s.kind = r.enumeration("kind", detail::kind_names);
         s.stage_only = r.boolean("stage_only");
         s.seq = delta_seq(r.safe_u64("seq"));
+        s.ended = r.boolean("ended");
         out.part = r.u32("part");
         out.parts = r.u32("parts", 1, max_snapshot_parts);
         if (!r.failed() && out.part >= out.parts) r.fail(proto_error::invalid_combination, "part");
@@ -68,6 +70,7 @@ ordered_json write_snapshot(const snapshot_message& m) {
             out["kind"] = name_of(s.kind, detail::kind_names);
             out["stage_only"] = s.stage_only;
             out["seq"] = s.seq.value;
+            out["ended"] = s.ended;
             if constexpr (stage) {
                 out["audience_count"] = s.audience_count;
                 out["members"] = detail::members_json(s.stage);
@@ -241,16 +244,39 @@ void write_client_body(ordered_json& out, const client_body& body) {
 
 // ---- Relay -> client bodies ----
 
+room::member_entry read_nested_entry(object_reader& r, std::string_view key) {
+    const json* v = r.find(key, true);
+    if (!v) return {};
+    object_reader nested(r.context(), *v, &r, key);
+    return detail::read_member_entry(nested);
+}
+
+// welcome and follow_stream: own entry, followed stream, and a snapshot of that stream.
+template <typename Message>
+void read_follow(object_reader& r, Message& m) {
+    m.self = read_nested_entry(r, "self");
+    m.follow = r.enumeration("follow", detail::stream_names);
+    m.snapshot = read_nested_snapshot(r, "snapshot");
+    if (r.failed()) return;
+    const bool full = std::holds_alternative<room::full_snapshot>(m.snapshot.snapshot);
+    if (full != (m.follow == room::stream::full)) r.fail(proto_error::invalid_combination, "snapshot.stream");
+}
+
 bool read_server_body(object_reader& r, std::string_view type, server_body& body) {
     if (type == "challenge") {
         body = challenge{fixed_base64<auth_challenge_size>(r, "challenge")};
     } else if (type == "welcome") {
         welcome w;
-        w.member = r.hex_id<member_id>("member");
-        w.index = sender_index(r.u32("index"));
-        w.member_role = r.enumeration("role", detail::role_names);
-        w.snapshot = read_nested_snapshot(r, "snapshot");
+        read_follow(r, w);
         body = std::move(w);
+    } else if (type == "follow_stream") {
+        follow_stream f;
+        read_follow(r, f);
+        body = std::move(f);
+    } else if (type == "own_entry") {
+        own_entry o;
+        o.entry = read_nested_entry(r, "entry");
+        body = std::move(o);
     } else if (type == "room_created") {
         room_created c;
         c.room = r.hex_id<room_id>("room");
@@ -297,9 +323,15 @@ bool read_server_body(object_reader& r, std::string_view type, server_body& body
     } else if (type == "invited") {
         body = invited{r.hex_id<member_id>("by")};
     } else if (type == "kicked") {
-        body = kicked{r.hex_id<room_id>("room")};
+        kicked k;
+        k.room = r.hex_id<room_id>("room");
+        k.by = r.hex_id<member_id>("by");
+        body = k;
     } else if (type == "banned") {
-        body = banned{r.hex_id<room_id>("room")};
+        banned b;
+        b.room = r.hex_id<room_id>("room");
+        b.by = r.hex_id<member_id>("by");
+        body = b;
     } else if (type == "room_ended") {
         body = room_ended{r.hex_id<room_id>("room")};
     } else if (type == "error") {
@@ -334,12 +366,14 @@ void write_server_body(ordered_json& out, const server_body& body) {
             if constexpr (std::is_same_v<T, challenge>) {
                 out["type"] = "challenge";
                 out["challenge"] = encode_base64(m.nonce);
-            } else if constexpr (std::is_same_v<T, welcome>) {
-                out["type"] = "welcome";
-                out["member"] = hex(m.member);
-                out["index"] = m.index.value;
-                out["role"] = name_of(m.member_role, detail::role_names);
+            } else if constexpr (std::is_same_v<T, welcome> || std::is_same_v<T, follow_stream>) {
+                out["type"] = std::is_same_v<T, welcome> ? "welcome" : "follow_stream";
+                out["self"] = to_json(m.self);
+                out["follow"] = name_of(m.follow, detail::stream_names);
                 out["snapshot"] = write_snapshot(m.snapshot);
+            } else if constexpr (std::is_same_v<T, own_entry>) {
+                out["type"] = "own_entry";
+                out["entry"] = to_json(m.entry);
             } else if constexpr (std::is_same_v<T, room_created>) {
                 out["type"] = "room_created";
                 out["room"] = hex(m.room);
@@ -379,9 +413,11 @@ void write_server_body(ordered_json& out, const server_body& body) {
             } else if constexpr (std::is_same_v<T, kicked>) {
                 out["type"] = "kicked";
                 out["room"] = hex(m.room);
+                out["by"] = hex(m.by);
             } else if constexpr (std::is_same_v<T, banned>) {
                 out["type"] = "banned";
                 out["room"] = hex(m.room);
+                out["by"] = hex(m.by);
             } else if constexpr (std::is_same_v<T, room_ended>) {
                 out["type"] = "room_ended";
                 out["room"] = hex(m.room);
@@ -405,7 +441,7 @@ void write_server_body(ordered_json& out, const server_body& body) {
 }
 
 // Names of the other direction's types, so a misdirected message gets wrong_direction.
-constexpr std::string_view server_only_types[] = {"challenge", "welcome",    "room_created", "delta",
+constexpr std::string_view server_only_types[] = {"challenge", "welcome", "follow_stream", "own_entry",    "room_created", "delta",
                                                   "snapshot",  "invited",    "kicked",       "banned",
                                                   "room_ended", "error",     "shutdown"};
 constexpr std::string_view client_only_types[] = {

@@ -11,10 +11,14 @@ std::vector<snapshot_message> split_full_snapshot(const room::full_snapshot& sna
     const std::size_t count = snapshot.members.size();
     const std::size_t parts = count == 0 ? 1 : (count + members_per_part - 1) / members_per_part;
     if (parts > max_snapshot_parts) throw std::invalid_argument("snapshot needs more than max_snapshot_parts parts");
+    // Every field but the member list is repeated in each part; copying the whole struct keeps
+    // fields added to full_snapshot later from being dropped here.
+    room::full_snapshot header = snapshot;
+    header.members.clear();
     std::vector<snapshot_message> out;
     out.reserve(parts);
     for (std::size_t p = 0; p < parts; ++p) {
-        room::full_snapshot piece{snapshot.room, snapshot.kind, snapshot.stage_only, snapshot.seq, {}};
+        room::full_snapshot piece = header;
         const std::size_t begin = p * members_per_part;
         const std::size_t end = std::min(count, begin + members_per_part);
         piece.members.assign(snapshot.members.begin() + static_cast<std::ptrdiff_t>(begin),
@@ -44,11 +48,16 @@ result<std::optional<std::variant<room::stage_snapshot, room::full_snapshot>>, d
     } else {
         if (!pending_) return reject("part");
         if (part.part != next_part_ || part.parts != parts_) return reject("part");
-        if (full.room != pending_->room || full.seq != pending_->seq || full.kind != pending_->kind ||
-            full.stage_only != pending_->stage_only)
-            return reject("snapshot");
-        pending_->members.insert(pending_->members.end(), std::make_move_iterator(full.members.begin()),
-                                 std::make_move_iterator(full.members.end()));
+        // Every part repeats the same header: compare all fields but the members.
+        std::vector<room::member_entry> members = std::move(full.members);
+        std::vector<room::member_entry> collected = std::move(pending_->members);
+        full.members.clear();
+        pending_->members.clear();
+        const bool same = full == *pending_;
+        pending_->members = std::move(collected);
+        if (!same) return reject("snapshot");
+        pending_->members.insert(pending_->members.end(), std::make_move_iterator(members.begin()),
+                                 std::make_move_iterator(members.end()));
         ++next_part_;
     }
     if (next_part_ < parts_) return std::optional<whole>();

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <span>
+#include <vector>
 #include <variant>
 
 #include "stoa/common/bytes.hpp"
@@ -85,6 +87,9 @@ using binary_message = std::variant<media_message, speaker_signature_message, ke
 // Appends to `out`, so a caller can reuse one buffer per frame.
 void encode_media(bytes& out, sender_index sender, byte_view payload);
 void encode_key_package(bytes& out, sender_index distributor, byte_view blob);
+// A distributor's key_bundle messages for any number of recipients: as few messages as the
+// entry-count and size limits allow, entries in order.
+[[nodiscard]] std::vector<bytes> split_key_bundle(sender_index distributor, std::span<const key_bundle_entry> entries);
 
 // ---- Zero-copy key_bundle access for the relay ----
 struct key_bundle_entry_view {

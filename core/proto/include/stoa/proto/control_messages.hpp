@@ -92,11 +92,22 @@ struct snapshot_message {
     std::uint32_t part = 0;
     std::uint32_t parts = 1;
 };
+// The join reply (room::notice::welcome): the member's own entry, the stream it follows and the
+// first part of that stream's snapshot (further parts of a full snapshot follow as `snapshot`).
 struct welcome {
-    member_id member{};
-    sender_index index{};
-    room::role member_role = room::role::listener;
-    snapshot_message snapshot{};  // of the stream this member follows
+    room::member_entry self{};
+    room::stream follow = room::stream::stage;
+    snapshot_message snapshot{};
+};
+// room::notice::follow_stream: the role crossed the privileged line; reload and follow `follow`.
+struct follow_stream {
+    room::member_entry self{};
+    room::stream follow = room::stream::stage;
+    snapshot_message snapshot{};
+};
+// room::notice::own_entry: a listener's own entry changed where the stage stream cannot say so.
+struct own_entry {
+    room::member_entry entry{};
 };
 struct room_created {
     room_id room{};
@@ -126,12 +137,15 @@ struct invited {
     member_id by{};
     friend bool operator==(const invited&, const invited&) = default;
 };
+// kicked and banned carry room::notice::removed (reason kicked or banned, and who did it).
 struct kicked {
     room_id room{};
+    member_id by{};
     friend bool operator==(const kicked&, const kicked&) = default;
 };
 struct banned {
     room_id room{};
+    member_id by{};
     friend bool operator==(const banned&, const banned&) = default;
 };
 struct room_ended {
@@ -150,8 +164,8 @@ struct shutdown {
     friend bool operator==(const shutdown&, const shutdown&) = default;
 };
 
-using server_body = std::variant<challenge, welcome, room_created, delta_message, snapshot_message,
-                                 audience_page_message, directory_listing, invited, kicked, banned, room_ended,
+using server_body = std::variant<challenge, welcome, follow_stream, own_entry, room_created, delta_message,
+                                 snapshot_message, audience_page_message, directory_listing, invited, kicked, banned, room_ended,
                                  error_message, ping, pong, shutdown>;
 
 struct server_message {

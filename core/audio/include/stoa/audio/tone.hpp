@@ -30,7 +30,8 @@ private:
                                 int rate_hz = 48'000) noexcept;
 
 // The strongest frequency between min_hz and max_hz, to about 1 Hz; 0 for silence. Uses a
-// Hann window and a coarse-then-fine Goertzel scan. Meant for tests (O(samples * steps)).
+// Hann window and a coarse-then-fine Goertzel scan over at most 200 ms (the middle of pcm).
+// Meant for tests and tools, not the audio path.
 [[nodiscard]] double dominant_frequency(std::span<const std::int16_t> pcm, double min_hz = 50.0,
                                         double max_hz = 8'000.0, int rate_hz = 48'000) noexcept;
 

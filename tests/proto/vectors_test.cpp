@@ -15,6 +15,7 @@
 #include "stoa/proto/binary.hpp"
 #include "stoa/proto/control_codec.hpp"
 #include "stoa/proto/room_json.hpp"
+#include "stoa/room/errors.hpp"
 
 using namespace stoa;
 using namespace stoa::proto;
@@ -209,4 +210,25 @@ TEST_CASE("every file in the vector directory is a known vector", "[proto][vecto
         else FAIL("unexpected directory");
     }
     CHECK(files == clients.size() + relays.size() + binaries.size());
+}
+
+TEST_CASE("docs/protocol.md lists every proto, room and relay error code with its name", "[proto][vectors]") {
+    auto listed = [](unsigned code, std::string_view name) {
+        const std::string row = "| " + std::to_string(code) + " | `" + std::string(name) + "` |";
+        return protocol_doc().find(row) != std::string::npos;
+    };
+    for (unsigned code = 100; code < 200; ++code) {
+        const auto name = to_string(static_cast<proto_error>(code));
+        if (name != "unknown_proto_error") CHECK(listed(code, name));
+    }
+    for (unsigned code = 500; code < 600; ++code) {
+        const auto name = to_string(static_cast<relay_error>(code));
+        if (name != "unknown_relay_error") CHECK(listed(code, name));
+    }
+    // The room's codes: anything named differently from an unused code is a real one.
+    const auto unused = room::to_string(static_cast<room::room_error>(299));
+    for (unsigned code = 200; code < 299; ++code) {
+        const auto name = room::to_string(static_cast<room::room_error>(code));
+        if (name != unused) CHECK(listed(code, name));
+    }
 }

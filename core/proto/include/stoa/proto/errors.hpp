@@ -37,15 +37,15 @@ enum class proto_error : std::uint16_t {
 
 // What the relay refuses or reports about a connection; sent in `error` messages.
 enum class relay_error : std::uint16_t {
-    internal = 500,
+    internal = 500,                    // a relay bug or resource failure; the request may be retried
     not_authenticated = 501,           // a room request before hello/auth completed
     auth_failed = 502,                 // the signature over the auth transcript did not verify
-    rate_limited = 503,
-    room_full = 504,
-    room_not_found = 505,
+    rate_limited = 503,                // too many messages or requests from this connection or key
+    room_full = 504,                   // the relay's per-room connection limit (the room's own is 206)
+    room_not_found = 505,              // no live room with this id on this relay
     too_many_rooms = 506,              // this key or the server created too many rooms
     slow_consumer_disconnected = 507,  // the connection's send queue overflowed
-    server_shutting_down = 508,
+    server_shutting_down = 508,        // the relay is draining; a shutdown message says when to return
     message_too_large = 509,           // a WebSocket message over the relay's limit
     handshake_timeout = 510,           // hello/auth did not complete in time
     already_authenticated = 511,       // a second hello or auth on one connection

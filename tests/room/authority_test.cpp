@@ -73,7 +73,7 @@ any_action targeted_action(action_kind kind, member_id target) {
 
 }  // namespace
 
-TEST_CASE("the authority obeys the permissions table for every targeted action; actor and target", "[room][authority]") {
+TEST_CASE("the authority obeys the permissions table for every targeted action - actor and target", "[room][authority]") {
     const std::array<action_kind, 7> kinds{action_kind::invite_to_stage, action_kind::move_to_audience,
                                            action_kind::moderator_mute,  action_kind::promote_moderator,
                                            action_kind::demote_moderator, action_kind::kick,
@@ -106,7 +106,7 @@ TEST_CASE("the authority obeys the permissions table for every targeted action; 
     }
 }
 
-TEST_CASE("every action by a non-member is refused with not_member; except join", "[room][authority]") {
+TEST_CASE("every action by a non-member is refused with not_member - except join", "[room][authority]") {
     cast c;
     const std::vector<any_action> actions{
         action::leave{},           action::raise_hand{},           action::lower_hand{},
@@ -122,7 +122,7 @@ TEST_CASE("every action by a non-member is refused with not_member; except join"
     CHECK(refused(c.room, c.listener, join_as(c.listener)) == room_error::already_member);
 }
 
-TEST_CASE("joining: first member hosts; indexes count up and are never reused", "[room][authority]") {
+TEST_CASE("joining: first member hosts - indexes count up and are never reused", "[room][authority]") {
     room_authority room(small_room());
     const member_id a = make_member(1), b = make_member(2);
 
@@ -166,7 +166,7 @@ TEST_CASE("closed rooms admit only holders of one of their invites", "[room][aut
     CHECK(room.member_count() == 1);
 }
 
-TEST_CASE("limits: room_full; stage_full and profile_too_large", "[room][authority]") {
+TEST_CASE("limits: room_full - stage_full and profile_too_large", "[room][authority]") {
     room_config config = small_room(room_kind::open, true);
     config.limits.max_stage = 2;
     config.limits.max_members = 3;
@@ -189,7 +189,7 @@ TEST_CASE("limits: room_full; stage_full and profile_too_large", "[room][authori
     CHECK(refused(full_room, make_member(3), join_as(make_member(3))) == room_error::room_full);
 }
 
-TEST_CASE("hands: listeners only; on the full stream; with the listener told by unicast", "[room][authority]") {
+TEST_CASE("hands: listeners only - on the full stream - with the listener told by unicast", "[room][authority]") {
     cast c;
     const outcome raised = must(c.room, c.listener, action::raise_hand{});
     CHECK(count_on(raised, stream::stage) == 0);
@@ -201,7 +201,7 @@ TEST_CASE("hands: listeners only; on the full stream; with the listener told by 
     CHECK(refused(c.room, c.listener, action::lower_hand{}) == room_error::hand_already_in_state);
 }
 
-TEST_CASE("stage invitations: pending; accept onto the stage; decline; and a full stage", "[room][authority]") {
+TEST_CASE("stage invitations: pending - accept onto the stage - decline - and a full stage", "[room][authority]") {
     room_config config = small_room();
     config.limits.max_stage = 5;  // the cast fills it
     cast c(config);
@@ -229,7 +229,7 @@ TEST_CASE("stage invitations: pending; accept onto the stage; decline; and a ful
     CHECK_FALSE(c.room.find(c.listener2)->invited_to_stage);
 }
 
-TEST_CASE("moving to the audience: by moderators; stepping down; never the host", "[room][authority]") {
+TEST_CASE("moving to the audience: by moderators - stepping down - never the host", "[room][authority]") {
     cast c;
     const outcome moved = must(c.room, c.mod, action::move_to_audience{c.speaker});
     CHECK(deltas_of<delta::role_changed>(moved, stream::stage).at(0) ==
@@ -248,7 +248,7 @@ TEST_CASE("moving to the audience: by moderators; stepping down; never the host"
     CHECK(refused(c.room, c.mod, action::move_to_audience{c.host}) == room_error::not_permitted);
 }
 
-TEST_CASE("mutes: self mute; moderator mute; and only the member lifts it", "[room][authority]") {
+TEST_CASE("mutes: self mute - moderator mute - and only the member lifts it", "[room][authority]") {
     cast c;
     CHECK(refused(c.room, c.speaker, action::set_self_muted{true}) == room_error::mute_already_in_state);
     const outcome unmuted = must(c.room, c.speaker, action::set_self_muted{false});
@@ -303,7 +303,7 @@ TEST_CASE("promotion switches a member from the stage stream to the full stream 
     CHECK(refused(c.room, c.mod, action::demote_moderator{c.mod2}) == room_error::not_permitted);
 }
 
-TEST_CASE("kick and ban: who may; the notice; and refusal of a banned rejoin", "[room][authority]") {
+TEST_CASE("kick and ban: who may - the notice - and refusal of a banned rejoin", "[room][authority]") {
     cast c;
     CHECK(refused(c.room, c.mod, action::kick{c.mod2}) == room_error::not_permitted);
     CHECK(refused(c.room, c.mod, action::kick{c.outsider}) == room_error::target_not_found);
@@ -321,7 +321,7 @@ TEST_CASE("kick and ban: who may; the notice; and refusal of a banned rejoin", "
     CHECK(c.room.is_banned(c.mod2));
 }
 
-TEST_CASE("ending the room: host only; both streams told once; then everything fails", "[room][authority]") {
+TEST_CASE("ending the room: host only - both streams told once - then everything fails", "[room][authority]") {
     cast c;
     CHECK(refused(c.room, c.mod, action::end_room{}) == room_error::not_permitted);
     const outcome ended = must(c.room, c.host, action::end_room{});
@@ -336,7 +336,7 @@ TEST_CASE("ending the room: host only; both streams told once; then everything f
     CHECK(c.room.stage_snapshot().ended);
 }
 
-TEST_CASE("profiles: size-limited; on the stage stream only for stage members", "[room][authority]") {
+TEST_CASE("profiles: size-limited - on the stage stream only for stage members", "[room][authority]") {
     cast c;
     CHECK(refused(c.room, c.speaker, action::set_profile{bytes(17, 3)}) == room_error::profile_too_large);
     const outcome stage_profile = must(c.room, c.speaker, action::set_profile{bytes(16, 3)});
@@ -347,7 +347,7 @@ TEST_CASE("profiles: size-limited; on the stage stream only for stage members", 
     CHECK(notices_to<notice::own_entry>(audience_profile, c.listener).at(0).entry.profile == bytes(4, 9));
 }
 
-TEST_CASE("leaving: leave; leave quietly and disconnect differ only in the reason", "[room][authority]") {
+TEST_CASE("leaving: leave - leave quietly and disconnect differ only in the reason", "[room][authority]") {
     const std::array<std::pair<any_action, leave_reason>, 3> table{{
         {action::leave{false}, leave_reason::left},
         {action::leave{true}, leave_reason::left_quietly},
@@ -362,7 +362,7 @@ TEST_CASE("leaving: leave; leave quietly and disconnect differ only in the reaso
     }
 }
 
-TEST_CASE("host handover: earliest moderator; then speaker; then listener; then the room ends", "[room][authority]") {
+TEST_CASE("host handover: earliest moderator - then speaker - then listener - then the room ends", "[room][authority]") {
     cast c;
     const outcome first = must(c.room, c.host, action::leave{});
     CHECK(c.room.host() == c.mod);
@@ -418,7 +418,7 @@ TEST_CASE("the audience count is coalesced and rate-limited on the stage stream"
     CHECK(room.tick(at_ms(5000)).empty());
 }
 
-TEST_CASE("audience pages list listeners in joined order; from either end", "[room][authority]") {
+TEST_CASE("audience pages list listeners in joined order - from either end", "[room][authority]") {
     room_config config = small_room();
     config.limits.max_members = 100;
     room_authority room(config);

@@ -77,7 +77,7 @@ TEST_CASE("targeted kinds are exactly the actions that carry a target", "[room][
     }
 }
 
-TEST_CASE("the table's shape: outsiders only join; members never join; nobody acts on the host", "[room][permissions]") {
+TEST_CASE("the table's shape: outsiders only join - members never join - nobody acts on the host", "[room][permissions]") {
     for (std::size_t k = 0; k < action_kind_count; ++k) {
         const auto kind = static_cast<action_kind>(k);
         INFO(to_string(kind));

@@ -34,7 +34,7 @@ sequenced_delta at(std::uint64_t seq, any_delta change, stream on = stream::stag
 
 }  // namespace
 
-TEST_CASE("a stage replica applies in order; ignores duplicates and stops at a gap", "[room][stage_replica]") {
+TEST_CASE("a stage replica applies in order - ignores duplicates and stops at a gap", "[room][stage_replica]") {
     stage_replica replica(make_member(50));
     CHECK(replica.apply(at(1, delta::audience_count{1})).error() == room_error::needs_resync);  // nothing loaded
     REQUIRE(replica.load(two_on_stage()).ok());

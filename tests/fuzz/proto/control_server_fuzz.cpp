@@ -1,0 +1,26 @@
+// Fuzzes the relay -> client JSON decoder (what the browser parses); anything accepted must
+// re-encode canonically and decode again to the same encoding.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "stoa/proto/control_codec.hpp"
+#include "stoa/proto/snapshot_parts.hpp"
+
+using namespace stoa::proto;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    auto decoded = decode_server_message(text);
+    if (decoded.ok()) {
+        const std::string canonical = encode(*decoded);
+        auto again = decode_server_message(canonical);
+        if (!again.ok() || encode(*again) != canonical) std::abort();
+        if (auto* part = std::get_if<snapshot_message>(&decoded->body)) {
+            snapshot_assembler assembler;
+            (void)assembler.add(*part);
+        }
+    }
+    return 0;
+}

@@ -89,3 +89,36 @@ TEST_CASE("a stage snapshot passes through the assembler whole", "[proto][snapsh
     REQUIRE(r->has_value());
     CHECK(std::get<room::stage_snapshot>(**r) == samples::stage_snapshot());
 }
+
+TEST_CASE("room notices become the matching relay messages", "[proto][snapshot]") {
+    SECTION("a welcome with a large full snapshot is a welcome then snapshot parts") {
+        room::notice::welcome w{samples::alice(), room::stream::full, samples::full_snapshot(2100)};
+        const auto messages = notice_messages(w, samples::a_room());
+        REQUIRE(messages.size() == 3);
+        const auto& first = std::get<welcome>(messages[0]);
+        CHECK(first.self == samples::alice());
+        CHECK(first.follow == room::stream::full);
+        snapshot_assembler a;
+        REQUIRE(a.add(first.snapshot).ok());
+        REQUIRE(a.add(std::get<snapshot_message>(messages[1])).ok());
+        auto done = a.add(std::get<snapshot_message>(messages[2]));
+        REQUIRE(done.ok());
+        REQUIRE(done->has_value());
+        CHECK(std::get<room::full_snapshot>(**done) == samples::full_snapshot(2100));
+    }
+    SECTION("follow_stream with a stage snapshot is one message") {
+        room::notice::follow_stream f{samples::bob(), room::stream::stage, samples::stage_snapshot()};
+        const auto messages = notice_messages(f, samples::a_room());
+        REQUIRE(messages.size() == 1);
+        CHECK(std::get<follow_stream>(messages[0]).snapshot.snapshot ==
+              std::variant<room::stage_snapshot, room::full_snapshot>(samples::stage_snapshot()));
+    }
+    SECTION("own_entry and removed") {
+        CHECK(std::get<own_entry>(notice_messages(room::notice::own_entry{samples::bob()}, samples::a_room())[0]).entry ==
+              samples::bob());
+        const auto ban = notice_messages(room::notice::removed{room::leave_reason::banned, samples::alice_id()}, samples::a_room());
+        CHECK(std::get<banned>(ban[0]) == banned{samples::a_room(), samples::alice_id()});
+        const auto kick = notice_messages(room::notice::removed{room::leave_reason::kicked, samples::alice_id()}, samples::a_room());
+        CHECK(std::get<kicked>(kick[0]) == kicked{samples::a_room(), samples::alice_id()});
+    }
+}

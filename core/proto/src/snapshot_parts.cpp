@@ -28,6 +28,42 @@ std::vector<snapshot_message> split_full_snapshot(const room::full_snapshot& sna
     return out;
 }
 
+namespace {
+
+template <typename Message, typename Notice>
+void follow_messages(std::vector<server_body>& out, const Notice& n) {
+    std::vector<snapshot_message> parts;
+    if (const auto* full = std::get_if<room::full_snapshot>(&n.snapshot)) {
+        parts = split_full_snapshot(*full);
+    } else {
+        parts.push_back(snapshot_message{std::get<room::stage_snapshot>(n.snapshot), 0, 1});
+    }
+    out.push_back(Message{n.self, n.follow, std::move(parts.front())});
+    for (std::size_t i = 1; i < parts.size(); ++i) out.push_back(std::move(parts[i]));
+}
+
+}  // namespace
+
+std::vector<server_body> notice_messages(const room::any_notice& notice, const room_id& room) {
+    std::vector<server_body> out;
+    std::visit(
+        [&](const auto& n) {
+            using T = std::decay_t<decltype(n)>;
+            if constexpr (std::is_same_v<T, room::notice::welcome>) {
+                follow_messages<welcome>(out, n);
+            } else if constexpr (std::is_same_v<T, room::notice::follow_stream>) {
+                follow_messages<follow_stream>(out, n);
+            } else if constexpr (std::is_same_v<T, room::notice::own_entry>) {
+                out.push_back(own_entry{n.entry});
+            } else if constexpr (std::is_same_v<T, room::notice::removed>) {
+                if (n.reason == room::leave_reason::banned) out.push_back(banned{room, n.by});
+                else out.push_back(kicked{room, n.by});
+            }
+        },
+        notice);
+    return out;
+}
+
 result<std::optional<std::variant<room::stage_snapshot, room::full_snapshot>>, decode_error> snapshot_assembler::add(
     snapshot_message part) {
     using whole = std::variant<room::stage_snapshot, room::full_snapshot>;

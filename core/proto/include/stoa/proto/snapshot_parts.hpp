@@ -16,6 +16,11 @@ namespace stoa::proto {
 [[nodiscard]] std::vector<snapshot_message> split_full_snapshot(const room::full_snapshot& snapshot,
                                                                 std::size_t members_per_part = max_members_per_snapshot_part);
 
+// The relay -> client messages that carry one room notice to its member, in order: welcome and
+// follow_stream carry the first snapshot part and are followed by `snapshot` messages for the
+// rest; own_entry maps one to one; removed becomes `banned` (reason banned) or `kicked`.
+[[nodiscard]] std::vector<server_body> notice_messages(const room::any_notice& notice, const room_id& room);
+
 // Collects the parts of one full snapshot, in order. A part that does not continue the current
 // snapshot (another room or seq, wrong index or count) is an invalid_combination error and
 // resets the assembler; a stage snapshot is returned whole at once.

@@ -14,8 +14,8 @@ keyring::keyring(keyring_config config) : config_(config) {
 }
 
 status<e2ee_error> keyring::install(const epoch_keys& keys, time_point now) {
-    expire(now);
     if (!epochs_.empty() && keys.epoch <= epochs_.back().keys.epoch) return fail(e2ee_error::stale_epoch);
+    expire(now);
     if (!epochs_.empty()) epochs_.back().superseded_at = now;
     epochs_.push_back(held_epoch{keys, now, std::nullopt});
     while (epochs_.size() > config_.max_epochs) epochs_.erase(epochs_.begin());
@@ -54,7 +54,8 @@ result<epoch_id, e2ee_error> keyring::handle_announcement(sender_index from, byt
     auto update = parse_announcement(message);
     if (!update) return fail(update.error());
     if (update->room != config_.room) return fail(e2ee_error::wrong_room);
-    expire(now);
+    // No expire() here: a refused input must leave the keyring as it was. The newest epoch never
+    // expires, and install() below does the housekeeping on success.
     if (epochs_.empty()) return fail(e2ee_error::unknown_epoch);
     const epoch_keys& newest = epochs_.back().keys;
     if (update->epoch <= newest.epoch) return fail(e2ee_error::stale_epoch);

@@ -395,6 +395,28 @@ TEST_CASE("a sender that restarts its sequence far behind is followed after a fe
     CHECK(last_played < 60);
 }
 
+TEST_CASE("a sender jumping half the sequence space over and over cannot overflow the timeline",
+          "[audio][jitter_buffer]") {
+    jitter_buffer buffer;
+    std::uint32_t seq = 0;
+    double now = 0;
+    for (int i = 0; i < 10'000; ++i, now += 20) {
+        seq += 0x7fffffffu;  // always "ahead" by serial arithmetic
+        buffer.push(frame_seq(seq), test::tagged_packet(seq), at_ms(now));
+        (void)buffer.pop(at_ms(now));
+    }
+    // The stream still works normally afterwards.
+    std::uint32_t last_played = 0;
+    for (int i = 0; i < 20; ++i, now += 20) {
+        ++seq;
+        buffer.push(frame_seq(seq), test::tagged_packet(seq), at_ms(now));
+        const auto d = buffer.pop(at_ms(now));
+        if (d.action == playout_action::decode) last_played = d.seq.value;
+    }
+    CHECK(last_played != 0);
+    CHECK(frame_seq::distance(frame_seq(last_played), frame_seq(seq)) <= 5);
+}
+
 TEST_CASE("malformed packet sizes are rejected without touching the stream", "[audio][jitter_buffer]") {
     jitter_buffer buffer;
     CHECK(buffer.push(frame_seq(1), {}, at_ms(0)) == push_outcome::rejected);

@@ -17,6 +17,9 @@ constexpr std::int64_t unwrap_origin = std::int64_t{1} << 32;
 constexpr std::size_t history_size = 1024;
 // Consecutive packets older than the history that mean the sender restarted its sequence.
 constexpr std::uint32_t stale_restart_packets = 8;
+// Unwrapped numbers stay below this (4096 wraps of the 32-bit sequence, about 11,000 years
+// of 20 ms frames), so ext * frame_us (< 2^59) cannot overflow int64.
+constexpr std::int64_t max_unwrapped = std::int64_t{1} << 44;
 // The target decays toward the measured percentile by 1/N of the gap per packet (~2.5 s).
 constexpr std::int64_t target_decay_divisor = 128;
 
@@ -199,7 +202,14 @@ push_outcome jitter_buffer::push(frame_seq seq, byte_view packet, time_point now
 
     if (phase_ != phase::empty) {
         const std::int64_t ext = highest_ext_ + frame_seq::distance(highest_seq_, seq);
-        if (ext < floor_ext_ - static_cast<std::int64_t>(history_size)) {
+        if (ext > max_unwrapped) {
+            // Only a sender jumping ahead by billions of frames again and again gets here;
+            // start the unwrapped numbering afresh so seq * frame time cannot overflow.
+            std::uint64_t dropped = 0;
+            drop_buffered(dropped);
+            stats_.overflow_dropped += dropped;
+            reset();
+        } else if (ext < floor_ext_ - static_cast<std::int64_t>(history_size)) {
             // Far behind anything we remember: a straggler, or a sender that restarted its
             // sequence numbering. Only a run of them means the latter.
             if (++stale_run_ < stale_restart_packets) {
@@ -240,6 +250,11 @@ push_outcome jitter_buffer::push(frame_seq seq, byte_view packet, time_point now
     // Judge this packet against what the buffer expected before it arrived.
     const std::int64_t target_before_us = target_us_;
     const std::int64_t transit = now_us - ext * frame_us;
+    if (transit_count_ > 0 && transit < min_transit_us_ - 2 * micros(config_.max_delay)) {
+        // Far earlier than the sender's timeline allows: it jumped its sequence ahead, so the
+        // delays learned on the old timeline mean nothing now.
+        reset_delay_window();
+    }
     record_transit(transit);
     if (late_for_prebuffer || late_for_playing) return handle_late(ext);
 

@@ -42,8 +42,10 @@ std::vector<stoa::bytes> encoded_speech(std::size_t count) {
     return packets;
 }
 
+// Argument: encoder complexity (Stoa's default is 9).
 void opus_encode_20ms(benchmark::State& state) {
-    auto encoder = opus_encoder::create({.bitrate_bps = 32'000, .expected_loss_percent = 10});
+    auto encoder = opus_encoder::create(
+        {.bitrate_bps = 32'000, .expected_loss_percent = 10, .complexity = static_cast<std::int32_t>(state.range(0))});
     const auto frames = speech_frames(50);
     std::array<std::uint8_t, max_packet_bytes> out{};
     std::size_t i = 0;
@@ -55,7 +57,7 @@ void opus_encode_20ms(benchmark::State& state) {
     }
     state.counters["bytes_per_packet"] = static_cast<double>(bytes_out) / static_cast<double>(state.iterations());
 }
-BENCHMARK(opus_encode_20ms);
+BENCHMARK(opus_encode_20ms)->Arg(9)->Arg(5)->Arg(1);
 
 void opus_decode_20ms(benchmark::State& state) {
     auto decoder = opus_decoder::create();

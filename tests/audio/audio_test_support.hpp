@@ -26,8 +26,8 @@ inline std::vector<std::int16_t> speech_like(std::size_t samples, double amplitu
         double v = 0.0;
         for (int h = 1; h <= 12; ++h) {
             const double f = f0 * h;
-            const double formants = std::exp(-std::pow((f - 500.0) / 250.0, 2)) +
-                                    0.6 * std::exp(-std::pow((f - 1500.0) / 400.0, 2)) + 0.05;
+            const double formants =
+                std::exp(-std::pow((f - 500.0) / 250.0, 2)) + 0.6 * std::exp(-std::pow((f - 1500.0) / 400.0, 2)) + 0.05;
             v += formants * std::sin(h * phase) / h;
         }
         const double envelope = 0.55 + 0.45 * std::sin(two_pi * 3.5 * t);
@@ -78,8 +78,12 @@ inline double error_energy(std::span<const std::int16_t> a, std::span<const std:
 
 // A packet whose payload names its own sequence number, so tests can check what is played.
 inline std::vector<std::uint8_t> tagged_packet(std::uint32_t seq) {
-    return {0x0b, static_cast<std::uint8_t>(seq >> 24), static_cast<std::uint8_t>(seq >> 16),
-            static_cast<std::uint8_t>(seq >> 8), static_cast<std::uint8_t>(seq), 0x55};
+    return {0x0b,
+            static_cast<std::uint8_t>(seq >> 24),
+            static_cast<std::uint8_t>(seq >> 16),
+            static_cast<std::uint8_t>(seq >> 8),
+            static_cast<std::uint8_t>(seq),
+            0x55};
 }
 inline std::uint32_t tag_of(std::span<const std::uint8_t> packet) {
     if (packet.size() < 5) return 0xFFFFFFFF;

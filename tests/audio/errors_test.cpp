@@ -10,12 +10,12 @@ using stoa::audio::audio_error;
 TEST_CASE("audio errors keep their wire numbers and have distinct names", "[audio][errors]") {
     // These numbers are on the wire; this table must only ever grow.
     const std::vector<std::pair<audio_error, int>> rows = {
-        {audio_error::invalid_argument, 400},     {audio_error::wrong_frame_size, 401},
-        {audio_error::buffer_too_small, 402},     {audio_error::empty_packet, 403},
-        {audio_error::packet_too_large, 404},     {audio_error::invalid_packet, 405},
+        {audio_error::invalid_argument, 400},      {audio_error::wrong_frame_size, 401},
+        {audio_error::buffer_too_small, 402},      {audio_error::empty_packet, 403},
+        {audio_error::packet_too_large, 404},      {audio_error::invalid_packet, 405},
         {audio_error::wrong_packet_duration, 406}, {audio_error::codec_internal_error, 407},
-        {audio_error::codec_unimplemented, 408},  {audio_error::codec_invalid_state, 409},
-        {audio_error::codec_alloc_failed, 410},   {audio_error::codec_unknown_error, 411},
+        {audio_error::codec_unimplemented, 408},   {audio_error::codec_invalid_state, 409},
+        {audio_error::codec_alloc_failed, 410},    {audio_error::codec_unknown_error, 411},
     };
     std::set<std::string> names;
     for (auto [error, number] : rows) {

@@ -14,7 +14,9 @@ using stoa::from_micros;
 
 namespace {
 
-stoa::time_point at_ms(double ms) { return from_micros(static_cast<std::int64_t>(ms * 1000.0)); }
+stoa::time_point at_ms(double ms) {
+    return from_micros(static_cast<std::int64_t>(ms * 1000.0));
+}
 
 // ---- A simulated network between one sender and one jitter buffer ----
 
@@ -46,7 +48,9 @@ struct run_result {
     std::size_t max_buffered = 0;
 };
 
-double exponential(std::mt19937_64& rng, double mean) { return std::exponential_distribution<double>(1.0 / mean)(rng); }
+double exponential(std::mt19937_64& rng, double mean) {
+    return std::exponential_distribution<double>(1.0 / mean)(rng);
+}
 double pareto(std::mt19937_64& rng, double scale, double shape) {
     const double u = std::uniform_real_distribution<double>(1e-12, 1.0)(rng);
     return scale / std::pow(u, 1.0 / shape) - scale;
@@ -56,8 +60,9 @@ double pareto(std::mt19937_64& rng, double scale, double shape) {
 // `skip` is true), delivers them through `net`, and runs playout ticks every 20 ms until
 // everything is delivered and the buffer is drained. The last `protect_tail` frames are never
 // lost, so trailing loss (indistinguishable from silence) does not blur the accounting.
-run_result simulate(jitter_buffer& buffer, network net, std::uint64_t seed, std::uint32_t first_seq, std::uint32_t count,
-                    const std::function<bool(std::uint32_t index)>& skip = {}, std::uint32_t protect_tail = 3) {
+run_result simulate(jitter_buffer& buffer, network net, std::uint64_t seed, std::uint32_t first_seq,
+                    std::uint32_t count, const std::function<bool(std::uint32_t index)>& skip = {},
+                    std::uint32_t protect_tail = 3) {
     std::mt19937_64 rng(seed);
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     run_result result;
@@ -98,8 +103,8 @@ run_result simulate(jitter_buffer& buffer, network net, std::uint64_t seed, std:
 }
 
 std::uint64_t count_action(const run_result& r, playout_action action) {
-    return static_cast<std::uint64_t>(std::count_if(r.ticks.begin(), r.ticks.end(),
-                                                    [&](const played& p) { return p.decision.action == action; }));
+    return static_cast<std::uint64_t>(
+        std::count_if(r.ticks.begin(), r.ticks.end(), [&](const played& p) { return p.decision.action == action; }));
 }
 
 // Every decision names the right packet, and slots are played strictly in order.
@@ -120,8 +125,8 @@ void check_playout_order(const run_result& r) {
 
 void check_accounting(const jitter_buffer& buffer, const run_result& r) {
     const auto& s = buffer.stats();
-    CAPTURE(r.sent, r.deliveries, s.received, s.late, s.lost, s.duplicates, s.fec_recovered, s.concealed,
-            s.compressed, s.overflow_dropped, s.resyncs);
+    CAPTURE(r.sent, r.deliveries, s.received, s.late, s.lost, s.duplicates, s.fec_recovered, s.concealed, s.compressed,
+            s.overflow_dropped, s.resyncs);
     CHECK(s.received + s.late + s.lost == r.sent);
     CHECK(s.received + s.late + s.duplicates == r.deliveries);
     // Every frame taken in was either played or dropped on purpose.
@@ -156,13 +161,16 @@ TEST_CASE("loss, reordering, duplication and jitter are all accounted for", "[au
     const std::vector<row> rows = {
         {"5% loss", {.loss = 0.05}, false},
         {"exponential jitter, 3% duplicates",
-         {.duplicate = 0.03, .jitter_ms = [](std::mt19937_64& g, double) { return exponential(g, 15.0); }}, true},
+         {.duplicate = 0.03, .jitter_ms = [](std::mt19937_64& g, double) { return exponential(g, 15.0); }},
+         true},
         {"pareto jitter with loss and duplicates",
-         {.loss = 0.03, .duplicate = 0.02,
+         {.loss = 0.03,
+          .duplicate = 0.02,
           .jitter_ms = [](std::mt19937_64& g, double) { return std::min(300.0, pareto(g, 8.0, 1.8)); }},
          true},
         {"heavy reordering",
-         {.loss = 0.02, .jitter_ms = [](std::mt19937_64& g, double) { return exponential(g, 60.0); }}, true},
+         {.loss = 0.02, .jitter_ms = [](std::mt19937_64& g, double) { return exponential(g, 60.0); }},
+         true},
     };
     for (const auto& r : rows) {
         SECTION(r.name) {
@@ -180,8 +188,10 @@ TEST_CASE("loss, reordering, duplication and jitter are all accounted for", "[au
                 }
                 if (r.net.duplicate > 0.0) CHECK(s.duplicates > 0);
                 // Reordering beyond the buffer's depth produces late frames (counted, dropped).
-                if (r.expect_late) CHECK(s.late > 0);
-                else CHECK(s.late == 0);
+                if (r.expect_late)
+                    CHECK(s.late > 0);
+                else
+                    CHECK(s.late == 0);
             }
         }
     }
@@ -220,7 +230,8 @@ TEST_CASE("a frame that arrives after its slot is counted late, not lost", "[aud
 }
 
 TEST_CASE("a missing frame with no successor buffered is concealed, then playout waits", "[audio][jitter_buffer]") {
-    jitter_buffer buffer({.min_delay = std::chrono::milliseconds(20), .initial_delay = std::chrono::milliseconds(20),
+    jitter_buffer buffer({.min_delay = std::chrono::milliseconds(20),
+                          .initial_delay = std::chrono::milliseconds(20),
                           .max_underrun_conceal_frames = 3});
     REQUIRE(buffer.push(frame_seq(0), test::tagged_packet(0), at_ms(0)) == push_outcome::buffered);
     REQUIRE(buffer.push(frame_seq(1), test::tagged_packet(1), at_ms(20)) == push_outcome::buffered);
@@ -342,20 +353,25 @@ TEST_CASE("a talker pausing (DTX) and restarting is not loss", "[audio][jitter_b
         CHECK(first->at_ms - sent_ms <= 30.0 + static_cast<double>(buffer.config().max_delay.count()) / 1000.0);
         CHECK(first->at_ms - sent_ms >= 30.0);
     };
-    SECTION("plain") { run(400); }
-    SECTION("across the 32-bit wrap") { run(0xFFFFFFFFu - 120); }
+    SECTION("plain") {
+        run(400);
+    }
+    SECTION("across the 32-bit wrap") {
+        run(0xFFFFFFFFu - 120);
+    }
 }
 
 TEST_CASE("the 32-bit frame sequence wraps around under loss and jitter", "[audio][jitter_buffer]") {
     jitter_buffer buffer;
-    network net{.loss = 0.04, .duplicate = 0.02,
-                .jitter_ms = [](std::mt19937_64& g, double) { return exponential(g, 20.0); }};
+    network net{
+        .loss = 0.04, .duplicate = 0.02, .jitter_ms = [](std::mt19937_64& g, double) { return exponential(g, 20.0); }};
     auto r = simulate(buffer, net, 99, 0xFFFFFFFFu - 500, 1000);
     check_playout_order(r);
     check_accounting(buffer, r);
     bool saw_wrap = false;
     for (std::size_t i = 1; i < r.ticks.size(); ++i) {
-        if (r.ticks[i].decision.action == playout_action::decode && r.ticks[i].decision.seq.value < 100) saw_wrap = true;
+        if (r.ticks[i].decision.action == playout_action::decode && r.ticks[i].decision.seq.value < 100)
+            saw_wrap = true;
     }
     CHECK(saw_wrap);
 }

@@ -79,8 +79,10 @@ TEST_CASE("sums saturate smoothly instead of wrapping", "[audio][mixer]") {
             for (int i = 0; i < n; ++i) m.add(in);
             pcm_frame out{};
             m.output(out);
-            if (previous < 32767) CHECK(out[0] > previous);
-            else CHECK(out[0] == 32767);
+            if (previous < 32767)
+                CHECK(out[0] > previous);
+            else
+                CHECK(out[0] == 32767);
             previous = out[0];
         }
     }

@@ -17,16 +17,16 @@ TEST_CASE("TOC byte decodes mode, bandwidth, frame size and count code (RFC 6716
         std::uint8_t code;
     };
     const std::vector<row> rows = {
-        {0x00, opus_mode::silk, opus_bandwidth::narrowband, 480, false, 0},      // config 0: SILK NB 10 ms
-        {0x0b, opus_mode::silk, opus_bandwidth::narrowband, 960, false, 3},      // config 1: SILK NB 20 ms
-        {0x4c, opus_mode::silk, opus_bandwidth::wideband, 960, true, 0},         // config 9: SILK WB 20 ms
-        {0x1b, opus_mode::silk, opus_bandwidth::narrowband, 2880, false, 3},     // config 3: SILK NB 60 ms
-        {0x60, opus_mode::hybrid, opus_bandwidth::superwideband, 480, false, 0}, // config 12: hybrid SWB 10 ms
-        {0x68, opus_mode::hybrid, opus_bandwidth::superwideband, 960, false, 0}, // config 13: hybrid SWB 20 ms
-        {0x78, opus_mode::hybrid, opus_bandwidth::fullband, 960, false, 0},      // config 15: hybrid FB 20 ms
-        {0x80, opus_mode::celt, opus_bandwidth::narrowband, 120, false, 0},      // config 16: CELT NB 2.5 ms
-        {0xfc, opus_mode::celt, opus_bandwidth::fullband, 960, true, 0},         // config 31: CELT FB 20 ms
-        {0xa9, opus_mode::celt, opus_bandwidth::wideband, 240, false, 1},        // config 21: CELT WB 5 ms
+        {0x00, opus_mode::silk, opus_bandwidth::narrowband, 480, false, 0},       // config 0: SILK NB 10 ms
+        {0x0b, opus_mode::silk, opus_bandwidth::narrowband, 960, false, 3},       // config 1: SILK NB 20 ms
+        {0x4c, opus_mode::silk, opus_bandwidth::wideband, 960, true, 0},          // config 9: SILK WB 20 ms
+        {0x1b, opus_mode::silk, opus_bandwidth::narrowband, 2880, false, 3},      // config 3: SILK NB 60 ms
+        {0x60, opus_mode::hybrid, opus_bandwidth::superwideband, 480, false, 0},  // config 12: hybrid SWB 10 ms
+        {0x68, opus_mode::hybrid, opus_bandwidth::superwideband, 960, false, 0},  // config 13: hybrid SWB 20 ms
+        {0x78, opus_mode::hybrid, opus_bandwidth::fullband, 960, false, 0},       // config 15: hybrid FB 20 ms
+        {0x80, opus_mode::celt, opus_bandwidth::narrowband, 120, false, 0},       // config 16: CELT NB 2.5 ms
+        {0xfc, opus_mode::celt, opus_bandwidth::fullband, 960, true, 0},          // config 31: CELT FB 20 ms
+        {0xa9, opus_mode::celt, opus_bandwidth::wideband, 240, false, 1},         // config 21: CELT WB 5 ms
     };
     for (const auto& r : rows) {
         CAPTURE(r.toc);
@@ -42,8 +42,8 @@ TEST_CASE("TOC byte decodes mode, bandwidth, frame size and count code (RFC 6716
 TEST_CASE("every TOC byte parses to a frame size Opus allows", "[audio][opus_packet]") {
     for (int b = 0; b < 256; ++b) {
         const auto samples = parse_toc(static_cast<std::uint8_t>(b)).samples_per_frame;
-        const bool allowed = samples == 120 || samples == 240 || samples == 480 || samples == 960 ||
-                             samples == 1920 || samples == 2880;
+        const bool allowed =
+            samples == 120 || samples == 240 || samples == 480 || samples == 960 || samples == 1920 || samples == 2880;
         CHECK(allowed);
     }
 }

@@ -10,7 +10,9 @@
 using namespace stoa::audio;
 
 namespace {
-stoa::time_point at_ms(double ms) { return stoa::from_micros(static_cast<std::int64_t>(ms * 1000.0)); }
+stoa::time_point at_ms(double ms) {
+    return stoa::from_micros(static_cast<std::int64_t>(ms * 1000.0));
+}
 }  // namespace
 
 TEST_CASE("a player turns a lossy, jittery packet stream back into the sender's tone", "[audio][player]") {
@@ -49,8 +51,10 @@ TEST_CASE("a player turns a lossy, jittery packet stream back into the sender's 
         pcm_frame out{};
         out.fill(1234);  // a tick must always overwrite the whole frame
         const player_output result = receiver->pull(at_ms(tick), out);
-        if (result.audible) ++audible;
-        else CHECK(std::all_of(out.begin(), out.end(), [](std::int16_t s) { return s == 0; }));
+        if (result.audible)
+            ++audible;
+        else
+            CHECK(std::all_of(out.begin(), out.end(), [](std::int16_t s) { return s == 0; }));
         if (tick > 1'000 && tick < 4'800) heard.insert(heard.end(), out.begin(), out.end());
     }
     const auto& stats = receiver->buffer().stats();

@@ -51,7 +51,8 @@ TEST_CASE("silence and empty input have no tone", "[audio][tone]") {
 TEST_CASE("the generator is phase continuous across frames", "[audio][tone]") {
     sine_generator framed(440.0, 0.5);
     std::vector<std::int16_t> pieces(frame_samples * 3);
-    for (int f = 0; f < 3; ++f) framed.fill(std::span(pieces).subspan(static_cast<std::size_t>(f) * frame_samples, frame_samples));
+    for (int f = 0; f < 3; ++f)
+        framed.fill(std::span(pieces).subspan(static_cast<std::size_t>(f) * frame_samples, frame_samples));
     const auto whole = make_tone(440.0, 0.5, frame_samples * 3);
     CHECK(pieces == whole);
 }

@@ -23,7 +23,9 @@ constexpr std::int64_t max_unwrapped = std::int64_t{1} << 44;
 // The target decays toward the measured percentile by 1/N of the gap per packet (~2.5 s).
 constexpr std::int64_t target_decay_divisor = 128;
 
-std::int64_t micros(duration d) noexcept { return d.count(); }
+std::int64_t micros(duration d) noexcept {
+    return d.count();
+}
 
 }  // namespace
 
@@ -112,8 +114,8 @@ void jitter_buffer::record_transit(std::int64_t transit_us) {
     const auto window = std::span(transits_).first(transit_count_);
     min_transit_us_ = *std::min_element(window.begin(), window.end());
     std::copy(window.begin(), window.end(), scratch_.begin());
-    const auto rank = static_cast<std::size_t>(
-        std::ceil(config_.delay_percentile * static_cast<double>(transit_count_ - 1)));
+    const auto rank =
+        static_cast<std::size_t>(std::ceil(config_.delay_percentile * static_cast<double>(transit_count_ - 1)));
     const auto nth = scratch_.begin() + static_cast<std::ptrdiff_t>(rank);
     std::nth_element(scratch_.begin(), nth, scratch_.begin() + static_cast<std::ptrdiff_t>(transit_count_));
     // Half a frame of margin: a frame must be in before the tick that plays it, and ticks
@@ -241,10 +243,9 @@ push_outcome jitter_buffer::push(frame_seq seq, byte_view packet, time_point now
         ++stats_.duplicates;
         return push_outcome::duplicate;
     }
-    const bool late_for_prebuffer =
-        phase_ == phase::prebuffering && ext < next_ext_ &&
-        (ext < floor_ext_ || (next_ext_ - ext) * frame_us > target_us_ ||
-         max_buffered_ext_ - ext >= static_cast<std::int64_t>(ring_.size()));
+    const bool late_for_prebuffer = phase_ == phase::prebuffering && ext < next_ext_ &&
+                                    (ext < floor_ext_ || (next_ext_ - ext) * frame_us > target_us_ ||
+                                     max_buffered_ext_ - ext >= static_cast<std::int64_t>(ring_.size()));
     const bool late_for_playing = phase_ == phase::playing && ext < next_ext_;
 
     // Judge this packet against what the buffer expected before it arrived.
@@ -273,8 +274,8 @@ push_outcome jitter_buffer::push(frame_seq seq, byte_view packet, time_point now
         return push_outcome::buffered;
     }
 
-    if (phase_ == phase::playing && buffered_count_ == 0 &&
-        underrun_run_ > config_.max_underrun_conceal_frames && excess <= target_before_us) {
+    if (phase_ == phase::playing && buffered_count_ == 0 && underrun_run_ > config_.max_underrun_conceal_frames &&
+        excess <= target_before_us) {
         // The buffer has been dry for a while and this packet is on time: a new talkspurt.
         floor_ext_ = next_ext_;
         start_talkspurt(ext);
@@ -323,8 +324,8 @@ playout_decision jitter_buffer::pop(time_point now) {
     }
     underrun_run_ = 0;
 
-    if (stats_.playout_delay.count() > target_us_ + frame_us &&
-        pops_since_shrink_ >= config_.shrink_interval_frames && present(next_ext_) && present(next_ext_ + 1)) {
+    if (stats_.playout_delay.count() > target_us_ + frame_us && pops_since_shrink_ >= config_.shrink_interval_frames &&
+        present(next_ext_) && present(next_ext_ + 1)) {
         slot_for(next_ext_).present = false;
         --buffered_count_;
         ++stats_.compressed;

@@ -29,8 +29,7 @@ float peak_dbfs(std::span<const std::int16_t> pcm) noexcept {
     return to_dbfs(peak / 32768.0);
 }
 
-level_meter::level_meter(const level_meter_config& config, int rate_hz)
-    : config_(config), sample_rate_hz_(rate_hz) {
+level_meter::level_meter(const level_meter_config& config, int rate_hz) : config_(config), sample_rate_hz_(rate_hz) {
     if (config.speaking_off_dbfs > config.speaking_on_dbfs)
         throw std::invalid_argument("level_meter: speaking_off_dbfs must not exceed speaking_on_dbfs");
     if (config.attack.count() < 0 || config.release.count() < 0 || config.hang_time.count() < 0 || rate_hz <= 0)

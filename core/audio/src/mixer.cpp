@@ -9,7 +9,9 @@ namespace {
 
 constexpr float int16_scale = 32768.0F;
 
-float sanitize_gain(float gain) noexcept { return std::isfinite(gain) && gain > 0.0F ? gain : 0.0F; }
+float sanitize_gain(float gain) noexcept {
+    return std::isfinite(gain) && gain > 0.0F ? gain : 0.0F;
+}
 
 }  // namespace
 

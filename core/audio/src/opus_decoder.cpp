@@ -9,7 +9,9 @@
 
 namespace stoa::audio {
 
-void opus_decoder::deleter::operator()(OpusDecoder* decoder) const noexcept { opus_decoder_destroy(decoder); }
+void opus_decoder::deleter::operator()(OpusDecoder* decoder) const noexcept {
+    opus_decoder_destroy(decoder);
+}
 
 result<opus_decoder, audio_error> opus_decoder::create() {
     int error = OPUS_OK;
@@ -18,8 +20,7 @@ result<opus_decoder, audio_error> opus_decoder::create() {
     return opus_decoder(std::move(state));
 }
 
-result<std::size_t, audio_error> opus_decoder::run(byte_view packet, std::span<std::int16_t> out,
-                                                   bool fec) noexcept {
+result<std::size_t, audio_error> opus_decoder::run(byte_view packet, std::span<std::int16_t> out, bool fec) noexcept {
     if (out.size() < frame_samples) return fail(audio_error::buffer_too_small);
     auto info = inspect_packet(packet);
     if (!info) return fail(info.error());
@@ -48,6 +49,8 @@ result<std::size_t, audio_error> opus_decoder::conceal(std::span<std::int16_t> o
     return static_cast<std::size_t>(decoded);
 }
 
-void opus_decoder::reset() noexcept { opus_decoder_ctl(state_.get(), OPUS_RESET_STATE); }
+void opus_decoder::reset() noexcept {
+    opus_decoder_ctl(state_.get(), OPUS_RESET_STATE);
+}
 
 }  // namespace stoa::audio

@@ -11,9 +11,15 @@ namespace {
 constexpr std::int32_t min_bitrate_bps = 6'000;
 constexpr std::int32_t max_bitrate_bps = 510'000;
 
-bool valid_bitrate(std::int32_t v) noexcept { return v >= min_bitrate_bps && v <= max_bitrate_bps; }
-bool valid_loss(std::int32_t v) noexcept { return v >= 0 && v <= 100; }
-bool valid_complexity(std::int32_t v) noexcept { return v >= 0 && v <= 10; }
+bool valid_bitrate(std::int32_t v) noexcept {
+    return v >= min_bitrate_bps && v <= max_bitrate_bps;
+}
+bool valid_loss(std::int32_t v) noexcept {
+    return v >= 0 && v <= 100;
+}
+bool valid_complexity(std::int32_t v) noexcept {
+    return v >= 0 && v <= 10;
+}
 
 }  // namespace
 
@@ -22,7 +28,9 @@ bool is_valid(const encoder_config& config) noexcept {
            valid_complexity(config.complexity);
 }
 
-void opus_encoder::deleter::operator()(OpusEncoder* encoder) const noexcept { opus_encoder_destroy(encoder); }
+void opus_encoder::deleter::operator()(OpusEncoder* encoder) const noexcept {
+    opus_encoder_destroy(encoder);
+}
 
 result<opus_encoder, audio_error> opus_encoder::create(const encoder_config& config) {
     if (!is_valid(config)) return fail(audio_error::invalid_argument);

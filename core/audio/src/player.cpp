@@ -20,9 +20,15 @@ player_output player::pull(time_point now, std::span<std::int16_t, frame_samples
             std::fill(out.begin(), out.end(), std::int16_t{0});
             output.audible = false;
             return output;
-        case playout_action::decode: decoded = decoder_.decode(decision.packet, out); break;
-        case playout_action::decode_fec: decoded = decoder_.decode_fec(decision.packet, out); break;
-        case playout_action::conceal: decoded = decoder_.conceal(out); break;
+        case playout_action::decode:
+            decoded = decoder_.decode(decision.packet, out);
+            break;
+        case playout_action::decode_fec:
+            decoded = decoder_.decode_fec(decision.packet, out);
+            break;
+        case playout_action::conceal:
+            decoded = decoder_.conceal(out);
+            break;
     }
     if (!decoded) {
         ++decode_errors_;

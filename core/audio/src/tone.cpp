@@ -56,15 +56,15 @@ double tone_ratio(std::span<const std::int16_t> pcm, double frequency_hz, int ra
     return tone_power(pcm, frequency_hz, rate_hz) / total;
 }
 
-double dominant_frequency(std::span<const std::int16_t> pcm, double min_hz, double max_hz,
-                          int rate_hz) noexcept {
+double dominant_frequency(std::span<const std::int16_t> pcm, double min_hz, double max_hz, int rate_hz) noexcept {
     if (pcm.size() < 2 || !(max_hz > min_hz)) return 0.0;
     // 200 ms resolves 5 Hz, plenty for a test tone; longer input would only slow the scan.
     constexpr std::size_t max_analysed = 9'600;
     if (pcm.size() > max_analysed) pcm = pcm.subspan((pcm.size() - max_analysed) / 2, max_analysed);
     std::vector<double> window(pcm.size());
     const double last = static_cast<double>(pcm.size() - 1);
-    for (std::size_t i = 0; i < pcm.size(); ++i) window[i] = 0.5 - 0.5 * std::cos(two_pi * static_cast<double>(i) / last);
+    for (std::size_t i = 0; i < pcm.size(); ++i)
+        window[i] = 0.5 - 0.5 * std::cos(two_pi * static_cast<double>(i) / last);
 
     // Coarse steps of half the window's resolution, then 1 Hz around the best one.
     const double resolution = static_cast<double>(rate_hz) / static_cast<double>(pcm.size());

@@ -47,9 +47,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         offset += length;
         switch (header >> 6) {
             case 0:
-            case 1: (void)decoder->decode(packet, frame); break;
-            case 2: (void)decoder->decode_fec(packet, frame); break;
-            default: (void)decoder->conceal(frame); break;
+            case 1:
+                (void)decoder->decode(packet, frame);
+                break;
+            case 2:
+                (void)decoder->decode_fec(packet, frame);
+                break;
+            default:
+                (void)decoder->conceal(frame);
+                break;
         }
         check_canaries(out);
     }

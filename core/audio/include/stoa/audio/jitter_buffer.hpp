@@ -55,9 +55,9 @@ struct jitter_buffer_config {
 struct jitter_buffer_stats {
     // Every frame that was sent ends up in exactly one of received, late or lost, except
     // frames the buffer attributes to silence (see jitter_buffer).
-    std::uint64_t received = 0;          // accepted into the buffer (includes the two "dropped" counts)
-    std::uint64_t late = 0;              // arrived after their slot; dropped
-    std::uint64_t lost = 0;              // slot played without the frame, and it never came later
+    std::uint64_t received = 0;  // accepted into the buffer (includes the two "dropped" counts)
+    std::uint64_t late = 0;      // arrived after their slot; dropped
+    std::uint64_t lost = 0;      // slot played without the frame, and it never came later
     std::uint64_t duplicates = 0;
     std::uint64_t rejected = 0;          // malformed sizes
     std::uint64_t concealed = 0;         // conceal decisions (loss or underrun)
@@ -67,8 +67,8 @@ struct jitter_buffer_stats {
     std::uint64_t compressed = 0;        // received frames dropped to shrink the delay
     std::uint64_t resyncs = 0;           // talkspurt starts (the playout point was re-placed)
     duration target_delay{};
-    duration playout_delay{};            // of the last frame played, above the fastest transit seen
-    duration interarrival_jitter{};      // RFC 3550 section 6.4.1 estimate
+    duration playout_delay{};        // of the last frame played, above the fastest transit seen
+    duration interarrival_jitter{};  // RFC 3550 section 6.4.1 estimate
 };
 
 // How it works. A frame's transit delay is arrival time minus seq * 20 ms (its sender
@@ -135,8 +135,8 @@ private:
     phase phase_ = phase::empty;
     std::int64_t highest_ext_ = 0;
     frame_seq highest_seq_{};
-    std::int64_t next_ext_ = 0;       // the slot the next pop plays
-    std::int64_t floor_ext_ = 0;      // every slot below this has been played, skipped or was silence
+    std::int64_t next_ext_ = 0;   // the slot the next pop plays
+    std::int64_t floor_ext_ = 0;  // every slot below this has been played, skipped or was silence
     std::int64_t max_buffered_ext_ = 0;
     std::int64_t play_at_us_ = 0;
     std::uint32_t underrun_run_ = 0;

@@ -14,10 +14,10 @@ namespace stoa::audio {
 inline constexpr float silence_floor_dbfs = -100.0F;
 
 struct level_meter_config {
-    duration attack = std::chrono::milliseconds(10);    // time constant while the level rises
-    duration release = std::chrono::milliseconds(250);  // ... while it falls
-    float speaking_on_dbfs = -40.0F;   // smoothed level at which speaking starts
-    float speaking_off_dbfs = -48.0F;  // it must fall below this (hysteresis) ...
+    duration attack = std::chrono::milliseconds(10);      // time constant while the level rises
+    duration release = std::chrono::milliseconds(250);    // ... while it falls
+    float speaking_on_dbfs = -40.0F;                      // smoothed level at which speaking starts
+    float speaking_off_dbfs = -48.0F;                     // it must fall below this (hysteresis) ...
     duration hang_time = std::chrono::milliseconds(300);  // ... for this long to stop
 };
 

@@ -16,9 +16,9 @@ struct OpusEncoder;  // libopus's opaque state; keeps <opus.h> out of our header
 namespace stoa::audio {
 
 struct encoder_config {
-    std::int32_t bitrate_bps = 32'000;      // 6'000 .. 510'000
+    std::int32_t bitrate_bps = 32'000;        // 6'000 .. 510'000
     std::int32_t expected_loss_percent = 10;  // 0 .. 100; sizes the in-band FEC
-    std::int32_t complexity = 9;             // 0 .. 10
+    std::int32_t complexity = 9;              // 0 .. 10
     bool inband_fec = true;
     bool dtx = true;
 };

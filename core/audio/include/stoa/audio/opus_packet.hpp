@@ -12,7 +12,13 @@
 namespace stoa::audio {
 
 enum class opus_mode : std::uint8_t { silk = 0, hybrid = 1, celt = 2 };
-enum class opus_bandwidth : std::uint8_t { narrowband = 0, mediumband = 1, wideband = 2, superwideband = 3, fullband = 4 };
+enum class opus_bandwidth : std::uint8_t {
+    narrowband = 0,
+    mediumband = 1,
+    wideband = 2,
+    superwideband = 3,
+    fullband = 4
+};
 
 // Every byte is a valid TOC, so this cannot fail.
 struct toc_info {
@@ -36,7 +42,11 @@ struct packet_info {
 [[nodiscard]] result<packet_info, audio_error> inspect_packet(byte_view packet) noexcept;
 
 // True when the encoder produced a DTX packet the sender may skip (libopus: 2 bytes or less).
-[[nodiscard]] constexpr bool needs_transmission(std::size_t encoded_size) noexcept { return encoded_size > 2; }
-[[nodiscard]] constexpr bool needs_transmission(byte_view packet) noexcept { return needs_transmission(packet.size()); }
+[[nodiscard]] constexpr bool needs_transmission(std::size_t encoded_size) noexcept {
+    return encoded_size > 2;
+}
+[[nodiscard]] constexpr bool needs_transmission(byte_view packet) noexcept {
+    return needs_transmission(packet.size());
+}
 
 }  // namespace stoa::audio

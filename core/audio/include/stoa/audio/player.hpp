@@ -33,8 +33,7 @@ public:
     [[nodiscard]] std::uint64_t decode_errors() const noexcept { return decode_errors_; }
 
 private:
-    player(opus_decoder decoder, const jitter_buffer_config& config)
-        : decoder_(std::move(decoder)), buffer_(config) {}
+    player(opus_decoder decoder, const jitter_buffer_config& config) : decoder_(std::move(decoder)), buffer_(config) {}
 
     opus_decoder decoder_;
     jitter_buffer buffer_;

@@ -22,12 +22,10 @@ private:
 
 // Power of the `frequency_hz` component, in full-scale units: a sine of amplitude A (of full
 // scale) reads about A*A/2. Exact frequency, not an FFT bin (generalised Goertzel).
-[[nodiscard]] double tone_power(std::span<const std::int16_t> pcm, double frequency_hz,
-                                int rate_hz = 48'000) noexcept;
+[[nodiscard]] double tone_power(std::span<const std::int16_t> pcm, double frequency_hz, int rate_hz = 48'000) noexcept;
 
 // Share of the signal's total power that lies at `frequency_hz` (0 .. about 1).
-[[nodiscard]] double tone_ratio(std::span<const std::int16_t> pcm, double frequency_hz,
-                                int rate_hz = 48'000) noexcept;
+[[nodiscard]] double tone_ratio(std::span<const std::int16_t> pcm, double frequency_hz, int rate_hz = 48'000) noexcept;
 
 // The strongest frequency between min_hz and max_hz, to about 1 Hz; 0 for silence. Uses a
 // Hann window and a coarse-then-fine Goertzel scan over at most 200 ms (the middle of pcm).

@@ -8,4 +8,4 @@ cd "$(dirname "$0")/.."
 bash ci/setup.sh
 cmake --preset native > /dev/null
 cmake --build --preset native -j "$(nproc)" --target stoa-demo
-exec ./build/native/core/client/stoa-demo "$@"
+exec ./build/native/core/loopback/stoa-demo "$@"

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -13,11 +14,11 @@ namespace stoa::room {
 status<room_error> full_replica::load(const full_snapshot& snapshot) {
     std::unordered_map<member_id, member_entry, strong_hash> loaded;
     loaded.reserve(snapshot.members.size());
-    std::uint32_t on_stage = 0;
+    std::unordered_set<member_id, strong_hash> on_stage;
     std::optional<member_id> host;
     for (const member_entry& member : snapshot.members) {
         if (!loaded.emplace(member.id, member).second) return fail(room_error::invalid_snapshot);
-        if (is_on_stage(member.member_role)) ++on_stage;
+        if (is_on_stage(member.member_role)) on_stage.insert(member.id);
         if (member.member_role == role::host) {
             if (host) return fail(room_error::invalid_snapshot);
             host = member.id;
@@ -32,7 +33,7 @@ status<room_error> full_replica::load(const full_snapshot& snapshot) {
     ended_ = snapshot.ended;
     loaded_ = true;
     members_ = std::move(loaded);
-    stage_count_ = on_stage;
+    stage_ = std::move(on_stage);
     host_ = host;
     return {};
 }
@@ -49,8 +50,8 @@ result<apply_effect, room_error> full_replica::apply(const sequenced_delta& delt
 }
 
 void full_replica::set_role(member_entry& member, role new_role) {
-    if (is_on_stage(member.member_role) && !is_on_stage(new_role)) --stage_count_;
-    if (!is_on_stage(member.member_role) && is_on_stage(new_role)) ++stage_count_;
+    if (is_on_stage(member.member_role) && !is_on_stage(new_role)) stage_.erase(member.id);
+    if (!is_on_stage(member.member_role) && is_on_stage(new_role)) stage_.insert(member.id);
     if (member.member_role == role::host && host_ == member.id) host_.reset();
     change_role(member, new_role);
     if (new_role == role::host) host_ = member.id;
@@ -63,12 +64,12 @@ status<room_error> full_replica::change(const any_delta& change) {
             using delta_type = std::decay_t<decltype(d)>;
             if constexpr (std::is_same_v<delta_type, delta::member_joined>) {
                 if (!members_.emplace(d.member.id, d.member).second) return fail(room_error::invalid_delta);
-                if (is_on_stage(d.member.member_role)) ++stage_count_;
+                if (is_on_stage(d.member.member_role)) stage_.insert(d.member.id);
                 if (d.member.member_role == role::host) host_ = d.member.id;
             } else if constexpr (std::is_same_v<delta_type, delta::member_left>) {
                 const auto found = members_.find(d.id);
                 if (found == members_.end()) return fail(room_error::invalid_delta);
-                if (is_on_stage(found->second.member_role)) --stage_count_;
+                stage_.erase(d.id);
                 if (host_ == d.id) host_.reset();
                 members_.erase(found);
             } else if constexpr (std::is_same_v<delta_type, delta::role_changed> ||
@@ -99,7 +100,7 @@ status<room_error> full_replica::change(const any_delta& change) {
                 found->second.profile = d.profile;
             } else if constexpr (std::is_same_v<delta_type, delta::room_ended>) {
                 members_.clear();
-                stage_count_ = 0;
+                stage_.clear();
                 host_.reset();
                 ended_ = true;
             } else {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "stoa/common/result.hpp"
 #include "stoa/room/errors.hpp"
@@ -25,9 +26,19 @@ public:
     [[nodiscard]] bool ended() const noexcept { return ended_; }
     [[nodiscard]] delta_seq seq() const noexcept { return seq_; }
     [[nodiscard]] std::size_t member_count() const noexcept { return members_.size(); }
-    [[nodiscard]] std::uint32_t stage_count() const noexcept { return stage_count_; }
+    [[nodiscard]] std::uint32_t stage_count() const noexcept { return static_cast<std::uint32_t>(stage_.size()); }
     [[nodiscard]] std::uint32_t listener_count() const noexcept {
-        return static_cast<std::uint32_t>(members_.size()) - stage_count_;
+        return static_cast<std::uint32_t>(members_.size() - stage_.size());
+    }
+    // Visits every member, in no particular order: O(n).
+    template <typename F>
+    void for_each_member(F&& visit) const {
+        for (const auto& [id, member] : members_) visit(member);
+    }
+    // Visits the stage members only, in no particular order: O(stage), whatever the audience size.
+    template <typename F>
+    void for_each_stage_member(F&& visit) const {
+        for (const member_id& id : stage_) visit(members_.at(id));
     }
     [[nodiscard]] const member_entry* find(member_id id) const noexcept;
     [[nodiscard]] std::optional<member_id> host() const noexcept;
@@ -45,7 +56,7 @@ private:
     bool ended_ = false;
     delta_seq seq_{};
     std::unordered_map<member_id, member_entry, strong_hash> members_;
-    std::uint32_t stage_count_ = 0;
+    std::unordered_set<member_id, strong_hash> stage_;  // ids of host, moderators and speakers
     std::optional<member_id> host_;
 };
 

@@ -34,6 +34,11 @@ public:
     [[nodiscard]] std::size_t stage_size() const noexcept { return stage_.size(); }
     [[nodiscard]] const member_entry* find(member_id id) const noexcept;  // stage members only
     [[nodiscard]] const member_entry* own_entry() const noexcept;         // on stage or in the audience
+    // Visits the stage members, in no particular order.
+    template <typename F>
+    void for_each_stage_member(F&& visit) const {
+        for (const auto& [id, member] : stage_) visit(member);
+    }
     [[nodiscard]] std::optional<member_id> host() const noexcept;
     // The replica as a snapshot (stage in joined_order), to compare with the authority's.
     [[nodiscard]] stage_snapshot to_snapshot() const;

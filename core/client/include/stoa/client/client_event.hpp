@@ -1,0 +1,73 @@
+// What a client session tells its driver (browser UI, load generator, demo) after input.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "stoa/common/ids.hpp"
+#include "stoa/common/time.hpp"
+#include "stoa/room/types.hpp"
+
+namespace stoa::client::event {
+
+struct room_created {
+    room_id room{};
+    std::optional<invite_token> invite{};
+};
+// The welcome arrived and its snapshot is loaded: the member is in the room.
+struct joined {
+    room_id room{};
+    sender_index index{};
+    room::role member_role = room::role::listener;
+};
+// The replica changed (a delta applied or a snapshot loaded). Coarse on purpose: redraw.
+struct roster_changed {};
+struct invited_to_stage {};
+struct role_changed {
+    room::role member_role = room::role::listener;
+};
+// The session is no longer in the room: kicked, banned, the room ended, or it left.
+struct removed {
+    room::leave_reason reason = room::leave_reason::left;
+};
+// A new epoch key is usable for decrypting (first keys, or a rekey).
+struct keys_changed {
+    epoch_id epoch{};
+};
+// An error from the relay (any wire code) or from the session itself.
+struct error {
+    std::uint16_t code = 0;
+    std::string name;
+    std::string message;
+};
+// A frame that a member holding the room key forged under another speaker's index, or a frame
+// whose speaker signature never arrived.
+struct speaker_alarm {
+    sender_index sender{};
+    bool forged = false;  // false: unverified (no signature within the deadline)
+};
+struct audience_page {
+    room::audience_page page;
+};
+struct directory {
+    std::uint32_t total = 0;
+    std::vector<std::pair<room_id, std::string>> rooms;
+    std::vector<std::uint32_t> listeners;
+};
+// The relay is shutting down; reconnect after the delay.
+struct relay_shutdown {
+    duration reconnect_after{};
+};
+
+}  // namespace stoa::client::event
+
+namespace stoa::client {
+
+using client_event = std::variant<event::room_created, event::joined, event::roster_changed, event::invited_to_stage,
+                                  event::role_changed, event::removed, event::keys_changed, event::error,
+                                  event::speaker_alarm, event::audience_page, event::directory,
+                                  event::relay_shutdown>;
+
+}  // namespace stoa::client

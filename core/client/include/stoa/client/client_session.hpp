@@ -1,0 +1,207 @@
+// One member's side of Stoa as a sans-I/O object: network messages in give events, roster and
+// PCM out; microphone PCM in gives network messages out. The browser (through WebAssembly),
+// the load generator and the demo all drive this same object.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "stoa/audio/format.hpp"
+#include "stoa/audio/level_meter.hpp"
+#include "stoa/audio/mixer.hpp"
+#include "stoa/audio/opus_encoder.hpp"
+#include "stoa/audio/player.hpp"
+#include "stoa/client/client_error.hpp"
+#include "stoa/client/client_event.hpp"
+#include "stoa/client/session_stats.hpp"
+#include "stoa/common/random.hpp"
+#include "stoa/common/result.hpp"
+#include "stoa/common/time.hpp"
+#include "stoa/e2ee/frame_crypto.hpp"
+#include "stoa/e2ee/identity.hpp"
+#include "stoa/e2ee/key_distributor.hpp"
+#include "stoa/e2ee/keyring.hpp"
+#include "stoa/e2ee/profile_crypto.hpp"
+#include "stoa/e2ee/security_code.hpp"
+#include "stoa/e2ee/speaker_auth.hpp"
+#include "stoa/proto/control_messages.hpp"
+#include "stoa/proto/snapshot_parts.hpp"
+#include "stoa/room/full_replica.hpp"
+#include "stoa/room/stage_replica.hpp"
+
+namespace stoa::client {
+
+struct client_config {
+    // The relay's origin as the user dialled it; bound into the auth signature.
+    std::string relay_context = "stoa relay";
+    std::string client_name = "stoa-core";
+    std::string client_version = "0.1.0";
+    // Listeners of a load test may only decrypt and authenticate; the browser decodes and plays.
+    bool decode_audio = true;
+    // Check every speaker's batch signatures (forgery by another key holder is then detected).
+    bool verify_speakers = true;
+    std::int32_t bitrate_bps = 32'000;
+    audio::jitter_buffer_config jitter{};
+    audio::level_meter_config levels{};
+    std::size_t max_outbox = 4096;  // messages waiting for the transport; oldest media dropped past it
+};
+
+// A message for the transport: a WebSocket text (JSON) or binary message.
+struct outbound {
+    bool binary = false;
+    std::string data;
+    bool media = false;  // audio: dropped first (oldest first) when the outbox overflows
+};
+
+// What the member sees of one stage member.
+struct stage_member_view {
+    room::member_entry entry;
+    std::optional<e2ee::profile> profile;  // decrypted display name, once keys allow
+    bool speaking = false;                 // from the level of their decoded audio
+};
+
+class client_session {
+public:
+    client_session(e2ee::identity identity, client_config config, random_source& random);
+    ~client_session();
+    client_session(const client_session&) = delete;
+    client_session& operator=(const client_session&) = delete;
+
+    // ---- Transport ----
+    // The connection is open: starts the handshake.
+    void on_connected(time_point now);
+    void receive_text(std::string_view text, time_point now);
+    void receive_binary(byte_view message, time_point now);
+    // The connection is gone: the session forgets the room (a reconnect joins again).
+    void on_disconnected(time_point now);
+    // Timers: key batches, signature batches, unverified-frame deadlines, key expiry.
+    void tick(time_point now);
+    // Messages to send, in order. The caller moves them to the transport.
+    [[nodiscard]] std::vector<outbound> take_outbound();
+    [[nodiscard]] std::vector<client_event> take_events();
+    [[nodiscard]] bool has_outbound() const noexcept { return !outbox_.empty(); }
+
+    // ---- Requests ----
+    void create_room(room::room_kind kind, bool stage_only, std::optional<std::string> title);
+    // `name` is encrypted under the room's roster key once keys arrive; the relay never sees it.
+    void join_room(const room_id& room, std::optional<invite_token> invite, e2ee::profile profile);
+    // Any room action but join (use join_room).
+    void act(const room::any_action& action);
+    void request_audience_page(std::uint32_t offset, std::uint32_t limit);
+    void request_directory(std::uint32_t offset, std::uint32_t limit);
+
+    // ---- Audio ----
+    // One 20 ms frame from the microphone: encoded, encrypted and queued when this member may speak.
+    [[nodiscard]] status<client_error> send_audio(std::span<const std::int16_t, audio::frame_samples> pcm,
+                                                  time_point now);
+    // The next 20 ms of the room's mixed audio (silence when nobody speaks).
+    void pull_audio(time_point now, std::span<std::int16_t, audio::frame_samples> out);
+
+    // ---- State ----
+    [[nodiscard]] const e2ee::identity& identity() const noexcept { return identity_; }
+    [[nodiscard]] member_id id() const noexcept { return identity_.id(); }
+    [[nodiscard]] bool in_room() const noexcept { return room_.has_value() && joined_; }
+    [[nodiscard]] std::optional<room_id> room() const noexcept { return room_; }
+    [[nodiscard]] sender_index index() const noexcept { return index_; }
+    [[nodiscard]] room::role role() const noexcept;
+    [[nodiscard]] bool is_distributor() const noexcept { return distributor_ != nullptr; }
+    [[nodiscard]] const room::member_entry* own_entry() const;
+    [[nodiscard]] std::vector<stage_member_view> stage() const;
+    [[nodiscard]] std::uint32_t audience_count() const noexcept;
+    [[nodiscard]] std::optional<epoch_id> current_epoch() const;
+    [[nodiscard]] std::optional<e2ee::security_code> security_code(time_point now) const;
+    [[nodiscard]] const session_stats& stats() const noexcept { return stats_; }
+    // Heap bytes this session holds, roughly: the load generator's budget per member.
+    [[nodiscard]] std::size_t approximate_bytes() const noexcept;
+
+private:
+    struct speaker_state;
+
+    void send_json(const proto::client_message& message);
+    void send_binary(std::string data, bool droppable);
+    void emit(client_event event) { events_.push_back(std::move(event)); }
+    void report(std::uint16_t code, std::string_view name, std::string message);
+
+    void handle(const proto::server_message& message, time_point now);
+    void handle_challenge(const proto::challenge& challenge);
+    void handle_welcome(const proto::welcome& welcome, time_point now);
+    void handle_snapshot_part(proto::snapshot_message part, time_point now);
+    void load_snapshot(const std::variant<room::stage_snapshot, room::full_snapshot>& snapshot, time_point now);
+    void handle_delta(const room::sequenced_delta& delta, time_point now);
+    void handle_follow_stream(const proto::follow_stream& follow, time_point now);
+    void handle_own_entry(const room::member_entry& entry, time_point now);
+    void handle_removed(room::leave_reason reason);
+    void request_resync();
+
+    void handle_media(sender_index from, byte_view payload, time_point now);
+    void handle_speaker_signature(sender_index from, byte_view payload, time_point now);
+    void handle_key_package(sender_index from, byte_view blob, time_point now);
+    void handle_key_announcement(sender_index from, byte_view payload, time_point now);
+    void after_new_keys(std::optional<epoch_id> before, time_point now);
+    void raise_alarm(const e2ee::speaker_event& alarm);
+    void send_signature(const bytes& signature);
+
+    void roster_updated(time_point now);
+    void sync_distributor(time_point now);
+    void feed_distributor_delta(const room::any_delta& change, std::optional<sender_index> departing, time_point now);
+    void flush_distributor(time_point now);
+    void publish_profile();
+
+    [[nodiscard]] std::optional<e2ee::distributor_ref> distributor_ref() const;
+    [[nodiscard]] const room::member_entry* find_member(member_id id) const;
+    [[nodiscard]] const room::member_entry* find_stage_member_by_index(sender_index index) const;
+    template <typename F>
+    void for_each_stage_member(F&& visit) const;
+
+    e2ee::identity identity_;
+    client_config config_;
+    random_source& random_;
+
+    enum class phase : std::uint8_t { idle, hello_sent, authenticated };
+    phase phase_ = phase::idle;
+    std::uint32_t next_request_id_ = 1;
+    std::vector<proto::client_message> deferred_;  // requests made before the handshake finished
+    std::optional<std::uint32_t> join_request_{};
+
+    std::optional<room_id> room_;
+    bool joined_ = false;
+    sender_index index_{};
+    e2ee::profile own_profile_{};
+    std::optional<e2ee::roster_generation> published_generation_{};
+
+    // Exactly one replica is live, matching the stream this member follows.
+    std::variant<std::monostate, room::stage_replica, room::full_replica> replica_;
+    proto::snapshot_assembler assembler_;
+    bool resyncing_ = false;
+    std::deque<room::sequenced_delta> held_deltas_;  // arrived while resyncing; bounded
+
+    std::unique_ptr<e2ee::keyring> keyring_;
+    std::unique_ptr<e2ee::frame_encryptor> encryptor_;
+    e2ee::frame_decryptor decryptor_;
+    std::unique_ptr<e2ee::key_distributor> distributor_;
+    std::unique_ptr<e2ee::speaker_signer> signer_;
+    std::unique_ptr<e2ee::speaker_verifier> verifier_;
+    std::unordered_map<std::uint32_t, public_key> verified_speakers_;  // keys given to the verifier
+
+    std::optional<audio::opus_encoder> encoder_;
+    audio::frame_seq next_frame_seq_{};
+    std::unordered_map<std::uint32_t, std::unique_ptr<speaker_state>> speakers_;  // by sender index
+    audio::mixer mixer_;
+
+    std::deque<outbound> outbox_;
+    std::vector<client_event> events_;
+    session_stats stats_{};
+    bytes scratch_plain_;
+    bytes scratch_frame_;
+};
+
+}  // namespace stoa::client

@@ -1,0 +1,27 @@
+// Counters a client session keeps: what the load generator reports and tests assert.
+#pragma once
+
+#include <cstdint>
+
+namespace stoa::client {
+
+struct session_stats {
+    std::uint64_t frames_sent = 0;
+    std::uint64_t frames_skipped_dtx = 0;  // silence the encoder said need not be sent
+    std::uint64_t frames_received = 0;     // decrypted and authenticated
+    std::uint64_t decrypt_failures = 0;    // any unprotect error but replay
+    std::uint64_t no_key_failures = 0;     // frames of an epoch this member never had (joined later, removed)
+    std::uint64_t replays_rejected = 0;
+    std::uint64_t bad_payloads = 0;
+    std::uint64_t forged_frames = 0;
+    std::uint64_t unverified_frames = 0;
+    std::uint64_t signatures_verified = 0;
+    std::uint64_t outbox_media_dropped = 0;
+    std::uint64_t resyncs = 0;
+    std::uint64_t rekeys = 0;  // epochs learnt
+    // Sum and count of (arrival - send time) for decrypted frames, microseconds; meaningful when
+    // sender and receiver share a clock (load generator, tests).
+    std::int64_t latency_sum_us = 0;
+};
+
+}  // namespace stoa::client

@@ -1,0 +1,48 @@
+#include "stoa/client/media_payload.hpp"
+
+#include <algorithm>
+
+namespace stoa::client {
+
+std::string_view to_string(client_error error) noexcept {
+    switch (error) {
+        case client_error::not_in_room: return "not_in_room";
+        case client_error::not_on_stage: return "not_on_stage";
+        case client_error::muted: return "muted";
+        case client_error::no_sending_key: return "no_sending_key";
+        case client_error::bad_media_payload: return "bad_media_payload";
+        case client_error::wrong_state: return "wrong_state";
+        case client_error::unknown_sender: return "unknown_sender";
+        case client_error::too_large: return "too_large";
+    }
+    return "unknown_client_error";
+}
+
+result<std::size_t, client_error> write_media_payload(const media_payload& payload, mutable_byte_view out) noexcept {
+    const std::size_t size = media_payload_header_size + payload.opus.size();
+    if (payload.opus.size() > audio::max_packet_bytes || out.size() < size) return fail(client_error::too_large);
+    out[0] = media_payload_version;
+    const std::uint32_t seq = payload.seq.value;
+    const auto sent = static_cast<std::uint64_t>(to_micros(payload.sent_at));
+    for (std::size_t i = 0; i < 4; ++i) out[1 + i] = static_cast<std::uint8_t>(seq >> (24 - 8 * i));
+    for (std::size_t i = 0; i < 8; ++i) out[5 + i] = static_cast<std::uint8_t>(sent >> (56 - 8 * i));
+    std::copy(payload.opus.begin(), payload.opus.end(), out.begin() + media_payload_header_size);
+    return size;
+}
+
+result<media_payload, client_error> read_media_payload(byte_view plaintext) noexcept {
+    byte_reader reader(plaintext);
+    const auto version = reader.read_u8();
+    const auto seq = reader.read_u32();
+    const auto sent = reader.read_u64();
+    if (!version || *version != media_payload_version || !seq || !sent) return fail(client_error::bad_media_payload);
+    const byte_view opus = reader.rest();
+    if (opus.empty() || opus.size() > audio::max_packet_bytes) return fail(client_error::bad_media_payload);
+    media_payload payload;
+    payload.seq = audio::frame_seq(*seq);
+    payload.sent_at = from_micros(static_cast<std::int64_t>(*sent));
+    payload.opus = opus;
+    return payload;
+}
+
+}  // namespace stoa::client

@@ -1,0 +1,540 @@
+#include "stoa/relay/relay_engine.hpp"
+
+#include <algorithm>
+#include <type_traits>
+#include <utility>
+
+#include "stoa/e2ee/identity.hpp"
+#include "stoa/proto/auth.hpp"
+#include "stoa/proto/binary.hpp"
+#include "stoa/proto/control_codec.hpp"
+#include "stoa/proto/snapshot_parts.hpp"
+#include "stoa/room/errors.hpp"
+
+namespace stoa::relay {
+
+namespace {
+
+template <class... Ts>
+struct overloaded : Ts... {
+    using Ts::operator()...;
+};
+template <class... Ts>
+overloaded(Ts...) -> overloaded<Ts...>;
+
+[[nodiscard]] shared_message control_text(std::string text) {
+    return make_message(std::move(text), payload_kind::text, traffic_class::control);
+}
+
+[[nodiscard]] proto::snapshot_message whole(room::stage_snapshot snapshot) {
+    proto::snapshot_message message;
+    message.snapshot = std::move(snapshot);
+    return message;
+}
+
+}  // namespace
+
+void relay_engine::follower_list::add(connection_id c) {
+    if (position.contains(c)) return;
+    position.emplace(c, members.size());
+    members.push_back(c);
+}
+
+void relay_engine::follower_list::remove(connection_id c) {
+    const auto found = position.find(c);
+    if (found == position.end()) return;
+    const std::size_t at = found->second;
+    position.erase(found);
+    if (at + 1 != members.size()) {
+        members[at] = members.back();
+        position[members[at]] = at;
+    }
+    members.pop_back();
+}
+
+relay_engine::relay_engine(relay_config config, random_source& random, relay_sink& sink)
+    : config_(std::move(config)), random_(random), sink_(sink) {}
+
+const room::room_authority* relay_engine::find_room(const room_id& id) const {
+    const auto found = rooms_.find(id);
+    return found == rooms_.end() ? nullptr : &found->second.authority;
+}
+
+void relay_engine::on_open(connection_id connection, time_point now) {
+    now_ = now;
+    connection_state state;
+    state.opened_at = now;
+    connections_.insert_or_assign(connection, state);
+    ++stats_.connections_opened;
+}
+
+void relay_engine::on_text(connection_id connection, std::string_view text, time_point now) {
+    now_ = now;
+    const auto found = connections_.find(connection);
+    if (found == connections_.end()) return;
+    auto decoded = proto::decode_client_message(text);
+    if (!decoded.ok()) {
+        ++stats_.bad_messages;
+        const auto& error = decoded.error();
+        const auto close = error.code == proto::proto_error::message_too_large ? close_code::too_large
+                                                                               : close_code::protocol_error;
+        send_server_message(connection, {std::nullopt, proto::make_error(error)});
+        // A peer that sends what does not decode is out of step with the protocol: cut it off
+        // (its room membership ends as a disconnect) rather than guess what it meant.
+        sink_.close(connection, close, "malformed control message");
+        on_close(connection, now);
+        return;
+    }
+    handle_client_message(connection, found->second, std::move(decoded).value(), now);
+}
+
+void relay_engine::handle_client_message(connection_id c, connection_state& state, proto::client_message message,
+                                         time_point now) {
+    const auto request_id = message.request_id;
+    std::visit(overloaded{
+                   [&](const proto::hello& hello) { handle_hello(c, state, hello, request_id); },
+                   [&](const proto::auth& auth) { handle_auth(c, state, auth, request_id); },
+                   [&](const proto::create_room& create) { handle_create(c, state, create, request_id); },
+                   [&](const proto::join_room& join) { handle_join(c, state, join, request_id, now); },
+                   [&](const proto::room_action& action) { handle_action(c, state, action.action, request_id, now); },
+                   [&](const proto::audience_page_query& query) {
+                       handle_audience_page(c, state, query.page, request_id);
+                   },
+                   [&](const proto::resync& resync) { handle_resync(c, state, resync.on, request_id); },
+                   [&](const proto::directory_query& query) { handle_directory(c, query, request_id); },
+                   [&](const proto::ping& ping) {
+                       send_server_message(c, {request_id, proto::pong{ping.nonce}});
+                   },
+                   [&](const proto::pong&) {},
+               },
+               message.body);
+}
+
+void relay_engine::handle_hello(connection_id c, connection_state& state, const proto::hello& hello,
+                                std::optional<std::uint32_t> request_id) {
+    if (state.stage != phase::awaiting_hello) {
+        send_error(c, proto::relay_error::already_authenticated, "hello was already received", request_id);
+        return;
+    }
+    if (!e2ee::sealing_key_for(hello.key).ok()) {
+        reject(c, proto::relay_error::auth_failed, "the public key is not a valid Ed25519 key",
+               close_code::policy_violation);
+        return;
+    }
+    state.key = hello.key;
+    random_.fill(state.challenge);
+    state.stage = phase::awaiting_auth;
+    send_server_message(c, {request_id, proto::challenge{state.challenge}});
+}
+
+void relay_engine::handle_auth(connection_id c, connection_state& state, const proto::auth& auth,
+                               std::optional<std::uint32_t> request_id) {
+    if (state.stage != phase::awaiting_auth) {
+        send_error(c,
+                   state.stage == phase::ready ? proto::relay_error::already_authenticated
+                                               : proto::relay_error::not_authenticated,
+                   "auth must follow hello exactly once", request_id);
+        return;
+    }
+    const bytes transcript = proto::auth_transcript(config_.auth_context, state.challenge);
+    e2ee::signature signature{};
+    std::copy(auth.signature.begin(), auth.signature.end(), signature.begin());
+    if (!e2ee::verify_signature(state.key, transcript, signature).ok()) {
+        ++stats_.auth_failures;
+        reject(c, proto::relay_error::auth_failed, "the signature does not prove possession of the key",
+               close_code::policy_violation);
+        return;
+    }
+    state.member = e2ee::derive_member_id(state.key);
+    state.stage = phase::ready;
+    ++stats_.authenticated;
+}
+
+void relay_engine::handle_create(connection_id c, connection_state& state, const proto::create_room& create,
+                                 std::optional<std::uint32_t> request_id) {
+    if (state.stage != phase::ready) {
+        send_error(c, proto::relay_error::not_authenticated, "create_room needs hello and auth first", request_id);
+        return;
+    }
+    auto& created_by_key = rooms_created_by_key_[state.key];
+    if (rooms_.size() >= config_.max_rooms || created_by_key >= config_.max_rooms_per_identity) {
+        send_error(c, proto::relay_error::too_many_rooms, "room limit reached", request_id);
+        return;
+    }
+    room::room_config room_config;
+    random_.fill(room_config.id.value);
+    room_config.kind = create.kind;
+    room_config.stage_only = create.stage_only;
+    room_config.limits = config_.room_limits;
+    std::optional<invite_token> invite;
+    if (create.kind == room::room_kind::closed) {
+        invite_token token;
+        random_.fill(token.value);
+        room_config.invites.push_back(token);
+        invite = token;
+    }
+    const room_id id = room_config.id;
+    auto [it, inserted] = rooms_.try_emplace(id, std::move(room_config), config_.authority);
+    if (!inserted) {  // 128 random bits collided: the random source is broken
+        send_error(c, proto::relay_error::internal, "room id collision", request_id);
+        return;
+    }
+    if (create.kind == room::room_kind::open) it->second.title = create.title;
+    ++created_by_key;
+    ++stats_.rooms_created;
+    send_server_message(c, {request_id, proto::room_created{id, create.kind, invite}});
+}
+
+void relay_engine::handle_join(connection_id c, connection_state& state, const proto::join_room& join,
+                               std::optional<std::uint32_t> request_id, time_point now) {
+    if (state.stage != phase::ready) {
+        send_error(c, proto::relay_error::not_authenticated, "join needs hello and auth first", request_id);
+        return;
+    }
+    if (state.room) {
+        send_error(c, proto::relay_error::already_in_room, "this connection is already in a room", request_id);
+        return;
+    }
+    const auto found = rooms_.find(join.room);
+    if (found == rooms_.end()) {
+        send_error(c, proto::relay_error::room_not_found, "no such room", request_id);
+        return;
+    }
+    room_state& room = found->second;
+    if (room.connection_of_member.contains(state.member)) {
+        // The same identity on a second connection: refuse rather than split one member in two.
+        send_error(c, room::room_error::already_member, "this identity is already in the room", request_id);
+        return;
+    }
+    room::action::join action{state.key, join.invite, join.profile};
+    auto applied = room.authority.apply(state.member, action, now);
+    if (!applied.ok()) {
+        ++stats_.actions_rejected;
+        send_error(c, applied.error(), "join refused", request_id);
+        return;
+    }
+    const room::member_entry* entry = room.authority.find(state.member);
+    state.room = join.room;
+    state.index = entry->index;
+    room.connection_of_member.emplace(state.member, c);
+    room.connection_of_index.emplace(entry->index.value, c);
+    ++stats_.joins;
+    pending_request_ = request_id;
+    dispatch(join.room, room, applied.value());
+    pending_request_.reset();
+}
+
+void relay_engine::handle_action(connection_id c, connection_state& state, const room::any_action& action,
+                                 std::optional<std::uint32_t> request_id, time_point now) {
+    room_state* room = room_of(state);
+    if (room == nullptr) {
+        send_error(c, proto::relay_error::not_in_room, "join a room first", request_id);
+        return;
+    }
+    if (std::holds_alternative<room::action::leave>(action)) {
+        leave_room(c, state, action, now);
+        return;
+    }
+    const room_id id = *state.room;
+    auto applied = room->authority.apply(state.member, action, now);
+    if (!applied.ok()) {
+        ++stats_.actions_rejected;
+        send_error(c, applied.error(), "action refused", request_id);
+        return;
+    }
+    ++stats_.actions_applied;
+    dispatch(id, *room, applied.value());
+}
+
+void relay_engine::leave_room(connection_id c, connection_state& state, const room::any_action& how, time_point now) {
+    room_state* room = room_of(state);
+    if (room == nullptr) return;
+    const room_id id = *state.room;
+    auto applied = room->authority.apply(state.member, how, now);
+    detach_member(*room, state.member, c);
+    state.room.reset();
+    if (applied.ok()) {
+        ++stats_.actions_applied;
+        dispatch(id, *room, applied.value());
+    }
+    if (room->authority.ended() && room->connection_of_member.empty()) rooms_.erase(id);
+}
+
+void relay_engine::detach_member(room_state& room, const member_id& member, connection_id c) {
+    const auto found = room.connection_of_member.find(member);
+    if (found == room.connection_of_member.end() || found->second != c) return;
+    room.connection_of_member.erase(found);
+    std::erase_if(room.connection_of_index, [c](const auto& item) { return item.second == c; });
+    room.stage_followers.remove(c);
+    room.full_followers.remove(c);
+}
+
+void relay_engine::handle_audience_page(connection_id c, connection_state& state,
+                                        const room::audience_page_request& request,
+                                        std::optional<std::uint32_t> request_id) {
+    room_state* room = room_of(state);
+    if (room == nullptr) {
+        send_error(c, proto::relay_error::not_in_room, "join a room first", request_id);
+        return;
+    }
+    send_server_message(c, {request_id, proto::audience_page_message{room->authority.audience_page(request)}});
+}
+
+void relay_engine::handle_resync(connection_id c, connection_state& state, room::stream on,
+                                 std::optional<std::uint32_t> request_id) {
+    room_state* room = room_of(state);
+    if (room == nullptr) {
+        send_error(c, proto::relay_error::not_in_room, "join a room first", request_id);
+        return;
+    }
+    const room::member_entry* entry = room->authority.find(state.member);
+    if (on == room::stream::full && (entry == nullptr || !room::is_privileged(entry->member_role))) {
+        send_error(c, room::room_error::not_permitted, "only moderators follow the full stream", request_id);
+        return;
+    }
+    if (on == room::stream::stage) {
+        send_server_message(c, {request_id, whole(room->authority.stage_snapshot())});
+        return;
+    }
+    for (auto& part : proto::split_full_snapshot(room->authority.full_snapshot())) {
+        send_server_message(c, {request_id, std::move(part)});
+    }
+}
+
+void relay_engine::handle_directory(connection_id c, const proto::directory_query& query,
+                                    std::optional<std::uint32_t> request_id) {
+    proto::directory_listing listing;
+    listing.offset = query.offset;
+    const std::uint32_t limit = std::min<std::uint32_t>(query.limit, proto::max_directory_rooms);
+    std::vector<proto::directory_entry> open_rooms;
+    for (const auto& [id, room] : rooms_) {
+        if (room.authority.config().kind != room::room_kind::open || room.authority.ended()) continue;
+        open_rooms.push_back({id, room.title.value_or(""), room.authority.listener_count()});
+    }
+    // Busiest first; ties by id so pages are stable.
+    std::sort(open_rooms.begin(), open_rooms.end(), [](const auto& a, const auto& b) {
+        return a.listeners != b.listeners ? a.listeners > b.listeners : a.room < b.room;
+    });
+    listing.total = static_cast<std::uint32_t>(open_rooms.size());
+    for (std::size_t i = query.offset; i < open_rooms.size() && listing.rooms.size() < limit; ++i) {
+        listing.rooms.push_back(std::move(open_rooms[i]));
+    }
+    send_server_message(c, {request_id, std::move(listing)});
+}
+
+void relay_engine::dispatch(const room_id& id, room_state& room, const room::outcome& out) {
+    for (const auto& delta : out.deltas) {
+        // One buffer per delta, shared by every follower of its stream.
+        const shared_message message = control_text(proto::encode(proto::server_message{std::nullopt, proto::delta_message{delta}}));
+        const auto& followers = delta.on == room::stream::stage ? room.stage_followers : room.full_followers;
+        for (const connection_id to : followers.members) sink_.send(to, message);
+        stats_.deltas_sent += followers.members.size();
+    }
+    for (const auto& notice : out.notices) deliver_notice(id, room, notice);
+}
+
+void relay_engine::deliver_notice(const room_id& id, room_state& room, const room::addressed_notice& notice) {
+    const auto found = room.connection_of_member.find(notice.to);
+    if (found == room.connection_of_member.end()) return;
+    const connection_id to = found->second;
+    // The reply to the request that caused the notice (a join) echoes its id.
+    bool first = true;
+    for (auto& body : proto::notice_messages(notice.body, id)) {
+        send_server_message(to, {first ? pending_request_ : std::nullopt, std::move(body)});
+        first = false;
+    }
+    std::visit(overloaded{
+                   [&](const room::notice::welcome& welcome) {
+                       (welcome.follow == room::stream::full ? room.full_followers : room.stage_followers).add(to);
+                   },
+                   [&](const room::notice::own_entry&) {},
+                   [&](const room::notice::follow_stream& follow) {
+                       room.stage_followers.remove(to);
+                       room.full_followers.remove(to);
+                       (follow.follow == room::stream::full ? room.full_followers : room.stage_followers).add(to);
+                   },
+                   [&](const room::notice::removed&) {
+                       // The connection stays open (it may join elsewhere) but hears nothing more here.
+                       const auto state = connections_.find(to);
+                       if (state != connections_.end()) state->second.room.reset();
+                       detach_member(room, notice.to, to);
+                   },
+               },
+               notice.body);
+}
+
+void relay_engine::on_binary(connection_id connection, const shared_message& message, time_point now) {
+    now_ = now;
+    const auto found = connections_.find(connection);
+    if (found == connections_.end()) return;
+    connection_state& state = found->second;
+    room_state* room = room_of(state);
+    if (room == nullptr) {
+        send_error(connection, proto::relay_error::not_in_room, "binary messages need a room", std::nullopt);
+        return;
+    }
+    const auto header = proto::peek_binary_header(message->bytes());
+    if (!header.ok()) {
+        ++stats_.bad_messages;
+        send_server_message(connection, {std::nullopt, proto::make_error(header.error())});
+        return;
+    }
+    if (header->sender != state.index) {
+        ++stats_.media_dropped_sender_mismatch;
+        send_error(connection, proto::relay_error::sender_mismatch, "sender_index is not this connection's",
+                   std::nullopt);
+        return;
+    }
+    switch (header->type) {
+        case proto::binary_type::media: {
+            ++stats_.media_frames_in;
+            if (!may_send_media(*room, state)) {
+                ++stats_.media_dropped_not_on_stage;
+                return;
+            }
+            // The payload is ciphertext; only the header was read. Forward this very buffer.
+            auto forwarded = message;
+            if (forwarded->priority != traffic_class::media || forwarded->kind != payload_kind::binary) {
+                forwarded = make_message(message->data, payload_kind::binary, traffic_class::media);
+            }
+            forward_to_room(*room, connection, forwarded);
+            stats_.media_deliveries += room->connection_of_member.size() - 1;
+            return;
+        }
+        case proto::binary_type::speaker_signature: {
+            if (!may_send_media(*room, state)) {
+                ++stats_.media_dropped_not_on_stage;
+                return;
+            }
+            auto forwarded = message->priority == traffic_class::control
+                                 ? message
+                                 : make_message(message->data, payload_kind::binary, traffic_class::control);
+            forward_to_room(*room, connection, forwarded);
+            return;
+        }
+        case proto::binary_type::key_announcement: {
+            if (!is_distributor(*room, state)) {
+                ++stats_.key_messages_refused;
+                send_error(connection, room::room_error::not_permitted, "only the host distributes keys",
+                           std::nullopt);
+                return;
+            }
+            auto forwarded = message->priority == traffic_class::control
+                                 ? message
+                                 : make_message(message->data, payload_kind::binary, traffic_class::control);
+            forward_to_room(*room, connection, forwarded);
+            return;
+        }
+        case proto::binary_type::key_bundle: {
+            if (!is_distributor(*room, state)) {
+                ++stats_.key_messages_refused;
+                send_error(connection, room::room_error::not_permitted, "only the host distributes keys",
+                           std::nullopt);
+                return;
+            }
+            auto bundle = proto::key_bundle_view::parse(message->bytes());
+            if (!bundle.ok()) {
+                ++stats_.bad_messages;
+                send_server_message(connection, {std::nullopt, proto::make_error(bundle.error())});
+                return;
+            }
+            for (const auto entry : *bundle) {
+                const auto recipient = room->connection_of_index.find(entry.recipient.value);
+                if (recipient == room->connection_of_index.end()) {
+                    ++stats_.key_packages_unroutable;
+                    continue;
+                }
+                bytes package;
+                proto::encode_key_package(package, state.index, entry.blob);
+                sink_.send(recipient->second,
+                           make_message(std::string(package.begin(), package.end()), payload_kind::binary,
+                                        traffic_class::control));
+                ++stats_.key_packages_delivered;
+            }
+            return;
+        }
+        case proto::binary_type::key_package:
+            ++stats_.bad_messages;
+            send_server_message(connection, {std::nullopt, proto::make_error(proto::decode_error{
+                                                               proto::proto_error::wrong_direction, "key_package"})});
+            return;
+    }
+}
+
+void relay_engine::forward_to_room(room_state& room, connection_id except, const shared_message& message) {
+    for (const auto& [member, to] : room.connection_of_member) {
+        if (to != except) sink_.send(to, message);
+    }
+}
+
+bool relay_engine::may_send_media(const room_state& room, const connection_state& state) const {
+    const room::member_entry* entry = room.authority.find(state.member);
+    return entry != nullptr && room::is_on_stage(entry->member_role) && !entry->moderator_muted && !entry->self_muted;
+}
+
+bool relay_engine::is_distributor(const room_state& room, const connection_state& state) const {
+    const auto host = room.authority.host();
+    return host && *host == state.member;
+}
+
+void relay_engine::on_close(connection_id connection, time_point now) {
+    now_ = now;
+    const auto found = connections_.find(connection);
+    if (found == connections_.end()) return;
+    leave_room(connection, found->second, room::action::disconnect{}, now);
+    connections_.erase(connection);
+}
+
+void relay_engine::tick(time_point now) {
+    now_ = now;
+    std::vector<connection_id> timed_out;
+    for (const auto& [c, state] : connections_) {
+        if (state.stage != phase::ready && now - state.opened_at > config_.handshake_timeout) timed_out.push_back(c);
+    }
+    for (const connection_id c : timed_out) {
+        reject(c, proto::relay_error::handshake_timeout, "hello and auth did not complete in time",
+               close_code::policy_violation);
+    }
+    for (auto& [id, room] : rooms_) {
+        const room::outcome out = room.authority.tick(now);
+        if (!out.empty()) dispatch(id, room, out);
+    }
+}
+
+relay_engine::room_state* relay_engine::room_of(const connection_state& state) {
+    if (!state.room) return nullptr;
+    const auto found = rooms_.find(*state.room);
+    return found == rooms_.end() ? nullptr : &found->second;
+}
+
+void relay_engine::send_server_message(connection_id to, const proto::server_message& message) {
+    sink_.send(to, control_text(proto::encode(message)));
+}
+
+void relay_engine::send_error(connection_id to, std::uint16_t code, std::string_view name, std::string message,
+                              std::optional<std::uint32_t> request_id) {
+    proto::error_message error{code, std::string(name), std::move(message)};
+    send_server_message(to, {request_id, std::move(error)});
+}
+
+void relay_engine::send_error(connection_id to, proto::relay_error code, std::string message,
+                              std::optional<std::uint32_t> request_id) {
+    send_server_message(to, {request_id, proto::make_error(code, std::move(message))});
+}
+
+void relay_engine::send_error(connection_id to, room::room_error code, std::string message,
+                              std::optional<std::uint32_t> request_id) {
+    send_error(to, static_cast<std::uint16_t>(code), room::to_string(code), std::move(message), request_id);
+}
+
+void relay_engine::reject(connection_id to, proto::relay_error code, std::string message, close_code close) {
+    send_error(to, code, std::move(message), std::nullopt);
+    sink_.close(to, close, proto::to_string(code));
+    const auto found = connections_.find(to);
+    if (found != connections_.end()) {
+        leave_room(to, found->second, room::action::disconnect{}, now_);
+        connections_.erase(found);
+    }
+}
+
+}  // namespace stoa::relay

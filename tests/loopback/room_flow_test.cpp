@@ -1,0 +1,352 @@
+// Whole rooms through the relay engine and real client sessions, in one process: the paths a
+// user takes (join, speak, hear, moderate) and the attacks the design must defeat.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+#include <string_view>
+
+#include "room_fixture.hpp"
+#include "stoa/audio/tone.hpp"
+#include "stoa/e2ee/frame_crypto.hpp"
+#include "stoa/proto/binary.hpp"
+#include "stoa/room/errors.hpp"
+
+using namespace std::chrono_literals;
+using stoa::test::room_fixture;
+using stoa::test::room_member;
+
+namespace {
+
+// Speaks `frames` 20 ms frames of a tone from `speaker`, while every member plays out; returns
+// what `listener` heard in the second half (after the jitter buffer settled).
+std::vector<std::int16_t> speak_and_listen(room_fixture& f, room_member& speaker, room_member& listener, double hz,
+                                           int frames) {
+    stoa::audio::sine_generator voice(hz, 8000.0);
+    stoa::audio::pcm_frame pcm{};
+    std::vector<std::int16_t> heard;
+    for (int i = 0; i < frames; ++i) {
+        voice.fill(pcm);
+        REQUIRE(speaker.session->send_audio(pcm, f.now).ok());
+        f.run();
+        for (auto& m : f.members) {
+            if (m.get() == &speaker) continue;
+            m->session->pull_audio(f.now, pcm);
+            if (m.get() == &listener && i >= frames / 2) heard.insert(heard.end(), pcm.begin(), pcm.end());
+        }
+        f.advance(20ms);
+    }
+    return heard;
+}
+
+// What an attacker who keeps every key it was ever sent can build: a keyring fed with the key
+// packages the relay delivered to `victim_connection`.
+struct key_hoarder {
+    explicit key_hoarder(const stoa::room_id& room) : ring(stoa::e2ee::keyring_config{room}) {}
+    stoa::e2ee::keyring ring;
+    stoa::e2ee::frame_decryptor decryptor;
+};
+
+std::size_t find_bytes(stoa::byte_view haystack, std::string_view needle) {
+    const auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end());
+    return it == haystack.end() ? std::string_view::npos : static_cast<std::size_t>(it - haystack.begin());
+}
+
+}  // namespace
+
+TEST_CASE("listeners decrypt, decode and hear the speaker's tone", "[loopback][audio]") {
+    room_fixture f;
+    room_member& host = f.create_room();
+    room_member& a = f.join("A");
+    room_member& b = f.join("B");
+    f.advance_frames(600ms);
+    REQUIRE(a.session->current_epoch().has_value());
+    REQUIRE(b.session->current_epoch().has_value());
+    host.session->act(stoa::room::action::set_self_muted{false});
+    f.run();
+
+    const auto heard = speak_and_listen(f, host, a, 440.0, 80);
+    CHECK(stoa::audio::tone_ratio(heard, 440.0) > 0.6);
+    CHECK(std::abs(stoa::audio::dominant_frequency(heard) - 440.0) < 10.0);
+    CHECK(a.session->stats().frames_received >= 75);
+    CHECK(a.session->stats().decrypt_failures == 0);
+    CHECK(b.session->stats().frames_received == a.session->stats().frames_received);
+}
+
+TEST_CASE("the relay drops a listener's media and counts it", "[loopback][relay]") {
+    room_fixture f;
+    room_member& host = f.create_room();
+    room_member& listener = f.join("L");
+    room_member& other = f.join("O");
+    f.advance_frames(600ms);
+
+    // The client refuses on its own ...
+    stoa::audio::pcm_frame pcm{};
+    CHECK(listener.session->send_audio(pcm, f.now).error() == stoa::client::client_error::not_on_stage);
+    // ... and a modified client that sends anyway is stopped by the relay.
+    stoa::bytes forged;
+    const stoa::bytes payload(60, 0x42);
+    stoa::proto::encode_media(forged, listener.session->index(), payload);
+    const auto before = f.network.engine().stats().media_dropped_not_on_stage;
+    f.network.engine().on_binary(listener.connection,
+                                 stoa::relay::make_message(std::string(forged.begin(), forged.end()),
+                                                           stoa::relay::payload_kind::binary,
+                                                           stoa::relay::traffic_class::media),
+                                 f.now);
+    f.run();
+    CHECK(f.network.engine().stats().media_dropped_not_on_stage == before + 1);
+    CHECK(other.session->stats().frames_received == 0);
+    CHECK(other.session->stats().decrypt_failures == 0);
+    (void)host;
+}
+
+TEST_CASE("a kicked member cannot decrypt audio of the next epoch, even keeping every key", "[loopback][e2ee]") {
+    room_fixture f;
+    room_member& host = f.create_room();
+    room_member& victim = f.join("Kicked");
+    room_member& stays = f.join("Stays");
+
+    // The attacker records every key package and every frame the relay sends the kicked member,
+    // and every frame sent to the member who stays.
+    key_hoarder hoard(f.room);
+    std::vector<stoa::bytes> frames_to_stays;
+    f.network.observer = [&](stoa::loopback::flow direction, stoa::relay::connection_id c, bool binary,
+                             stoa::byte_view data) {
+        if (direction != stoa::loopback::flow::relay_to_client || !binary) return;
+        auto header = stoa::proto::peek_binary_header(data);
+        if (!header.ok()) return;
+        const auto payload = data.subspan(stoa::proto::binary_header_size);
+        if (c == victim.connection && header->type == stoa::proto::binary_type::key_package) {
+            auto ref = stoa::e2ee::distributor_ref{host.session->index(), host.session->identity().key()};
+            (void)hoard.ring.handle_package(header->sender, payload, ref, victim.session->identity(), f.now);
+        }
+        if (c == stays.connection && header->type == stoa::proto::binary_type::media) {
+            frames_to_stays.emplace_back(payload.begin(), payload.end());
+        }
+    };
+    f.advance_frames(600ms);
+    host.session->act(stoa::room::action::set_self_muted{false});
+    f.run();
+    (void)speak_and_listen(f, host, stays, 440.0, 10);
+
+    // Sanity: before the kick the hoarded keys do open the room's audio.
+    REQUIRE(!frames_to_stays.empty());
+    std::vector<std::uint8_t> plain(2000);
+    CHECK(hoard.decryptor.unprotect(hoard.ring, host.session->index(), frames_to_stays.back(), plain, f.now).ok());
+
+    host.session->act(stoa::room::action::kick{victim.session->id()});
+    f.run();
+    CHECK_FALSE(victim.session->in_room());
+    CHECK(stoa::test::count_events<stoa::client::event::removed>(victim) == 1);
+    f.advance_frames(1500ms);  // the leave batch closes and the fresh epoch is sent to those who stay
+
+    frames_to_stays.clear();
+    const auto received_before = stays.session->stats().frames_received;
+    (void)speak_and_listen(f, host, stays, 440.0, 10);
+    REQUIRE(!frames_to_stays.empty());
+    CHECK(stays.session->stats().frames_received > received_before);  // the room goes on
+    for (const auto& frame : frames_to_stays) {
+        auto opened = hoard.decryptor.unprotect(hoard.ring, host.session->index(), frame, plain, f.now);
+        REQUIRE_FALSE(opened.ok());
+        CHECK(opened.error() == stoa::e2ee::e2ee_error::unknown_epoch);
+    }
+}
+
+TEST_CASE("nothing the relay sees contains a display name or profile text", "[loopback][e2ee]") {
+    room_fixture f;
+    std::vector<stoa::bytes> relay_visible;
+    f.network.observer = [&](stoa::loopback::flow, stoa::relay::connection_id, bool, stoa::byte_view data) {
+        relay_visible.emplace_back(data.begin(), data.end());
+    };
+    room_member& host = f.create_room(stoa::room::room_kind::open, "Ada Lovelace");
+    room_member& listener = f.join("Grace Hopper");
+    f.advance_frames(600ms);
+    host.session->act(stoa::room::action::set_self_muted{false});
+    f.run();
+    (void)speak_and_listen(f, host, listener, 440.0, 10);
+
+    // Members can read the host's name ...
+    const auto stage = listener.session->stage();
+    REQUIRE(stage.size() == 1);
+    REQUIRE(stage[0].profile.has_value());
+    CHECK(stage[0].profile->display_name == "Ada Lovelace");
+    // ... the relay never could.
+    REQUIRE(relay_visible.size() > 20);
+    for (const auto& data : relay_visible) {
+        CHECK(find_bytes(data, "Ada Lovelace") == std::string_view::npos);
+        CHECK(find_bytes(data, "Grace Hopper") == std::string_view::npos);
+        CHECK(find_bytes(data, "Lovelace") == std::string_view::npos);
+    }
+}
+
+TEST_CASE("a frame forged under a speaker's index by another key holder raises an alarm", "[loopback][e2ee]") {
+    room_fixture f;
+    room_member& host = f.create_room();
+    room_member& forger = f.join("Forger");
+    room_member& victim = f.join("Listener");
+
+    key_hoarder forger_keys(f.room);
+    f.network.observer = [&](stoa::loopback::flow direction, stoa::relay::connection_id c, bool binary,
+                             stoa::byte_view data) {
+        if (direction != stoa::loopback::flow::relay_to_client || !binary || c != forger.connection) return;
+        auto header = stoa::proto::peek_binary_header(data);
+        if (header.ok() && header->type == stoa::proto::binary_type::key_package) {
+            auto ref = stoa::e2ee::distributor_ref{host.session->index(), host.session->identity().key()};
+            (void)forger_keys.ring.handle_package(header->sender, data.subspan(stoa::proto::binary_header_size), ref,
+                                                  forger.session->identity(), f.now);
+        }
+    };
+    f.advance_frames(600ms);
+    REQUIRE(forger_keys.ring.newest_epoch().has_value());
+
+    // The forger holds the room key, so it can encrypt as if it were the host; the relay (or a
+    // relay operator colluding with it) delivers the frame stamped with the host's index.
+    stoa::e2ee::frame_encryptor as_host(host.session->index());
+    const stoa::bytes fake_audio{1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xf8, 0xff, 0xfe};
+    std::vector<std::uint8_t> sealed(stoa::e2ee::frame_encryptor::max_protected_size(fake_audio.size()));
+    auto frame = as_host.protect(forger_keys.ring, fake_audio, sealed, f.now + 400ms);
+    REQUIRE(frame.ok());
+    stoa::bytes message;
+    stoa::proto::encode_media(message, host.session->index(), stoa::byte_view(sealed).first(frame->size));
+    victim.session->receive_binary(message, f.now);
+    CHECK(victim.session->stats().frames_received == 1);  // the AEAD alone cannot tell
+
+    f.advance_frames(1500ms);
+    REQUIRE(stoa::test::count_events<stoa::client::event::speaker_alarm>(victim) >= 1);
+    for (const auto& e : victim.events) {
+        if (const auto* alarm = std::get_if<stoa::client::event::speaker_alarm>(&e)) {
+            CHECK(alarm->sender == host.session->index());
+        }
+    }
+}
+
+TEST_CASE("replayed media is rejected", "[loopback][e2ee]") {
+    room_fixture f;
+    room_member& host = f.create_room();
+    room_member& listener = f.join("L");
+    f.advance_frames(600ms);
+    host.session->act(stoa::room::action::set_self_muted{false});
+    f.run();
+    stoa::bytes captured;
+    f.network.observer = [&](stoa::loopback::flow direction, stoa::relay::connection_id c, bool binary,
+                             stoa::byte_view data) {
+        if (direction == stoa::loopback::flow::relay_to_client && binary && c == listener.connection &&
+            data[0] == static_cast<std::uint8_t>(stoa::proto::binary_type::media)) {
+            captured.assign(data.begin(), data.end());
+        }
+    };
+    (void)speak_and_listen(f, host, listener, 440.0, 5);
+    REQUIRE_FALSE(captured.empty());
+    const auto received = listener.session->stats().frames_received;
+    listener.session->receive_binary(captured, f.now);
+    CHECK(listener.session->stats().frames_received == received);
+    CHECK(listener.session->stats().replays_rejected == 1);
+}
+
+TEST_CASE("a closed room admits only holders of the invite capability", "[loopback][room]") {
+    room_fixture f;
+    (void)f.create_room(stoa::room::room_kind::closed);
+    REQUIRE(f.invite.has_value());
+    room_member& outsider = f.join("Outsider", false);
+    CHECK_FALSE(outsider.session->in_room());
+    bool refused = false;
+    for (const auto& e : outsider.events) {
+        if (const auto* error = std::get_if<stoa::client::event::error>(&e)) {
+            refused = error->code == static_cast<std::uint16_t>(stoa::room::room_error::invite_required);
+        }
+    }
+    CHECK(refused);
+    room_member& guest = f.join("Guest", true);
+    CHECK(guest.session->in_room());
+}
+
+TEST_CASE("roles are enforced: a listener cannot moderate", "[loopback][room]") {
+    room_fixture f;
+    room_member& host = f.create_room();
+    room_member& listener = f.join("L");
+    listener.session->act(stoa::room::action::kick{host.session->id()});
+    f.run();
+    bool refused = false;
+    for (const auto& e : listener.events) {
+        if (const auto* error = std::get_if<stoa::client::event::error>(&e)) {
+            refused = error->code == static_cast<std::uint16_t>(stoa::room::room_error::not_permitted);
+        }
+    }
+    CHECK(refused);
+    CHECK(host.session->in_room());
+    CHECK(host.session->role() == stoa::room::role::host);
+}
+
+TEST_CASE("a listener invited to the stage speaks and is heard", "[loopback][room][audio]") {
+    room_fixture f;
+    room_member& host = f.create_room();
+    room_member& speaker = f.join("Soon a speaker");
+    room_member& listener = f.join("L");
+    f.advance_frames(600ms);
+    speaker.session->act(stoa::room::action::raise_hand{});
+    f.run();
+    f.bring_to_stage(host, speaker);
+    REQUIRE(speaker.session->role() == stoa::room::role::speaker);
+    CHECK(stoa::test::count_events<stoa::client::event::invited_to_stage>(speaker) == 1);
+    f.advance_frames(400ms);
+    const auto heard = speak_and_listen(f, speaker, listener, 660.0, 60);
+    CHECK(stoa::audio::tone_ratio(heard, 660.0) > 0.6);
+    CHECK(listener.session->stats().unverified_frames == 0);
+    CHECK(listener.session->stats().forged_frames == 0);
+}
+
+TEST_CASE("malformed input closes that connection while the others keep hearing", "[loopback][relay]") {
+    room_fixture f;
+    room_member& host = f.create_room();
+    room_member& rogue = f.join("Rogue");
+    room_member& listener = f.join("L");
+    f.advance_frames(600ms);
+    host.session->act(stoa::room::action::set_self_muted{false});
+    f.run();
+
+    const std::string bad_inputs[] = {"{not json", std::string(100000, '['), "{\"v\":1,\"type\":\"join\",\"x\":\xff}"};
+    for (const auto& bad : bad_inputs) {
+        room_member& victim = rogue.session->in_room() ? rogue : f.join("Rogue again");
+        f.network.engine().on_text(victim.connection, bad, f.now);
+        f.run();
+        CHECK_FALSE(f.network.is_connected(victim.connection));
+    }
+    const auto before = listener.session->stats().frames_received;
+    const auto heard = speak_and_listen(f, host, listener, 440.0, 30);
+    CHECK(listener.session->stats().frames_received >= before + 28);
+    CHECK(stoa::audio::tone_ratio(heard, 440.0) > 0.5);
+}
+
+TEST_CASE("a join storm costs linear relay traffic and batched rekeys", "[loopback][room][e2ee]") {
+    // n listeners join within one second; the relay's messages to clients must grow linearly.
+    const auto storm = [](int n) {
+        room_fixture f(7);
+        room_member& host = f.create_room();
+        std::size_t relay_messages = 0;
+        f.network.observer = [&](stoa::loopback::flow direction, stoa::relay::connection_id, bool, stoa::byte_view) {
+            if (direction == stoa::loopback::flow::relay_to_client) ++relay_messages;
+        };
+        for (int i = 0; i < n; ++i) {
+            (void)f.join("L" + std::to_string(i));
+            if (i % 10 == 9) f.advance(20ms);
+        }
+        f.advance_frames(1500ms);
+        std::uint64_t max_rekeys = 0;
+        bool all_keyed = true;
+        for (auto& m : f.members) {
+            all_keyed = all_keyed && m->session->current_epoch().has_value();
+            max_rekeys = std::max(max_rekeys, m->session->stats().rekeys);
+        }
+        (void)host;
+        return std::tuple{relay_messages, all_keyed, max_rekeys};
+    };
+    const auto [small_messages, small_keyed, small_rekeys] = storm(100);
+    const auto [large_messages, large_keyed, large_rekeys] = storm(200);
+    CHECK(small_keyed);
+    CHECK(large_keyed);
+    // Doubling the storm roughly doubles the traffic (quadratic fan-out would quadruple it).
+    CHECK(static_cast<double>(large_messages) < 2.6 * static_cast<double>(small_messages));
+    CHECK(large_messages < 20u * 200u);
+    // Joins are batched into a handful of epochs, not one rekey per join.
+    CHECK(large_rekeys <= 12);
+}

@@ -1,3 +1,4 @@
+// The client session: handshake, roster replica, keys, and the audio send and receive paths.
 #include "stoa/client/client_session.hpp"
 
 #include <algorithm>
@@ -25,6 +26,20 @@ overloaded(Ts...) -> overloaded<Ts...>;
 // Deltas that arrive while a snapshot is being fetched are replayed after it; past this many the
 // session drops them and fetches again, so a flood cannot grow memory.
 constexpr std::size_t max_held_deltas = 4096;
+
+// A new distributor numbers its first epoch this far past the newest it holds, so that even if
+// it missed a few of its predecessor's last epochs, members do not refuse its keys as stale.
+// Epochs have 40 bits in the SFrame KID, so a room survives a billion handovers.
+constexpr std::uint64_t handover_epoch_jump = 1024;
+
+// Samples of the latency sum must be plausible: a remote clock value far from ours is ignored.
+constexpr std::int64_t max_plausible_latency_us = 60'000'000;
+
+// The largest Opus packet whose media message stays within the relay's limit:
+// payload header + SFrame header (at most 17 bytes) + AEAD tag (16 bytes).
+constexpr std::size_t max_opus_packet =
+    proto::max_media_payload - media_payload_header_size - e2ee::frame_encryptor::max_protected_size(0);
+static_assert(max_opus_packet >= 400, "Opus needs room for a 20 ms frame at high bitrates");
 
 }  // namespace
 
@@ -129,6 +144,10 @@ void client_session::handle(const proto::server_message& message, time_point now
                    [&](const proto::banned&) { handle_removed(room::leave_reason::banned); },
                    [&](const proto::room_ended&) { handle_removed(room::leave_reason::room_ended); },
                    [&](const proto::error_message& error) {
+                       if (resync_request_ && message.request_id == resync_request_) {
+                           resyncing_ = false;  // refused: the next gap asks again
+                           resync_request_.reset();
+                       }
                        if (join_request_ && message.request_id == join_request_ && !joined_) {
                            room_.reset();  // the join was refused
                            join_request_.reset();
@@ -221,8 +240,11 @@ void client_session::handle_welcome(const proto::welcome& welcome, time_point no
         verifier_ = std::make_unique<e2ee::speaker_verifier>(e2ee::speaker_verifier_config{*room_});
     }
     replica_ = std::monostate{};
-    handle_snapshot_part(welcome.snapshot, now);
+    followed_ = welcome.follow;
+    pending_self_ = welcome.self;
+    assembler_ = proto::snapshot_assembler{};
     emit(event::joined{*room_, index_, welcome.self.member_role});
+    handle_snapshot_part(welcome.snapshot, now);
 }
 
 void client_session::handle_snapshot_part(proto::snapshot_message part, time_point now) {
@@ -231,6 +253,7 @@ void client_session::handle_snapshot_part(proto::snapshot_message part, time_poi
     if (!assembled.ok()) {
         report(static_cast<std::uint16_t>(assembled.error().code), proto::to_string(assembled.error().code),
                "snapshot parts out of order: " + assembled.error().detail);
+        resyncing_ = false;
         request_resync();
         return;
     }
@@ -240,28 +263,42 @@ void client_session::handle_snapshot_part(proto::snapshot_message part, time_poi
 
 void client_session::load_snapshot(const std::variant<room::stage_snapshot, room::full_snapshot>& snapshot,
                                    time_point now) {
+    const room::stream stream_of_snapshot =
+        std::holds_alternative<room::full_snapshot>(snapshot) ? room::stream::full : room::stream::stage;
+    if (stream_of_snapshot != followed_) return;  // a stale answer from before a role change
     status<room::room_error> loaded;
     if (const auto* stage = std::get_if<room::stage_snapshot>(&snapshot)) {
         room::stage_replica replica(id());
-        if (const auto* previous = std::get_if<room::stage_replica>(&replica_);
-            previous != nullptr && previous->own_entry() != nullptr) {
-            (void)replica.set_own_entry(*previous->own_entry());
+        const room::member_entry* own = pending_self_ ? &*pending_self_ : nullptr;
+        if (const auto* previous = std::get_if<room::stage_replica>(&replica_); own == nullptr && previous != nullptr) {
+            own = previous->own_entry();
         }
         loaded = replica.load(*stage);
+        // A listener's own entry is not on the stage stream; the welcome or notice carried it.
+        if (loaded.ok() && own != nullptr && !room::is_on_stage(own->member_role)) {
+            (void)replica.set_own_entry(*own);
+        }
         if (loaded.ok()) replica_ = std::move(replica);
     } else {
         room::full_replica replica;
         loaded = replica.load(std::get<room::full_snapshot>(snapshot));
         if (loaded.ok()) replica_ = std::move(replica);
     }
+    resyncing_ = false;
+    resync_request_.reset();
     if (!loaded.ok()) {
         report(static_cast<std::uint16_t>(loaded.error()), room::to_string(loaded.error()), "snapshot refused");
+        request_resync();
         return;
     }
-    resyncing_ = false;
+    pending_self_.reset();
     // Replay what arrived meanwhile; anything already in the snapshot is a duplicate.
+    replaying_ = true;
     auto held = std::exchange(held_deltas_, {});
     for (const auto& delta : held) handle_delta(delta, now);
+    replaying_ = false;
+    if (!joined_) return;  // a replayed delta removed us
+    if (distributor_) reconcile_distributor(now);
     roster_updated(now);
 }
 
@@ -269,8 +306,11 @@ void client_session::handle_delta(const room::sequenced_delta& delta, time_point
     if (!joined_) return;
     if (resyncing_ || assembler_.in_progress() || std::holds_alternative<std::monostate>(replica_)) {
         if (held_deltas_.size() >= max_held_deltas) {
+            // Too far behind to catch up by replay: start over from a fresh snapshot.
             held_deltas_.clear();
+            resyncing_ = false;
             request_resync();
+            return;
         }
         held_deltas_.push_back(delta);
         return;
@@ -308,7 +348,7 @@ void client_session::handle_delta(const room::sequenced_delta& delta, time_point
         handle_removed(room::leave_reason::room_ended);
         return;
     }
-    roster_updated(now);
+    if (!replaying_) roster_updated(now);
 }
 
 void client_session::handle_own_entry(const room::member_entry& entry, time_point now) {
@@ -326,17 +366,20 @@ void client_session::handle_follow_stream(const proto::follow_stream& follow, ti
     replica_ = std::monostate{};
     held_deltas_.clear();
     resyncing_ = false;
-    handle_snapshot_part(follow.snapshot, now);
+    resync_request_.reset();
+    followed_ = follow.follow;
+    pending_self_ = follow.self;
+    assembler_ = proto::snapshot_assembler{};
     emit(event::role_changed{follow.self.member_role});
+    handle_snapshot_part(follow.snapshot, now);
 }
 
 void client_session::request_resync() {
     if (resyncing_) return;
     resyncing_ = true;
     ++stats_.resyncs;
-    const room::stream on = std::holds_alternative<room::full_replica>(replica_) ? room::stream::full
-                                                                                : room::stream::stage;
-    send_json({next_request_id_++, proto::resync{on}});
+    resync_request_ = next_request_id_++;
+    send_json({resync_request_, proto::resync{followed_}});
 }
 
 void client_session::handle_removed(room::leave_reason reason) {
@@ -350,6 +393,9 @@ void client_session::handle_removed(room::leave_reason reason) {
     assembler_ = proto::snapshot_assembler{};
     // Keys of a room one has left are dropped at once: nothing more of it should be readable here.
     distributor_.reset();
+    distributed_to_.clear();
+    pending_self_.reset();
+    resync_request_.reset();
     keyring_.reset();
     encryptor_.reset();
     signer_.reset();
@@ -361,30 +407,34 @@ void client_session::handle_removed(room::leave_reason reason) {
 }
 
 void client_session::roster_updated(time_point now) {
-    // Speaker verification follows the stage: keys of current stage members, nobody else.
+    // One pass over the stage (O(stage), whatever the audience size) gives the index -> key map
+    // that speaker verification and playback follow.
+    std::unordered_map<std::uint32_t, public_key> stage_keys;
+    for_each_stage_member([&](const room::member_entry& member) {
+        if (member.id != id()) stage_keys.emplace(member.index.value, member.key);
+    });
     if (verifier_) {
-        std::vector<std::uint32_t> departed;
-        for (const auto& [index, key] : verified_speakers_) {
-            const auto* member = find_stage_member_by_index(sender_index(index));
-            if (member == nullptr || member->key != key) departed.push_back(index);
+        for (auto it = verified_speakers_.begin(); it != verified_speakers_.end();) {
+            const auto current = stage_keys.find(it->first);
+            if (current == stage_keys.end() || current->second != it->second) {
+                verifier_->remove_speaker(sender_index(it->first));
+                it = verified_speakers_.erase(it);
+            } else {
+                ++it;
+            }
         }
-        for (const auto index : departed) {
-            verifier_->remove_speaker(sender_index(index));
-            verified_speakers_.erase(index);
+        for (const auto& [index, key] : stage_keys) {
+            if (verified_speakers_.emplace(index, key).second) verifier_->set_speaker_key(sender_index(index), key);
         }
-        for_each_stage_member([&](const room::member_entry& member) {
-            if (member.id == id() || verified_speakers_.contains(member.index.value)) return;
-            verifier_->set_speaker_key(member.index, member.key);
-            verified_speakers_.emplace(member.index.value, member.key);
-        });
     }
-    std::erase_if(speakers_, [&](const auto& item) { return find_stage_member_by_index(sender_index(item.first)) == nullptr; });
+    std::erase_if(speakers_, [&](const auto& item) { return !stage_keys.contains(item.first); });
 
     const bool host = role() == room::role::host;
     if (host && !distributor_) {
         sync_distributor(now);
     } else if (!host && distributor_) {
         distributor_.reset();
+        distributed_to_.clear();
     }
     publish_profile();
     emit(event::roster_changed{});
@@ -406,26 +456,53 @@ void client_session::for_each_stage_member(F&& visit) const {
 void client_session::sync_distributor(time_point now) {
     const auto* full = std::get_if<room::full_replica>(&replica_);
     if (full == nullptr || !keyring_) return;  // the follow_stream snapshot is still on its way
-    // A new distributor starts past every epoch the room has used, so members accept its keys.
-    const epoch_id first = keyring_->newest_epoch() ? keyring_->newest_epoch()->next() : epoch_id{1};
+    // A new distributor starts well past every epoch it has seen, so members accept its keys.
+    const epoch_id first = keyring_->newest_epoch() ? epoch_id{keyring_->newest_epoch()->value + handover_epoch_jump}
+                                                    : epoch_id{1};
     distributor_ = std::make_unique<e2ee::key_distributor>(identity_, index_, e2ee::distributor_config{*room_},
                                                            random_, first);
+    distributed_to_.clear();
+    reconcile_distributor(now);
+    flush_distributor(now);
+}
+
+void client_session::reconcile_distributor(time_point now) {
+    // After a snapshot the replica may have skipped deltas: whoever left in the gap must still be
+    // rekeyed away, and whoever joined must still get keys.
+    const auto* full = std::get_if<room::full_replica>(&replica_);
+    if (full == nullptr || !distributor_) return;
+    std::unordered_map<std::uint32_t, public_key> current;
     full->for_each_member([&](const room::member_entry& member) {
-        if (member.id == id()) return;
-        if (!distributor_->member_added(member.index, member.key, now).ok()) {
+        if (member.id != id()) current.emplace(member.index.value, member.key);
+    });
+    for (auto it = distributed_to_.begin(); it != distributed_to_.end();) {
+        if (current.contains(it->first)) {
+            ++it;
+            continue;
+        }
+        (void)distributor_->member_removed(sender_index(it->first), now);
+        it = distributed_to_.erase(it);
+    }
+    for (const auto& [index, key] : current) {
+        if (distributed_to_.contains(index)) continue;
+        if (distributor_->member_added(sender_index(index), key, now).ok()) {
+            distributed_to_.emplace(index, key);
+        } else {
             report(static_cast<std::uint16_t>(e2ee::e2ee_error::invalid_public_key), "invalid_public_key",
                    "a member's key cannot receive epoch secrets");
         }
-    });
-    flush_distributor(now);
+    }
 }
 
 void client_session::feed_distributor_delta(const room::any_delta& change, std::optional<sender_index> departing,
                                             time_point now) {
     if (const auto* joined = std::get_if<room::delta::member_joined>(&change)) {
-        if (joined->member.id != id()) (void)distributor_->member_added(joined->member.index, joined->member.key, now);
+        if (joined->member.id != id() &&
+            distributor_->member_added(joined->member.index, joined->member.key, now).ok()) {
+            distributed_to_.emplace(joined->member.index.value, joined->member.key);
+        }
     } else if (std::holds_alternative<room::delta::member_left>(change) && departing) {
-        (void)distributor_->member_removed(*departing, now);
+        if (distributed_to_.erase(departing->value) > 0) (void)distributor_->member_removed(*departing, now);
     }
 }
 
@@ -567,20 +644,28 @@ void client_session::handle_media(sender_index from, byte_view frame, time_point
         return;
     }
     ++stats_.frames_received;
-    stats_.latency_sum_us += to_micros(now) - to_micros(payload->sent_at);
+    // The send time is the remote's word: use it only when it is plausible on our clock.
+    const std::int64_t sent = to_micros(payload->sent_at);
+    const std::int64_t arrived = to_micros(now);
+    if (sent >= 0 && sent <= arrived && arrived - sent < max_plausible_latency_us) {
+        stats_.latency_sum_us += arrived - sent;
+        ++stats_.latency_samples;
+    }
     if (verifier_) {
         for (const auto& alarm : verifier_->on_frame_accepted(from, info.kid, info.counter, frame, now)) {
             raise_alarm(alarm);
         }
     }
     if (!config_.decode_audio) return;
-    auto& speaker = speakers_[from.value];
-    if (!speaker) {
+    auto speaker = speakers_.find(from.value);
+    if (speaker == speakers_.end()) {
         auto player = audio::player::create(config_.jitter);
         if (!player.ok()) return;
-        speaker = std::make_unique<speaker_state>(std::move(player).value(), config_.levels);
+        speaker = speakers_
+                      .emplace(from.value, std::make_unique<speaker_state>(std::move(player).value(), config_.levels))
+                      .first;
     }
-    (void)speaker->player.push(payload->seq, payload->opus, now);
+    (void)speaker->second->player.push(payload->seq, payload->opus, now);
 }
 
 void client_session::handle_speaker_signature(sender_index from, byte_view payload, time_point now) {
@@ -615,10 +700,10 @@ status<client_error> client_session::send_audio(std::span<const std::int16_t, au
     if (!encoder_) {
         auto created = audio::opus_encoder::create();
         if (!created.ok()) return fail(client_error::wrong_state);
+        if (!created->set_bitrate(config_.bitrate_bps).ok()) return fail(client_error::wrong_state);
         encoder_.emplace(std::move(created).value());
-        (void)encoder_->set_bitrate(config_.bitrate_bps);
     }
-    std::array<std::uint8_t, audio::max_packet_bytes> packet{};
+    std::array<std::uint8_t, max_opus_packet> packet{};
     auto encoded = encoder_->encode(pcm, packet);
     if (!encoded.ok()) return fail(client_error::too_large);
     const audio::frame_seq seq = next_frame_seq_;

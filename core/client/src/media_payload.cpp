@@ -1,22 +1,9 @@
+// The media payload inside each encrypted frame: sequence number, send time, Opus.
 #include "stoa/client/media_payload.hpp"
 
 #include <algorithm>
 
 namespace stoa::client {
-
-std::string_view to_string(client_error error) noexcept {
-    switch (error) {
-        case client_error::not_in_room: return "not_in_room";
-        case client_error::not_on_stage: return "not_on_stage";
-        case client_error::muted: return "muted";
-        case client_error::no_sending_key: return "no_sending_key";
-        case client_error::bad_media_payload: return "bad_media_payload";
-        case client_error::wrong_state: return "wrong_state";
-        case client_error::unknown_sender: return "unknown_sender";
-        case client_error::too_large: return "too_large";
-    }
-    return "unknown_client_error";
-}
 
 result<std::size_t, client_error> write_media_payload(const media_payload& payload, mutable_byte_view out) noexcept {
     const std::size_t size = media_payload_header_size + payload.opus.size();

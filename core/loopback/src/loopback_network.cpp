@@ -9,7 +9,7 @@ loopback_network::loopback_network(relay::relay_config config, random_source& ra
 
 relay::connection_id loopback_network::connect(client::client_session& client, time_point now) {
     const relay::connection_id id(next_connection_++);
-    links_.emplace(id.value, link{&client, {}, false});
+    links_.emplace(id.value, connection_link{&client, {}, false});
     engine_.on_open(id, now);
     client.on_connected(now);
     return id;

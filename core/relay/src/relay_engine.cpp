@@ -1,3 +1,5 @@
+// The relay engine: authentication, room authority, per-stream delta fan-out and routing of
+// ciphertext by header only.
 #include "stoa/relay/relay_engine.hpp"
 
 #include <algorithm>
@@ -62,9 +64,11 @@ const room::room_authority* relay_engine::find_room(const room_id& id) const {
 
 void relay_engine::on_open(connection_id connection, time_point now) {
     now_ = now;
+    // A transport that reuses an id must not inherit the old connection's room.
+    if (connections_.contains(connection)) on_close(connection, now);
     connection_state state;
     state.opened_at = now;
-    connections_.insert_or_assign(connection, state);
+    connections_.emplace(connection, state);
     ++stats_.connections_opened;
 }
 
@@ -86,6 +90,7 @@ void relay_engine::on_text(connection_id connection, std::string_view text, time
         return;
     }
     handle_client_message(connection, found->second, std::move(decoded).value(), now);
+    erase_finished_rooms();
 }
 
 void relay_engine::handle_client_message(connection_id c, connection_state& state, proto::client_message message,
@@ -156,7 +161,8 @@ void relay_engine::handle_create(connection_id c, connection_state& state, const
         send_error(c, proto::relay_error::not_authenticated, "create_room needs hello and auth first", request_id);
         return;
     }
-    auto& created_by_key = rooms_created_by_key_[state.key];
+    const auto created = rooms_created_by_key_.find(state.key);
+    const std::uint32_t created_by_key = created == rooms_created_by_key_.end() ? 0 : created->second;
     if (rooms_.size() >= config_.max_rooms || created_by_key >= config_.max_rooms_per_identity) {
         send_error(c, proto::relay_error::too_many_rooms, "room limit reached", request_id);
         return;
@@ -180,7 +186,9 @@ void relay_engine::handle_create(connection_id c, connection_state& state, const
         return;
     }
     if (create.kind == room::room_kind::open) it->second.title = create.title;
-    ++created_by_key;
+    it->second.creator = state.key;
+    it->second.created_at = now_;
+    ++rooms_created_by_key_[state.key];
     ++stats_.rooms_created;
     send_server_message(c, {request_id, proto::room_created{id, create.kind, invite}});
 }
@@ -201,6 +209,11 @@ void relay_engine::handle_join(connection_id c, connection_state& state, const p
         return;
     }
     room_state& room = found->second;
+    if (!room.creator_joined && state.key != room.creator) {
+        // Until its creator sits in the host seat the room is not open to anyone else.
+        send_error(c, proto::relay_error::room_not_found, "no such room", request_id);
+        return;
+    }
     if (room.connection_of_member.contains(state.member)) {
         // The same identity on a second connection: refuse rather than split one member in two.
         send_error(c, room::room_error::already_member, "this identity is already in the room", request_id);
@@ -218,8 +231,10 @@ void relay_engine::handle_join(connection_id c, connection_state& state, const p
     state.index = entry->index;
     room.connection_of_member.emplace(state.member, c);
     room.connection_of_index.emplace(entry->index.value, c);
+    room.creator_joined = true;
     ++stats_.joins;
     pending_request_ = request_id;
+    pending_requester_ = state.member;
     dispatch(join.room, room, applied.value());
     pending_request_.reset();
 }
@@ -251,22 +266,46 @@ void relay_engine::leave_room(connection_id c, connection_state& state, const ro
     if (room == nullptr) return;
     const room_id id = *state.room;
     auto applied = room->authority.apply(state.member, how, now);
-    detach_member(*room, state.member, c);
+    detach_member(*room, state.member, state.index, c);
     state.room.reset();
     if (applied.ok()) {
         ++stats_.actions_applied;
         dispatch(id, *room, applied.value());
     }
-    if (room->authority.ended() && room->connection_of_member.empty()) rooms_.erase(id);
+    if (room->connection_of_member.empty()) finished_rooms_.push_back(id);
 }
 
-void relay_engine::detach_member(room_state& room, const member_id& member, connection_id c) {
+void relay_engine::detach_member(room_state& room, const member_id& member, sender_index index, connection_id c) {
     const auto found = room.connection_of_member.find(member);
     if (found == room.connection_of_member.end() || found->second != c) return;
     room.connection_of_member.erase(found);
-    std::erase_if(room.connection_of_index, [c](const auto& item) { return item.second == c; });
+    room.connection_of_index.erase(index.value);
     room.stage_followers.remove(c);
     room.full_followers.remove(c);
+}
+
+void relay_engine::close_room(const room_id& id, room_state& room) {
+    for (const auto& [member, c] : room.connection_of_member) {
+        const auto state = connections_.find(c);
+        if (state != connections_.end()) state->second.room.reset();
+    }
+    room.connection_of_member.clear();
+    room.connection_of_index.clear();
+    room.stage_followers = {};
+    room.full_followers = {};
+    finished_rooms_.push_back(id);
+}
+
+void relay_engine::erase_finished_rooms() {
+    for (const room_id& id : std::exchange(finished_rooms_, {})) {
+        const auto found = rooms_.find(id);
+        // A room someone is still in (or whose creator may yet join) stays.
+        if (found == rooms_.end() || !found->second.connection_of_member.empty()) continue;
+        if (!found->second.authority.ended() && !found->second.creator_joined) continue;
+        const auto created = rooms_created_by_key_.find(found->second.creator);
+        if (created != rooms_created_by_key_.end() && --created->second == 0) rooms_created_by_key_.erase(created);
+        rooms_.erase(found);
+    }
 }
 
 void relay_engine::handle_audience_page(connection_id c, connection_state& state,
@@ -308,7 +347,10 @@ void relay_engine::handle_directory(connection_id c, const proto::directory_quer
     const std::uint32_t limit = std::min<std::uint32_t>(query.limit, proto::max_directory_rooms);
     std::vector<proto::directory_entry> open_rooms;
     for (const auto& [id, room] : rooms_) {
-        if (room.authority.config().kind != room::room_kind::open || room.authority.ended()) continue;
+        if (room.authority.config().kind != room::room_kind::open || room.authority.ended() ||
+            room.connection_of_member.empty()) {
+            continue;
+        }
         open_rooms.push_back({id, room.title.value_or(""), room.authority.listener_count()});
     }
     // Busiest first; ties by id so pages are stable.
@@ -331,6 +373,7 @@ void relay_engine::dispatch(const room_id& id, room_state& room, const room::out
         stats_.deltas_sent += followers.members.size();
     }
     for (const auto& notice : out.notices) deliver_notice(id, room, notice);
+    if (room.authority.ended()) close_room(id, room);
 }
 
 void relay_engine::deliver_notice(const room_id& id, room_state& room, const room::addressed_notice& notice) {
@@ -340,7 +383,8 @@ void relay_engine::deliver_notice(const room_id& id, room_state& room, const roo
     // The reply to the request that caused the notice (a join) echoes its id.
     bool first = true;
     for (auto& body : proto::notice_messages(notice.body, id)) {
-        send_server_message(to, {first ? pending_request_ : std::nullopt, std::move(body)});
+        const bool reply = first && notice.to == pending_requester_;
+        send_server_message(to, {reply ? pending_request_ : std::nullopt, std::move(body)});
         first = false;
     }
     std::visit(overloaded{
@@ -356,8 +400,10 @@ void relay_engine::deliver_notice(const room_id& id, room_state& room, const roo
                    [&](const room::notice::removed&) {
                        // The connection stays open (it may join elsewhere) but hears nothing more here.
                        const auto state = connections_.find(to);
-                       if (state != connections_.end()) state->second.room.reset();
-                       detach_member(room, notice.to, to);
+                       if (state != connections_.end()) {
+                           state->second.room.reset();
+                           detach_member(room, notice.to, state->second.index, to);
+                       }
                    },
                },
                notice.body);
@@ -402,10 +448,8 @@ void relay_engine::on_binary(connection_id connection, const shared_message& mes
             return;
         }
         case proto::binary_type::speaker_signature: {
-            if (!may_send_media(*room, state)) {
-                ++stats_.media_dropped_not_on_stage;
-                return;
-            }
+            // Accepted from any member: a speaker's last batch is signed up to 200 ms after it
+            // was muted or moved down, and listeners must still be able to verify those frames.
             auto forwarded = message->priority == traffic_class::control
                                  ? message
                                  : make_message(message->data, payload_kind::binary, traffic_class::control);
@@ -461,9 +505,12 @@ void relay_engine::on_binary(connection_id connection, const shared_message& mes
     }
 }
 
-void relay_engine::forward_to_room(room_state& room, connection_id except, const shared_message& message) {
-    for (const auto& [member, to] : room.connection_of_member) {
-        if (to != except) sink_.send(to, message);
+void relay_engine::forward_to_room(const room_state& room, connection_id except, const shared_message& message) {
+    // The two follower lists together are every member, in contiguous memory.
+    for (const auto* followers : {&room.stage_followers, &room.full_followers}) {
+        for (const connection_id to : followers->members) {
+            if (to != except) sink_.send(to, message);
+        }
     }
 }
 
@@ -483,6 +530,7 @@ void relay_engine::on_close(connection_id connection, time_point now) {
     if (found == connections_.end()) return;
     leave_room(connection, found->second, room::action::disconnect{}, now);
     connections_.erase(connection);
+    erase_finished_rooms();
 }
 
 void relay_engine::tick(time_point now) {
@@ -496,9 +544,15 @@ void relay_engine::tick(time_point now) {
                close_code::policy_violation);
     }
     for (auto& [id, room] : rooms_) {
+        if (!room.creator_joined && now - room.created_at > config_.unjoined_room_timeout) {
+            room.creator_joined = true;  // lets erase_finished_rooms take it
+            finished_rooms_.push_back(id);
+            continue;
+        }
         const room::outcome out = room.authority.tick(now);
         if (!out.empty()) dispatch(id, room, out);
     }
+    erase_finished_rooms();
 }
 
 relay_engine::room_state* relay_engine::room_of(const connection_state& state) {

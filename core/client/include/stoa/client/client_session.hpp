@@ -141,6 +141,7 @@ private:
     void handle_own_entry(const room::member_entry& entry, time_point now);
     void handle_removed(room::leave_reason reason);
     void request_resync();
+    void reconcile_distributor(time_point now);
 
     void handle_media(sender_index from, byte_view payload, time_point now);
     void handle_speaker_signature(sender_index from, byte_view payload, time_point now);
@@ -180,14 +181,19 @@ private:
 
     // Exactly one replica is live, matching the stream this member follows.
     std::variant<std::monostate, room::stage_replica, room::full_replica> replica_;
+    room::stream followed_ = room::stream::stage;  // as the relay last told us (welcome, follow_stream)
+    std::optional<room::member_entry> pending_self_;  // own entry to install once the snapshot loads
     proto::snapshot_assembler assembler_;
     bool resyncing_ = false;
+    std::optional<std::uint32_t> resync_request_{};
+    bool replaying_ = false;                          // replaying held deltas: one roster update at the end
     std::deque<room::sequenced_delta> held_deltas_;  // arrived while resyncing; bounded
 
     std::unique_ptr<e2ee::keyring> keyring_;
     std::unique_ptr<e2ee::frame_encryptor> encryptor_;
     e2ee::frame_decryptor decryptor_;
     std::unique_ptr<e2ee::key_distributor> distributor_;
+    std::unordered_map<std::uint32_t, public_key> distributed_to_;  // the distributor's member set
     std::unique_ptr<e2ee::speaker_signer> signer_;
     std::unique_ptr<e2ee::speaker_verifier> verifier_;
     std::unordered_map<std::uint32_t, public_key> verified_speakers_;  // keys given to the verifier

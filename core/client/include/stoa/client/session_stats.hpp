@@ -19,9 +19,10 @@ struct session_stats {
     std::uint64_t outbox_media_dropped = 0;
     std::uint64_t resyncs = 0;
     std::uint64_t rekeys = 0;  // epochs learnt
-    // Sum and count of (arrival - send time) for decrypted frames, microseconds; meaningful when
+    // Sum and count of plausible (arrival - send time) for decrypted frames, microseconds; meaningful when
     // sender and receiver share a clock (load generator, tests).
     std::int64_t latency_sum_us = 0;
+    std::uint64_t latency_samples = 0;
 };
 
 }  // namespace stoa::client

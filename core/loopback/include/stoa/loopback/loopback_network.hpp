@@ -45,14 +45,14 @@ public:
     void close(relay::connection_id who, relay::close_code code, std::string_view reason) override;
 
 private:
-    struct link {
+    struct connection_link {
         client::client_session* client = nullptr;
         std::deque<relay::shared_message> inbox;
         bool closing = false;
     };
 
     relay::relay_engine engine_;
-    std::map<std::uint64_t, link> links_;  // ordered: deterministic delivery order
+    std::map<std::uint64_t, connection_link> links_;  // ordered: deterministic delivery order
     std::uint64_t next_connection_ = 1;
     time_point now_{};
 };

@@ -31,6 +31,8 @@ struct relay_config {
     room::room_limits room_limits{};
     room::authority_options authority{};
     duration handshake_timeout = std::chrono::seconds(10);
+    // A created room that its creator never joins is removed after this long.
+    duration unjoined_room_timeout = std::chrono::seconds(60);
 };
 
 class relay_engine {
@@ -65,7 +67,6 @@ private:
         std::optional<room_id> room{};
         sender_index index{};
         time_point opened_at{};
-        std::uint32_t rooms_created = 0;
     };
 
     // Connections of one room's members, split by the delta stream each follows. Removal is
@@ -83,6 +84,9 @@ private:
             : authority(std::move(config), options) {}
         room::room_authority authority;
         std::optional<std::string> title;  // open rooms only: shown in the directory
+        public_key creator{};              // joins first, so nobody else can take the host seat
+        time_point created_at{};
+        bool creator_joined = false;
         std::unordered_map<member_id, connection_id, strong_hash> connection_of_member;
         std::unordered_map<std::uint32_t, connection_id> connection_of_index;
         follower_list stage_followers;
@@ -109,10 +113,14 @@ private:
     // Sends every delta once per stream, delivers notices, then updates who follows what.
     void dispatch(const room_id& id, room_state& room, const room::outcome& out);
     void deliver_notice(const room_id& id, room_state& room, const room::addressed_notice& notice);
-    void detach_member(room_state& room, const member_id& member, connection_id c);
+    void detach_member(room_state& room, const member_id& member, sender_index index, connection_id c);
+    // Detaches everyone from an ended room; the room itself is erased at the end of the entry point.
+    void close_room(const room_id& id, room_state& room);
+    // Erases rooms marked for removal; runs last in every entry point, when no room_state& is held.
+    void erase_finished_rooms();
     void leave_room(connection_id c, connection_state& state, const room::any_action& how, time_point now);
 
-    void forward_to_room(room_state& room, connection_id except, const shared_message& message);
+    void forward_to_room(const room_state& room, connection_id except, const shared_message& message);
     void send_server_message(connection_id to, const proto::server_message& message);
     void send_error(connection_id to, std::uint16_t code, std::string_view name, std::string message,
                     std::optional<std::uint32_t> request_id);
@@ -132,8 +140,10 @@ private:
     relay_stats stats_{};
     // The time of the entry point being handled; the engine never reads a clock.
     time_point now_{};
-    // The request whose handling is producing notices, so the reply can echo its id.
+    // The join whose handling is producing notices, so the joiner's welcome can echo its id.
     std::optional<std::uint32_t> pending_request_{};
+    member_id pending_requester_{};
+    std::vector<room_id> finished_rooms_;
     std::unordered_map<connection_id, connection_state, strong_hash> connections_;
     std::unordered_map<room_id, room_state, strong_hash> rooms_;
     std::unordered_map<public_key, std::uint32_t, strong_hash> rooms_created_by_key_;

@@ -350,3 +350,144 @@ TEST_CASE("a join storm costs linear relay traffic and batched rekeys", "[loopba
     // Joins are batched into a handful of epochs, not one rekey per join.
     CHECK(large_rekeys <= 12);
 }
+
+TEST_CASE("a forged frame is named forged once the real speaker's signed list arrives", "[loopback][e2ee]") {
+    room_fixture f;
+    room_member& host = f.create_room();
+    room_member& forger = f.join("Forger");
+    room_member& victim = f.join("Listener");
+    key_hoarder forger_keys(f.room);
+    f.network.observer = [&](stoa::loopback::flow direction, stoa::relay::connection_id c, bool binary,
+                             stoa::byte_view data) {
+        if (direction != stoa::loopback::flow::relay_to_client || !binary || c != forger.connection) return;
+        auto header = stoa::proto::peek_binary_header(data);
+        if (header.ok() && header->type == stoa::proto::binary_type::key_package) {
+            auto ref = stoa::e2ee::distributor_ref{host.session->index(), host.session->identity().key()};
+            (void)forger_keys.ring.handle_package(header->sender, data.subspan(stoa::proto::binary_header_size), ref,
+                                                  forger.session->identity(), f.now);
+        }
+    };
+    f.advance_frames(600ms);
+    host.session->act(stoa::room::action::set_self_muted{false});
+    f.run();
+    (void)speak_and_listen(f, host, victim, 440.0, 10);  // counters 0..9, one signed batch
+    REQUIRE(victim.session->stats().signatures_verified == 10);
+
+    // The forger encrypts its own audio under the host's next counter (10) and the relay slips it
+    // in ahead of the host's real frame 10.
+    stoa::e2ee::frame_encryptor as_host(host.session->index());
+    const stoa::bytes fake_audio{1, 0, 0, 0, 10, 0, 0, 0, 0, 0, 0, 0, 0, 0xf8, 0xff, 0xfe};
+    std::vector<std::uint8_t> sealed(stoa::e2ee::frame_encryptor::max_protected_size(fake_audio.size()));
+    stoa::e2ee::frame_info info{};
+    for (int i = 0; i <= 10; ++i) {
+        auto frame = as_host.protect(forger_keys.ring, fake_audio, sealed, f.now);
+        REQUIRE(frame.ok());
+        info = frame.value();
+    }
+    REQUIRE(info.counter == 10);
+    stoa::bytes message;
+    stoa::proto::encode_media(message, host.session->index(), stoa::byte_view(sealed).first(info.size));
+    victim.session->receive_binary(message, f.now);
+
+    (void)speak_and_listen(f, host, victim, 440.0, 10);  // the host's real frames 10..19 and their list
+    bool forged = false;
+    for (const auto& e : victim.events) {
+        if (const auto* alarm = std::get_if<stoa::client::event::speaker_alarm>(&e)) {
+            CHECK(alarm->sender == host.session->index());
+            forged = forged || alarm->forged;
+        }
+    }
+    CHECK(forged);
+    CHECK(victim.session->stats().forged_frames == 1);
+}
+
+TEST_CASE("when the host leaves, the next host distributes keys and the room keeps talking", "[loopback][e2ee][room]") {
+    room_fixture f;
+    room_member& host = f.create_room();
+    room_member& speaker = f.join("Next host");
+    room_member& listener = f.join("L");
+    f.advance_frames(600ms);
+    f.bring_to_stage(host, speaker);
+    f.advance_frames(400ms);
+    const auto old_epoch = listener.session->current_epoch();
+    REQUIRE(old_epoch.has_value());
+
+    host.session->act(stoa::room::action::leave{});
+    f.run();
+    REQUIRE(speaker.session->role() == stoa::room::role::host);
+    CHECK(speaker.session->is_distributor());
+    f.advance_frames(600ms);
+    REQUIRE(listener.session->current_epoch().has_value());
+    CHECK(*listener.session->current_epoch() > *old_epoch);
+    CHECK(listener.session->current_epoch() == speaker.session->current_epoch());
+
+    const auto before = listener.session->stats().frames_received;
+    const auto heard = speak_and_listen(f, speaker, listener, 550.0, 40);
+    CHECK(listener.session->stats().frames_received >= before + 38);
+    CHECK(listener.session->stats().decrypt_failures == 0);
+    CHECK(stoa::audio::tone_ratio(heard, 550.0) > 0.5);
+}
+
+TEST_CASE("after a room ends its members can join another room", "[loopback][room]") {
+    room_fixture f;
+    room_member& host = f.create_room();
+    room_member& listener = f.join("L");
+    f.advance_frames(100ms);
+    host.session->act(stoa::room::action::end_room{});
+    f.run();
+    CHECK_FALSE(listener.session->in_room());
+    bool ended = false;
+    for (const auto& e : listener.events) {
+        if (const auto* removed = std::get_if<stoa::client::event::removed>(&e)) {
+            ended = removed->reason == stoa::room::leave_reason::room_ended;
+        }
+    }
+    CHECK(ended);
+    CHECK(f.network.engine().find_room(f.room) == nullptr);  // nothing of it is kept
+
+    room_member& other_host = f.create_room();
+    listener.session->join_room(f.room, std::nullopt, {"L", ""});
+    f.run();
+    CHECK(listener.session->in_room());
+    CHECK(other_host.session->audience_count() == 1);
+}
+
+TEST_CASE("a kicked member receives nothing more from the room", "[loopback][relay]") {
+    room_fixture f;
+    room_member& host = f.create_room();
+    room_member& victim = f.join("Kicked");
+    f.advance_frames(600ms);
+    host.session->act(stoa::room::action::set_self_muted{false});
+    f.run();
+    host.session->act(stoa::room::action::kick{victim.session->id()});
+    f.run();
+    std::size_t after_kick = 0;
+    f.network.observer = [&](stoa::loopback::flow direction, stoa::relay::connection_id c, bool, stoa::byte_view) {
+        if (direction == stoa::loopback::flow::relay_to_client && c == victim.connection) ++after_kick;
+    };
+    room_member& newcomer = f.join("Newcomer");
+    f.advance_frames(1500ms);
+    (void)speak_and_listen(f, host, newcomer, 440.0, 10);
+    CHECK(after_kick == 0);
+    CHECK(newcomer.session->stats().frames_received >= 9);
+}
+
+TEST_CASE("a promoted moderator follows every audience change", "[loopback][room]") {
+    room_fixture f;
+    room_member& host = f.create_room();
+    room_member& mod = f.join("Mod");
+    f.bring_to_stage(host, mod);
+    host.session->act(stoa::room::action::promote_moderator{mod.session->id()});
+    f.run();
+    REQUIRE(mod.session->role() == stoa::room::role::moderator);
+    CHECK(stoa::test::count_events<stoa::client::event::role_changed>(mod) >= 1);
+    // A listener joining is a full-stream delta: the moderator sees it at once, without waiting
+    // for the rate-limited audience count on the stage stream.
+    (void)f.join("L1");
+    (void)f.join("L2");
+    CHECK(mod.session->audience_count() == 2);
+    room_member& raiser = *f.members.back();
+    raiser.session->act(stoa::room::action::raise_hand{});
+    f.run();
+    CHECK(mod.session->stats().resyncs == 0);
+}

@@ -104,7 +104,8 @@ TEST_CASE("the relay admits only a proven key pair", "[relay][auth]") {
     auto impostor = stoa::e2ee::identity::generate(f.random);
     f.engine.on_open(c, f.now);
     f.text(c, stoa::proto::hello{identity.key(), "t", "1"});
-    const auto* challenge = std::get_if<stoa::proto::challenge>(&f.sink.texts(c).back().body);
+    const auto replies = f.sink.texts(c);
+    const auto* challenge = std::get_if<stoa::proto::challenge>(&replies.back().body);
     REQUIRE(challenge != nullptr);
 
     SECTION("a signature by another key is refused and the connection closed") {
@@ -122,6 +123,23 @@ TEST_CASE("the relay admits only a proven key pair", "[relay][auth]") {
         std::copy(signature.begin(), signature.end(), auth.signature.begin());
         f.text(c, auth);
         CHECK(f.sink.closed.contains(c.value));
+    }
+    SECTION("a signature over another challenge is refused") {
+        auto other = challenge->nonce;
+        other[0] ^= 1;
+        const auto signature = identity.sign(stoa::proto::auth_transcript("stoa relay", other));
+        stoa::proto::auth auth;
+        std::copy(signature.begin(), signature.end(), auth.signature.begin());
+        f.text(c, auth);
+        CHECK(f.sink.closed.contains(c.value));
+    }
+    SECTION("the right key over the right transcript is admitted") {
+        const auto signature = identity.sign(stoa::proto::auth_transcript("stoa relay", challenge->nonce));
+        stoa::proto::auth auth;
+        std::copy(signature.begin(), signature.end(), auth.signature.begin());
+        f.text(c, auth);
+        CHECK_FALSE(f.sink.closed.contains(c.value));
+        CHECK(f.engine.stats().authenticated == 1);
     }
     SECTION("room requests before auth are refused") {
         f.text(c, stoa::proto::create_room{stoa::room::room_kind::open, false, "r"});

@@ -17,18 +17,6 @@ static_assert(public_key::size == crypto_sign_PUBLICKEYBYTES);
 
 namespace {
 constexpr std::string_view member_id_label = "stoa member id v1";
-constexpr std::string_view auth_label = "stoa auth v1";
-
-bytes auth_transcript(const auth_challenge& challenge, byte_view context) {
-    bytes out;
-    out.reserve(auth_label.size() + 1 + 2 + context.size() + challenge.size());
-    detail::append_label(out, auth_label);
-    byte_writer writer(out);
-    writer.write_u16(static_cast<std::uint16_t>(context.size()));
-    writer.write_bytes(context);
-    writer.write_bytes(challenge);
-    return out;
-}
 }  // namespace
 
 identity identity::generate(random_source& random) {
@@ -142,17 +130,6 @@ result<signature, e2ee_error> parse_signature(byte_view raw) noexcept {
     signature sig{};
     for (std::size_t i = 0; i < signature_size; ++i) sig[i] = raw[i];
     return sig;
-}
-
-signature sign_auth_challenge(const identity& self, const auth_challenge& challenge, byte_view context) {
-    if (context.size() > max_auth_context_size) throw std::invalid_argument("auth context too large");
-    return self.sign(auth_transcript(challenge, context));
-}
-
-status<e2ee_error> verify_auth_response(const public_key& key, const auth_challenge& challenge, byte_view context,
-                                        const signature& sig) {
-    if (context.size() > max_auth_context_size) return fail(e2ee_error::too_large);
-    return verify_signature(key, auth_transcript(challenge, context), sig);
 }
 
 }  // namespace stoa::e2ee

@@ -20,12 +20,9 @@ inline constexpr std::size_t ed25519_secret_size = 64;  // crypto_sign_SECRETKEY
 inline constexpr std::size_t seed_size = 32;            // crypto_sign_SEEDBYTES
 inline constexpr std::size_t x25519_key_size = 32;      // crypto_box_PUBLICKEYBYTES
 inline constexpr std::size_t sealed_box_overhead = 48;  // crypto_box_SEALBYTES
-inline constexpr std::size_t auth_challenge_size = 32;
-inline constexpr std::size_t max_auth_context_size = 1024;
 
 using signature = std::array<std::uint8_t, signature_size>;
 using x25519_public_key = std::array<std::uint8_t, x25519_key_size>;
-using auth_challenge = std::array<std::uint8_t, auth_challenge_size>;
 
 class identity {
 public:
@@ -76,13 +73,5 @@ private:
 [[nodiscard]] status<e2ee_error> verify_signature(const public_key& key, byte_view message,
                                                   const signature& sig) noexcept;
 [[nodiscard]] result<signature, e2ee_error> parse_signature(byte_view raw) noexcept;
-
-// Proof of possession at connect: Ed25519 over "stoa auth v1" 0x00 || u16 len(context) ||
-// context || challenge. `context` binds the proof to one relay and room (the proto helper
-// chooses it, e.g. relay origin and room id) so a proof cannot be replayed elsewhere.
-[[nodiscard]] signature sign_auth_challenge(const identity& self, const auth_challenge& challenge,
-                                            byte_view context);
-[[nodiscard]] status<e2ee_error> verify_auth_response(const public_key& key, const auth_challenge& challenge,
-                                                      byte_view context, const signature& sig);
 
 }  // namespace stoa::e2ee

@@ -8,6 +8,7 @@ packages=(
   libopus-dev libsodium-dev nlohmann-json3-dev libboost-dev libboost-system-dev
   catch2 libbenchmark-dev
   clang lld libclang-rt-14-dev
+  emscripten nodejs
 )
 
 if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi

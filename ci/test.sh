@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is needed, then builds and runs every test suite:
-# the native suite, the same suite under AddressSanitizer + UndefinedBehaviorSanitizer, and a
-# short run of every libFuzzer target from its checked-in seeds. Prints one summary at the end.
+# the native suite, the same suite under AddressSanitizer + UndefinedBehaviorSanitizer, a short
+# run of every libFuzzer target from its checked-in seeds, and the WebAssembly build under Node.
+# Prints one summary at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,7 +39,9 @@ run_suite() {
 }
 
 mkdir -p build
-for preset in native asan fuzz; do
+# Debian's Emscripten needs this to find its JS optimizer's modules.
+export NODE_PATH=/usr/share/nodejs
+for preset in native asan fuzz wasm; do
   run_suite "$preset" || status=1
 done
 

@@ -445,3 +445,52 @@ TEST_CASE("audience pages list listeners in joined order - from either end", "[r
     CHECK(room.audience_page({27, 5}).members.at(0).id == expected.back());  // walked from the tail
     CHECK(room.audience_page({50, 5}).members.empty());
 }
+
+TEST_CASE("reattach: the same member and role under a fresh sender index - muted - replicas follow", "[room][authority]") {
+    cast c;
+    (void)must(c.room, c.speaker, action::set_self_muted{false});
+    (void)must(c.room, c.listener, action::raise_hand{});
+    member_client watcher_stage(c.listener2);
+    watcher_stage.load(stream::stage, c.room.stage_snapshot(), *c.room.find(c.listener2));
+    member_client watcher_full(c.host);
+    watcher_full.load(stream::full, c.room.full_snapshot(), *c.room.find(c.host));
+
+    const std::array<member_id, 3> returning{c.speaker, c.mod, c.listener};
+    for (const member_id m : returning) {
+        const member_entry before = *c.room.find(m);
+        auto result = c.room.reattach(m, at_ms(10));
+        REQUIRE(result.ok());
+        const outcome out = std::move(result).value();
+        const member_entry* after = c.room.find(m);
+        REQUIRE(after != nullptr);
+        CHECK(after->member_role == before.member_role);
+        CHECK(after->hand_raised == before.hand_raised);
+        CHECK(after->index != before.index);
+        CHECK(after->index.value > before.index.value);  // never a reused index
+        CHECK(after->self_muted);
+        const bool on_stage = is_on_stage(before.member_role);
+        CHECK(deltas_of<delta::member_left>(out, stream::stage).size() == (on_stage ? 1U : 0U));
+        CHECK(deltas_of<delta::member_joined>(out, stream::stage).size() == (on_stage ? 1U : 0U));
+        CHECK(deltas_of<delta::member_left>(out, stream::full).at(0) == delta::member_left{m, leave_reason::disconnected});
+        CHECK(deltas_of<delta::member_joined>(out, stream::full).at(0).member == *after);
+        const auto welcome = notices_to<notice::welcome>(out, m);
+        REQUIRE(welcome.size() == 1);
+        CHECK(welcome[0].self == *after);
+        for (const auto& d : out.deltas) {
+            watcher_stage.receive(d, c.room);
+            watcher_full.receive(d, c.room);
+        }
+        check_invariants(c.room);
+    }
+    CHECK(watcher_stage.resyncs == 0);
+    CHECK(watcher_full.resyncs == 0);
+    CHECK(watcher_full.full.find(c.mod)->member_role == role::moderator);
+    CHECK(watcher_full.full.find(c.listener)->hand_raised);
+    CHECK(watcher_stage.stage.find(c.speaker)->index == c.room.find(c.speaker)->index);
+
+    SECTION("outsiders and ended rooms are refused") {
+        CHECK(c.room.reattach(c.outsider, at_ms(20)).error() == room_error::not_member);
+        (void)must(c.room, c.host, action::end_room{});
+        CHECK(c.room.reattach(c.speaker, at_ms(30)).error() == room_error::room_ended);
+    }
+}

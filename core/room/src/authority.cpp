@@ -96,6 +96,31 @@ result<outcome, room_error> room_authority::apply(member_id actor, const any_act
     return std::move(ctx.out);
 }
 
+result<outcome, room_error> room_authority::reattach(member_id member, time_point now) {
+    if (ended_) return fail(room_error::room_ended);
+    const std::uint32_t s = slot_of(member);
+    if (s == no_slot) return fail(room_error::not_member);
+    if (joins_ > UINT32_MAX) return fail(room_error::sender_indexes_exhausted);
+
+    context ctx{member, now, {}, {}};
+    const bool on_stage = is_on_stage(entry(s).member_role);
+    if (on_stage) emit(ctx.out, stream::stage, delta::member_left{member, leave_reason::disconnected});
+    emit(ctx.out, stream::full, delta::member_left{member, leave_reason::disconnected});
+    unplace(s);
+    member_entry& returning = entry(s);
+    returning.index = sender_index{static_cast<std::uint32_t>(joins_)};
+    returning.joined_order = joins_;
+    returning.self_muted = true;  // a microphone never goes live again without the member's say
+    ++joins_;
+    place(s);
+    if (on_stage) emit(ctx.out, stream::stage, delta::member_joined{returning});
+    emit(ctx.out, stream::full, delta::member_joined{returning});
+    ctx.pending.push_back({member, snapshot_notice::welcome});
+    announce_audience(ctx.out, now);
+    build_pending_notices(ctx);
+    return std::move(ctx.out);
+}
+
 outcome room_authority::tick(time_point now) {
     outcome out;
     announce_audience(out, now);

@@ -39,6 +39,12 @@ public:
     [[nodiscard]] result<outcome, room_error> apply(member_id actor, const any_action& action, time_point now);
     // Emits the rate-limited audience count when it changed and the interval has passed.
     [[nodiscard]] outcome tick(time_point now);
+    // The relay's reconnect grace window: `member` lost its transport and came back. It keeps its
+    // role, hand and invitation but continues under a fresh sender index and joined_order, with
+    // its microphone muted, because a client that lost its state restarts its SFrame counters and
+    // would otherwise reuse nonces under the epoch key it held. Emits member_left (disconnected)
+    // and member_joined with the new entry on the streams that showed it, and a welcome.
+    [[nodiscard]] result<outcome, room_error> reattach(member_id member, time_point now);
 
     // The state at the last delta of each stream, for joiners and resyncs.
     [[nodiscard]] room::stage_snapshot stage_snapshot() const;

@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "stoa/common/random.hpp"
-#include "test_random.hpp"
 #include "stoa/e2ee/frame_crypto.hpp"
 #include "stoa/e2ee/identity.hpp"
 #include "stoa/e2ee/key_distributor.hpp"
@@ -18,8 +17,29 @@
 
 namespace stoa::e2ee::test {
 
-// The suite-wide deterministic source (tests/support/test_random.hpp).
-using stoa::test::seeded_random;
+// splitmix64: deterministic, so every test run sees the same keys.
+class seeded_random final : public random_source {
+public:
+    explicit seeded_random(std::uint64_t seed) : state_(seed) {}
+    void fill(std::span<std::uint8_t> out) override {
+        for (auto& b : out) {
+            if (available_ == 0) {
+                state_ += 0x9e3779b97f4a7c15ULL;
+                std::uint64_t z = state_;
+                z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+                z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+                buffer_ = z ^ (z >> 31);
+                available_ = 8;
+            }
+            b = static_cast<std::uint8_t>(buffer_ >> (8 * --available_));
+        }
+    }
+
+private:
+    std::uint64_t state_;
+    std::uint64_t buffer_ = 0;
+    int available_ = 0;
+};
 
 inline room_id make_room(std::uint8_t tag) {
     room_id room;

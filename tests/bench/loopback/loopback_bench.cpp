@@ -72,7 +72,7 @@ struct recorded_room {
 };
 
 recorded_room& recording() {
-    static recorded_room room(3000);
+    static recorded_room room(10000);  // enough for three repetitions of 3,000 messages
     return room;
 }
 

@@ -491,3 +491,49 @@ TEST_CASE("a promoted moderator follows every audience change", "[loopback][room
     f.run();
     CHECK(mod.session->stats().resyncs == 0);
 }
+
+TEST_CASE("a speaker back within the grace window keeps the stage and is heard under a fresh index and epoch",
+          "[loopback][grace]") {
+    room_fixture f;
+    room_member& host = f.create_room();
+    stoa::e2ee::secret_bytes<stoa::e2ee::seed_size> seed;
+    f.random.fill(seed.mutable_view());
+    const auto connect_as = [&](const char* name) -> room_member& {
+        auto m = std::make_unique<room_member>();
+        m->session = std::make_unique<stoa::client::client_session>(stoa::e2ee::identity::from_seed(seed),
+                                                                    stoa::client::client_config{}, f.random);
+        m->connection = f.network.connect(*m->session, f.now);
+        f.members.push_back(std::move(m));
+        room_member& member = *f.members.back();
+        member.session->join_room(f.room, f.invite, {name, ""});
+        f.run();
+        return member;
+    };
+    room_member& speaker = connect_as("Speaker");
+    room_member& listener = f.join("Listener");
+    f.bring_to_stage(host, speaker);
+    f.advance_frames(600ms);
+    const auto first_heard = speak_and_listen(f, speaker, listener, 440.0, 40);
+    REQUIRE(stoa::audio::tone_ratio(first_heard, 440.0) > 0.6);
+    const auto old_index = speaker.session->index();
+    const auto old_epoch = listener.session->current_epoch();
+    REQUIRE(old_epoch.has_value());
+
+    f.network.disconnect(speaker.connection, f.now);  // the transport drops; the process restarts
+    f.advance(2s);
+    room_member& returning = connect_as("Speaker");
+    REQUIRE(returning.session->in_room());
+    CHECK(returning.session->role() == stoa::room::role::speaker);
+    CHECK(returning.session->index() != old_index);
+    CHECK(f.network.engine().stats().seats_reattached == 1);
+    f.advance_frames(1500ms);  // the host rekeys for the moved index and sends the new epoch
+    REQUIRE(returning.session->current_epoch().has_value());
+    CHECK(returning.session->current_epoch()->value > old_epoch->value);
+
+    returning.session->act(stoa::room::action::set_self_muted{false});
+    f.run();
+    const auto failures_before = listener.session->stats().decrypt_failures;
+    const auto heard = speak_and_listen(f, returning, listener, 660.0, 40);
+    CHECK(stoa::audio::tone_ratio(heard, 660.0) > 0.6);
+    CHECK(listener.session->stats().decrypt_failures == failures_before);
+}

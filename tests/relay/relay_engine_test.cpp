@@ -44,15 +44,21 @@ public:
 struct engine_fixture {
     stoa::test::seeded_random random{11};
     recording_sink sink;
-    stoa::relay::relay_engine engine{stoa::relay::relay_config{}, random, sink};
+    stoa::relay::relay_engine engine;
     stoa::time_point now = stoa::from_micros(5'000'000);
     std::uint64_t next = 1;
 
+    explicit engine_fixture(stoa::relay::relay_config config = {}) : engine(std::move(config), random, sink) {}
+
     // Opens a connection and completes hello/auth for a fresh identity.
-    std::pair<connection_id, stoa::e2ee::identity> authenticated() {
-        const connection_id c(next++);
+    std::pair<connection_id, stoa::e2ee::identity> authenticated(std::string_view address = {}) {
         auto identity = stoa::e2ee::identity::generate(random);
-        engine.on_open(c, now);
+        const connection_id c = authenticate_as(identity, address);
+        return {c, std::move(identity)};
+    }
+    connection_id authenticate_as(const stoa::e2ee::identity& identity, std::string_view address = {}) {
+        const connection_id c(next++);
+        engine.on_open(c, now, address);
         engine.on_text(c, stoa::proto::encode(stoa::proto::client_message{std::nullopt, stoa::proto::hello{identity.key(), "t", "1"}}), now);
         const auto replies = sink.texts(c);
         REQUIRE(!replies.empty());
@@ -62,7 +68,7 @@ struct engine_fixture {
         stoa::proto::auth auth;
         std::copy(signature.begin(), signature.end(), auth.signature.begin());
         engine.on_text(c, stoa::proto::encode(stoa::proto::client_message{std::nullopt, auth}), now);
-        return {c, std::move(identity)};
+        return c;
     }
     stoa::room_id create_room(connection_id c) {
         engine.on_text(c, stoa::proto::encode(stoa::proto::client_message{1, stoa::proto::create_room{stoa::room::room_kind::open, false, "r"}}), now);
@@ -236,4 +242,302 @@ TEST_CASE("a member who disconnects leaves the room and the host hands over", "[
     CHECK(authority->member_count() == 1);
     REQUIRE(authority->host().has_value());
     CHECK(*authority->host() == next_identity.id());
+}
+
+namespace {
+
+constexpr auto code_of(stoa::proto::relay_error e) { return static_cast<std::uint16_t>(e); }
+
+// Limits wide enough for a test to do what it likes except the one under test.
+stoa::relay::relay_config generous() {
+    stoa::relay::relay_config config;
+    config.joins_per_identity = {1000.0, 1000.0};
+    config.joins_per_address = {1000.0, 1000.0};
+    config.directory_per_connection = {1000.0, 1000.0};
+    config.directory_per_address = {1000.0, 1000.0};
+    config.control_per_connection = {10'000.0, 10'000.0};
+    config.media_per_connection = {10'000.0, 10'000.0};
+    return config;
+}
+
+std::vector<stoa::proto::error_message> errors_of(const recording_sink& sink, connection_id c) {
+    std::vector<stoa::proto::error_message> out;
+    for (const auto& m : sink.texts(c)) {
+        if (const auto* error = std::get_if<stoa::proto::error_message>(&m.body)) out.push_back(*error);
+    }
+    return out;
+}
+
+template <typename Delta>
+std::size_t deltas_to(const recording_sink& sink, connection_id c) {
+    std::size_t n = 0;
+    for (const auto& m : sink.texts(c)) {
+        if (const auto* d = std::get_if<stoa::proto::delta_message>(&m.body)) {
+            n += std::holds_alternative<Delta>(d->delta.change) ? 1 : 0;
+        }
+    }
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("joins are rate-limited per identity and per address, and the bucket refills", "[relay][limits]") {
+    auto config = generous();
+    SECTION("per identity") {
+        config.joins_per_identity = {2.0, 1.0};
+        engine_fixture f(config);
+        auto [host, host_identity] = f.authenticated("10.0.0.1");
+        const auto room = f.create_room(host);  // creating takes a join token too
+        (void)f.join(host, room);
+        auto [c, identity] = f.authenticated("10.0.0.2");
+        (void)identity;
+        (void)f.join(c, room);
+        f.text(c, stoa::proto::room_action{stoa::room::action::leave{}});
+        f.engine.on_text(c, stoa::proto::encode(stoa::proto::client_message{7, stoa::proto::join_room{room, std::nullopt, {}}}), f.now);
+        f.text(c, stoa::proto::room_action{stoa::room::action::leave{}});
+        f.sink.sent.clear();
+        f.engine.on_text(c, stoa::proto::encode(stoa::proto::client_message{8, stoa::proto::join_room{room, std::nullopt, {}}}), f.now);
+        const auto errors = errors_of(f.sink, c);
+        REQUIRE(errors.size() == 1);
+        CHECK(errors[0].code == code_of(stoa::proto::relay_error::rate_limited));
+        CHECK(f.sink.texts(c).back().request_id == 8U);
+        CHECK(f.engine.find_room(room)->find(identity.id()) == nullptr);
+        CHECK(f.engine.stats().errors_sent[503] == 1);
+
+        f.now += std::chrono::seconds(1);  // one token back
+        f.sink.sent.clear();
+        (void)f.join(c, room);
+        CHECK(errors_of(f.sink, c).empty());
+    }
+    SECTION("per address: many identities behind one address share a bucket") {
+        config.joins_per_address = {3.0, 0.1};
+        engine_fixture f(config);
+        auto [host, host_identity] = f.authenticated("10.0.0.1");
+        const auto room = f.create_room(host);
+        (void)f.join(host, room);
+        std::vector<connection_id> crowd;
+        for (int i = 0; i < 5; ++i) {
+            auto [c, identity] = f.authenticated("192.0.2.7");
+            f.engine.on_text(c, stoa::proto::encode(stoa::proto::client_message{1, stoa::proto::join_room{room, std::nullopt, {}}}), f.now);
+            crowd.push_back(c);
+        }
+        std::size_t limited = 0;
+        for (const auto c : crowd) {
+            for (const auto& e : errors_of(f.sink, c)) limited += e.code == code_of(stoa::proto::relay_error::rate_limited) ? 1 : 0;
+        }
+        CHECK(limited == 2);
+        CHECK(f.engine.find_room(room)->member_count() == 4);
+        // Another address is unaffected.
+        auto [other, other_identity] = f.authenticated("192.0.2.8");
+        (void)f.join(other, room);
+        CHECK(f.engine.find_room(room)->find(other_identity.id()) != nullptr);
+    }
+}
+
+TEST_CASE("directory reads are rate-limited per connection and per address", "[relay][limits]") {
+    auto config = generous();
+    config.directory_per_connection = {2.0, 0.5};
+    engine_fixture f(config);
+    const connection_id c(500);
+    f.engine.on_open(c, f.now, "198.51.100.1");
+    for (std::uint32_t i = 0; i < 3; ++i) {
+        f.engine.on_text(c, stoa::proto::encode(stoa::proto::client_message{i, stoa::proto::directory_query{0, 10}}), f.now);
+    }
+    std::size_t listings = 0;
+    for (const auto& m : f.sink.texts(c)) listings += std::holds_alternative<stoa::proto::directory_listing>(m.body) ? 1 : 0;
+    CHECK(listings == 2);
+    const auto errors = errors_of(f.sink, c);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].code == code_of(stoa::proto::relay_error::rate_limited));
+
+    SECTION("a fresh connection from the same address shares the address's bucket") {
+        auto tight = generous();
+        tight.directory_per_address = {3.0, 0.01};
+        engine_fixture g(tight);
+        std::size_t refused = 0;
+        for (std::uint64_t i = 0; i < 5; ++i) {
+            const connection_id scraper(600 + i);
+            g.engine.on_open(scraper, g.now, "203.0.113.9");
+            g.text(scraper, stoa::proto::directory_query{0, 10});
+            refused += errors_of(g.sink, scraper).size();
+        }
+        CHECK(refused == 2);
+    }
+}
+
+TEST_CASE("a control flood is answered with rate_limited and dropped", "[relay][limits]") {
+    auto config = generous();
+    config.control_per_connection = {5.0, 1.0};
+    engine_fixture f(config);
+    auto [c, identity] = f.authenticated();  // hello and auth took two tokens
+    f.sink.sent.clear();
+    for (std::uint32_t i = 0; i < 6; ++i) f.text(c, stoa::proto::ping{i});
+    std::size_t pongs = 0;
+    for (const auto& m : f.sink.texts(c)) pongs += std::holds_alternative<stoa::proto::pong>(m.body) ? 1 : 0;
+    CHECK(pongs == 3);
+    CHECK(errors_of(f.sink, c).size() == 3);
+    CHECK(f.engine.stats().rate_limited == 3);
+    CHECK_FALSE(f.sink.closed.contains(c.value));
+}
+
+TEST_CASE("a speaker's media over its rate is dropped and counted", "[relay][limits]") {
+    auto config = generous();
+    config.media_per_connection = {3.0, 1.0};
+    engine_fixture f(config);
+    auto [host, host_identity] = f.authenticated();
+    const auto room = f.create_room(host);
+    const auto index = f.join(host, room);
+    auto [listener, listener_identity] = f.authenticated();
+    (void)f.join(listener, room);
+    f.text(host, stoa::proto::room_action{stoa::room::action::set_self_muted{false}});
+    f.sink.sent.clear();
+    stoa::bytes frame;
+    stoa::proto::encode_media(frame, index, stoa::bytes(60, 1));
+    for (int i = 0; i < 5; ++i) f.binary(host, frame);
+    CHECK(f.sink.sent[listener.value].size() == 3);
+    CHECK(f.engine.stats().media_dropped_rate_limited == 2);
+}
+
+TEST_CASE("one identity may be in only so many rooms at once", "[relay][limits]") {
+    auto config = generous();
+    config.max_concurrent_rooms_per_identity = 2;
+    engine_fixture f(config);
+    std::vector<stoa::room_id> rooms;
+    for (int i = 0; i < 3; ++i) {
+        auto [host, host_identity] = f.authenticated();
+        rooms.push_back(f.create_room(host));
+        (void)f.join(host, rooms.back());
+    }
+    auto visitor = stoa::e2ee::identity::generate(f.random);
+    std::vector<connection_id> connections;
+    for (const auto& room : rooms) {
+        const auto c = f.authenticate_as(visitor);
+        f.engine.on_text(c, stoa::proto::encode(stoa::proto::client_message{3, stoa::proto::join_room{room, std::nullopt, {}}}), f.now);
+        connections.push_back(c);
+    }
+    CHECK(errors_of(f.sink, connections[0]).empty());
+    CHECK(errors_of(f.sink, connections[1]).empty());
+    const auto refused = errors_of(f.sink, connections[2]);
+    REQUIRE(refused.size() == 1);
+    CHECK(refused[0].code == code_of(stoa::proto::relay_error::too_many_rooms));
+
+    // Leaving one frees a place.
+    f.text(connections[0], stoa::proto::room_action{stoa::room::action::leave{}});
+    f.sink.sent.clear();
+    f.engine.on_text(connections[2], stoa::proto::encode(stoa::proto::client_message{4, stoa::proto::join_room{rooms[2], std::nullopt, {}}}), f.now);
+    CHECK(errors_of(f.sink, connections[2]).empty());
+    CHECK(f.engine.find_room(rooms[2])->find(visitor.id()) != nullptr);
+}
+
+TEST_CASE("reconnect grace: a returning member keeps its role under a new sender index", "[relay][grace]") {
+    engine_fixture f(generous());
+    auto [host, host_identity] = f.authenticated();
+    const auto room = f.create_room(host);
+    (void)f.join(host, room);
+    auto speaker_identity = stoa::e2ee::identity::generate(f.random);
+    const auto first = f.authenticate_as(speaker_identity);
+    const auto old_index = f.join(first, room);
+    f.text(host, stoa::proto::room_action{stoa::room::action::invite_to_stage{speaker_identity.id()}});
+    f.text(first, stoa::proto::room_action{stoa::room::action::accept_invite{}});
+    f.text(first, stoa::proto::room_action{stoa::room::action::set_self_muted{false}});
+    REQUIRE(f.engine.find_room(room)->find(speaker_identity.id())->member_role == stoa::room::role::speaker);
+
+    f.engine.on_close(first, f.now);
+    const auto* held = f.engine.find_room(room)->find(speaker_identity.id());
+    REQUIRE(held != nullptr);  // the seat is kept ...
+    CHECK(held->member_role == stoa::room::role::speaker);
+    CHECK(f.engine.stats().seats_held == 1);
+    CHECK(f.engine.members_by_role().held_seats == 1);
+
+    SECTION("back within the window: same role, fresh index, the others see it move") {
+        f.now += std::chrono::seconds(5);
+        f.engine.tick(f.now);
+        f.sink.sent.clear();
+        const auto second = f.authenticate_as(speaker_identity);
+        const auto new_index = f.join(second, room);
+        CHECK(new_index != old_index);
+        const auto* back = f.engine.find_room(room)->find(speaker_identity.id());
+        REQUIRE(back != nullptr);
+        CHECK(back->member_role == stoa::room::role::speaker);
+        CHECK(back->self_muted);
+        CHECK(f.engine.stats().seats_reattached == 1);
+        CHECK(f.engine.stats().joins == 2);  // host and the first join only
+        CHECK(deltas_to<stoa::room::delta::member_left>(f.sink, host) == 1);
+        CHECK(deltas_to<stoa::room::delta::member_joined>(f.sink, host) == 1);
+        // Media under the old index is refused; under the new one it is the member's own.
+        f.text(second, stoa::proto::room_action{stoa::room::action::set_self_muted{false}});
+        f.sink.sent.clear();
+        stoa::bytes stale;
+        stoa::proto::encode_media(stale, old_index, stoa::bytes(40, 1));
+        f.binary(second, stale);
+        CHECK(f.engine.stats().media_dropped_sender_mismatch == 1);
+        stoa::bytes fresh;
+        stoa::proto::encode_media(fresh, new_index, stoa::bytes(40, 1));
+        f.binary(second, fresh);
+        CHECK(f.sink.sent[host.value].size() == 1);
+    }
+    SECTION("the window runs out: the member leaves as disconnected") {
+        f.now += std::chrono::seconds(11);
+        f.sink.sent.clear();
+        f.engine.tick(f.now);
+        CHECK(f.engine.find_room(room)->find(speaker_identity.id()) == nullptr);
+        CHECK(deltas_to<stoa::room::delta::member_left>(f.sink, host) == 1);
+        CHECK(f.engine.stats().seats_expired == 1);
+        const auto later = f.authenticate_as(speaker_identity);
+        (void)f.join(later, room);
+        CHECK(f.engine.find_room(room)->find(speaker_identity.id())->member_role == stoa::room::role::listener);
+    }
+    SECTION("kicked while away: the return is a plain join, and a ban still holds") {
+        f.text(host, stoa::proto::room_action{stoa::room::action::ban{speaker_identity.id()}});
+        CHECK(f.engine.find_room(room)->find(speaker_identity.id()) == nullptr);
+        const auto second = f.authenticate_as(speaker_identity);
+        f.engine.on_text(second, stoa::proto::encode(stoa::proto::client_message{9, stoa::proto::join_room{room, std::nullopt, {}}}), f.now);
+        const auto errors = errors_of(f.sink, second);
+        REQUIRE(errors.size() == 1);
+        CHECK(errors[0].code == static_cast<std::uint16_t>(stoa::room::room_error::banned));
+    }
+    SECTION("the host's seat is not held: it hands over at once") {
+        f.engine.on_close(host, f.now);
+        CHECK(f.engine.find_room(room)->find(host_identity.id()) == nullptr);
+    }
+}
+
+TEST_CASE("shutdown tells every connection when to come back, closes them and refuses joins", "[relay][shutdown]") {
+    engine_fixture f(generous());
+    auto [host, host_identity] = f.authenticated();
+    const auto room = f.create_room(host);
+    (void)f.join(host, room);
+    auto [waiting, waiting_identity] = f.authenticated();
+    f.sink.sent.clear();
+    f.engine.shutdown(2500, f.now);
+    for (const auto c : {host, waiting}) {
+        const auto texts = f.sink.texts(c);
+        REQUIRE(texts.size() == 1);
+        const auto* notice = std::get_if<stoa::proto::shutdown>(&texts[0].body);
+        REQUIRE(notice != nullptr);
+        CHECK(notice->reconnect_after_ms == 2500);
+        REQUIRE(f.sink.closed.contains(c.value));
+        CHECK(f.sink.closed.at(c.value) == stoa::relay::close_code::going_away);
+    }
+    CHECK(f.sink.sent[host.value][0].get() == f.sink.sent[waiting.value][0].get());  // one shared buffer
+    f.engine.on_text(waiting, stoa::proto::encode(stoa::proto::client_message{5, stoa::proto::join_room{room, std::nullopt, {}}}), f.now);
+    const auto errors = errors_of(f.sink, waiting);
+    REQUIRE(errors.size() == 1);
+    CHECK(errors[0].code == code_of(stoa::proto::relay_error::server_shutting_down));
+}
+
+TEST_CASE("members are counted by role for metrics", "[relay][metrics]") {
+    engine_fixture f(generous());
+    auto [host, host_identity] = f.authenticated();
+    const auto room = f.create_room(host);
+    (void)f.join(host, room);
+    for (int i = 0; i < 3; ++i) {
+        auto [c, identity] = f.authenticated();
+        (void)f.join(c, room);
+    }
+    const auto counts = f.engine.members_by_role();
+    CHECK(counts.hosts == 1);
+    CHECK(counts.moderators == 0);
+    CHECK(counts.speakers == 0);
+    CHECK(counts.listeners == 3);
 }

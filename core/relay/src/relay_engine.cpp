@@ -62,13 +62,17 @@ const room::room_authority* relay_engine::find_room(const room_id& id) const {
     return found == rooms_.end() ? nullptr : &found->second.authority;
 }
 
-void relay_engine::on_open(connection_id connection, time_point now) {
+void relay_engine::on_open(connection_id connection, time_point now, std::string_view peer_address) {
     now_ = now;
     // A transport that reuses an id must not inherit the old connection's room.
     if (connections_.contains(connection)) on_close(connection, now);
     connection_state state;
     state.opened_at = now;
-    connections_.emplace(connection, state);
+    state.address = std::string(peer_address);
+    state.control = token_bucket(config_.control_per_connection, now);
+    state.media = token_bucket(config_.media_per_connection, now);
+    state.directory = token_bucket(config_.directory_per_connection, now);
+    connections_.emplace(connection, std::move(state));
     ++stats_.connections_opened;
 }
 
@@ -89,6 +93,13 @@ void relay_engine::on_text(connection_id connection, std::string_view text, time
         on_close(connection, now);
         return;
     }
+    if (!found->second.control.take(now)) {
+        // Decoded first, so the refusal can name the request it refuses.
+        ++stats_.rate_limited;
+        send_error(connection, proto::relay_error::rate_limited, "too many control messages",
+                   decoded.value().request_id);
+        return;
+    }
     handle_client_message(connection, found->second, std::move(decoded).value(), now);
     erase_finished_rooms();
 }
@@ -106,7 +117,7 @@ void relay_engine::handle_client_message(connection_id c, connection_state& stat
                        handle_audience_page(c, state, query.page, request_id);
                    },
                    [&](const proto::resync& resync) { handle_resync(c, state, resync.on, request_id); },
-                   [&](const proto::directory_query& query) { handle_directory(c, query, request_id); },
+                   [&](const proto::directory_query& query) { handle_directory(c, state, query, request_id, now); },
                    [&](const proto::ping& ping) {
                        send_server_message(c, {request_id, proto::pong{ping.nonce}});
                    },
@@ -161,6 +172,14 @@ void relay_engine::handle_create(connection_id c, connection_state& state, const
         send_error(c, proto::relay_error::not_authenticated, "create_room needs hello and auth first", request_id);
         return;
     }
+    if (shutting_down_) {
+        send_error(c, proto::relay_error::server_shutting_down, "the relay is shutting down", request_id);
+        return;
+    }
+    if (!may_join(state, now_)) {
+        send_error(c, proto::relay_error::rate_limited, "too many joins and room creations", request_id);
+        return;
+    }
     const auto created = rooms_created_by_key_.find(state.key);
     const std::uint32_t created_by_key = created == rooms_created_by_key_.end() ? 0 : created->second;
     if (rooms_.size() >= config_.max_rooms || created_by_key >= config_.max_rooms_per_identity) {
@@ -203,6 +222,14 @@ void relay_engine::handle_join(connection_id c, connection_state& state, const p
         send_error(c, proto::relay_error::already_in_room, "this connection is already in a room", request_id);
         return;
     }
+    if (shutting_down_) {
+        send_error(c, proto::relay_error::server_shutting_down, "the relay is shutting down", request_id);
+        return;
+    }
+    if (!may_join(state, now)) {
+        send_error(c, proto::relay_error::rate_limited, "too many joins and room creations", request_id);
+        return;
+    }
     const auto found = rooms_.find(join.room);
     if (found == rooms_.end()) {
         send_error(c, proto::relay_error::room_not_found, "no such room", request_id);
@@ -219,20 +246,33 @@ void relay_engine::handle_join(connection_id c, connection_state& state, const p
         send_error(c, room::room_error::already_member, "this identity is already in the room", request_id);
         return;
     }
-    room::action::join action{state.key, join.invite, join.profile};
-    auto applied = room.authority.apply(state.member, action, now);
+    if (room.held.contains(state.member) && room.authority.find(state.member) == nullptr) {
+        forget_held(room, state.member);  // removed (kicked, banned) while away: a plain join decides
+    }
+    const bool returning = room.held.contains(state.member);
+    if (!returning) {
+        const auto joined = rooms_joined_by_member_.find(state.member);
+        if (joined != rooms_joined_by_member_.end() && joined->second >= config_.max_concurrent_rooms_per_identity) {
+            send_error(c, proto::relay_error::too_many_rooms, "this identity is in too many rooms", request_id);
+            return;
+        }
+    }
+    auto applied = returning ? room.authority.reattach(state.member, now)
+                             : room.authority.apply(state.member, room::action::join{state.key, join.invite, join.profile}, now);
     if (!applied.ok()) {
         ++stats_.actions_rejected;
         send_error(c, applied.error(), "join refused", request_id);
         return;
     }
-    const room::member_entry* entry = room.authority.find(state.member);
-    state.room = join.room;
-    state.index = entry->index;
-    room.connection_of_member.emplace(state.member, c);
-    room.connection_of_index.emplace(entry->index.value, c);
-    room.creator_joined = true;
-    ++stats_.joins;
+    if (returning) {
+        // The seat's membership carries over to this connection.
+        room.held.erase(state.member);
+        ++stats_.seats_reattached;
+    } else {
+        ++rooms_joined_by_member_[state.member];
+        ++stats_.joins;
+    }
+    attach_member(room, c, state, join.room);
     pending_request_ = request_id;
     pending_requester_ = state.member;
     dispatch(join.room, room, applied.value());
@@ -261,6 +301,15 @@ void relay_engine::handle_action(connection_id c, connection_state& state, const
     dispatch(id, *room, applied.value());
 }
 
+void relay_engine::attach_member(room_state& room, connection_id c, connection_state& state, const room_id& id) {
+    const room::member_entry* entry = room.authority.find(state.member);
+    state.room = id;
+    state.index = entry->index;
+    room.connection_of_member.emplace(state.member, c);
+    room.connection_of_index.emplace(entry->index.value, c);
+    room.creator_joined = true;
+}
+
 void relay_engine::leave_room(connection_id c, connection_state& state, const room::any_action& how, time_point now) {
     room_state* room = room_of(state);
     if (room == nullptr) return;
@@ -272,23 +321,100 @@ void relay_engine::leave_room(connection_id c, connection_state& state, const ro
         ++stats_.actions_applied;
         dispatch(id, *room, applied.value());
     }
-    if (room->connection_of_member.empty()) finished_rooms_.push_back(id);
+    if (room->vacant()) finished_rooms_.push_back(id);
 }
 
-void relay_engine::detach_member(room_state& room, const member_id& member, sender_index index, connection_id c) {
+void relay_engine::transport_lost(connection_id c, connection_state& state, time_point now) {
+    room_state* room = room_of(state);
+    if (room == nullptr) return;
+    const room::member_entry* entry = room->authority.find(state.member);
+    // The host's seat is never held: the host distributes the room's keys, and a room waiting for
+    // it could neither admit members with keys nor rekey after a departure. It hands over now.
+    const bool hold = config_.reconnect_grace > duration::zero() && !shutting_down_ && entry != nullptr &&
+                      entry->member_role != room::role::host && !room->authority.ended();
+    if (!hold) {
+        leave_room(c, state, room::action::disconnect{}, now);
+        return;
+    }
+    detach_member(*room, state.member, state.index, c, true);
+    room->held[state.member] = now + config_.reconnect_grace;
+    state.room.reset();
+    ++stats_.seats_held;
+}
+
+void relay_engine::expire_held_seats(const room_id& id, room_state& room, time_point now) {
+    std::vector<member_id> expired;
+    for (const auto& [member, until] : room.held) {
+        if (now >= until || room.authority.find(member) == nullptr) expired.push_back(member);
+    }
+    for (const member_id& member : expired) {
+        const bool still_seated = room.authority.find(member) != nullptr;
+        forget_held(room, member);
+        if (!still_seated || room.authority.ended()) continue;
+        ++stats_.seats_expired;
+        auto applied = room.authority.apply(member, room::action::disconnect{}, now);
+        if (applied.ok()) dispatch(id, room, applied.value());
+    }
+    if (!expired.empty() && room.vacant()) finished_rooms_.push_back(id);
+}
+
+void relay_engine::forget_held(room_state& room, const member_id& member) {
+    if (room.held.erase(member) > 0) release_membership(member);
+}
+
+void relay_engine::release_membership(const member_id& member) {
+    const auto found = rooms_joined_by_member_.find(member);
+    if (found != rooms_joined_by_member_.end() && --found->second == 0) rooms_joined_by_member_.erase(found);
+}
+
+bool relay_engine::may_join(const connection_state& state, time_point now) {
+    token_bucket& by_member =
+        join_buckets_by_member_.try_emplace(state.member, config_.joins_per_identity, now).first->second;
+    // Each bucket is charged only when both have a token, so a refusal by one costs the other nothing.
+    token_bucket member_after = by_member;
+    bool allowed = member_after.take(now);
+    if (allowed && !state.address.empty()) {
+        token_bucket& by_address =
+            join_buckets_by_address_.try_emplace(state.address, config_.joins_per_address, now).first->second;
+        token_bucket address_after = by_address;
+        allowed = address_after.take(now);
+        if (allowed) by_address = address_after;
+    }
+    if (!allowed) {
+        ++stats_.rate_limited;
+        return false;
+    }
+    by_member = member_after;
+    return true;
+}
+
+void relay_engine::prune_buckets(time_point now) {
+    // A full bucket is the same as no bucket: forgetting it bounds the maps by recent activity.
+    std::erase_if(join_buckets_by_member_, [&](auto& item) { return item.second.full(now); });
+    std::erase_if(join_buckets_by_address_, [&](auto& item) { return item.second.full(now); });
+    std::erase_if(directory_buckets_by_address_, [&](auto& item) { return item.second.full(now); });
+    buckets_pruned_at_ = now;
+}
+
+void relay_engine::detach_member(room_state& room, const member_id& member, sender_index index, connection_id c,
+                                 bool seat_held) {
     const auto found = room.connection_of_member.find(member);
     if (found == room.connection_of_member.end() || found->second != c) return;
     room.connection_of_member.erase(found);
     room.connection_of_index.erase(index.value);
     room.stage_followers.remove(c);
     room.full_followers.remove(c);
+    if (!seat_held) release_membership(member);
 }
 
 void relay_engine::close_room(const room_id& id, room_state& room) {
     for (const auto& [member, c] : room.connection_of_member) {
         const auto state = connections_.find(c);
         if (state != connections_.end()) state->second.room.reset();
+        release_membership(member);
     }
+    for (const auto& [member, until] : room.held) release_membership(member);
+    room.held.clear();
     room.connection_of_member.clear();
     room.connection_of_index.clear();
     room.stage_followers = {};
@@ -299,8 +425,8 @@ void relay_engine::close_room(const room_id& id, room_state& room) {
 void relay_engine::erase_finished_rooms() {
     for (const room_id& id : std::exchange(finished_rooms_, {})) {
         const auto found = rooms_.find(id);
-        // A room someone is still in (or whose creator may yet join) stays.
-        if (found == rooms_.end() || !found->second.connection_of_member.empty()) continue;
+        // A room someone is still in or may return to (or whose creator may yet join) stays.
+        if (found == rooms_.end() || !found->second.vacant()) continue;
         if (!found->second.authority.ended() && !found->second.creator_joined) continue;
         const auto created = rooms_created_by_key_.find(found->second.creator);
         if (created != rooms_created_by_key_.end() && --created->second == 0) rooms_created_by_key_.erase(created);
@@ -340,8 +466,18 @@ void relay_engine::handle_resync(connection_id c, connection_state& state, room:
     }
 }
 
-void relay_engine::handle_directory(connection_id c, const proto::directory_query& query,
-                                    std::optional<std::uint32_t> request_id) {
+void relay_engine::handle_directory(connection_id c, connection_state& state, const proto::directory_query& query,
+                                    std::optional<std::uint32_t> request_id, time_point now) {
+    bool allowed = state.directory.take(now);
+    if (allowed && !state.address.empty()) {
+        allowed = directory_buckets_by_address_.try_emplace(state.address, config_.directory_per_address, now)
+                      .first->second.take(now);
+    }
+    if (!allowed) {
+        ++stats_.rate_limited;
+        send_error(c, proto::relay_error::rate_limited, "too many directory reads", request_id);
+        return;
+    }
     proto::directory_listing listing;
     listing.offset = query.offset;
     const std::uint32_t limit = std::min<std::uint32_t>(query.limit, proto::max_directory_rooms);
@@ -438,6 +574,10 @@ void relay_engine::on_binary(connection_id connection, const shared_message& mes
                 ++stats_.media_dropped_not_on_stage;
                 return;
             }
+            if (!state.media.take(now)) {
+                ++stats_.media_dropped_rate_limited;
+                return;
+            }
             // The payload is ciphertext; only the header was read. Forward this very buffer.
             auto forwarded = message;
             if (forwarded->priority != traffic_class::media || forwarded->kind != payload_kind::binary) {
@@ -528,9 +668,42 @@ void relay_engine::on_close(connection_id connection, time_point now) {
     now_ = now;
     const auto found = connections_.find(connection);
     if (found == connections_.end()) return;
-    leave_room(connection, found->second, room::action::disconnect{}, now);
+    transport_lost(connection, found->second, now);
     connections_.erase(connection);
     erase_finished_rooms();
+}
+
+void relay_engine::shutdown(std::uint32_t reconnect_after_ms, time_point now) {
+    now_ = now;
+    shutting_down_ = true;
+    // One buffer for everyone; closing is the transport's job once each queue has drained.
+    const shared_message notice =
+        control_text(proto::encode(proto::server_message{std::nullopt, proto::shutdown{reconnect_after_ms}}));
+    std::vector<connection_id> everyone;
+    everyone.reserve(connections_.size());
+    for (const auto& [c, state] : connections_) everyone.push_back(c);
+    for (const connection_id c : everyone) {
+        sink_.send(c, notice);
+        sink_.close(c, close_code::going_away, "server shutting down");
+    }
+}
+
+role_counts relay_engine::members_by_role() const {
+    role_counts counts;
+    for (const auto& [id, room] : rooms_) {
+        counts.listeners += room.authority.listener_count();
+        counts.held_seats += room.held.size();
+        if (room.authority.stage_count() == 0) continue;
+        for (const auto& member : room.authority.stage_snapshot().stage) {
+            switch (member.member_role) {
+                case room::role::host: ++counts.hosts; break;
+                case room::role::moderator: ++counts.moderators; break;
+                case room::role::speaker: ++counts.speakers; break;
+                case room::role::listener: break;
+            }
+        }
+    }
+    return counts;
 }
 
 void relay_engine::tick(time_point now) {
@@ -549,9 +722,11 @@ void relay_engine::tick(time_point now) {
             finished_rooms_.push_back(id);
             continue;
         }
+        if (!room.held.empty()) expire_held_seats(id, room, now);
         const room::outcome out = room.authority.tick(now);
         if (!out.empty()) dispatch(id, room, out);
     }
+    if (now - buckets_pruned_at_ > std::chrono::seconds(10)) prune_buckets(now);
     erase_finished_rooms();
 }
 
@@ -562,6 +737,9 @@ relay_engine::room_state* relay_engine::room_of(const connection_state& state) {
 }
 
 void relay_engine::send_server_message(connection_id to, const proto::server_message& message) {
+    if (const auto* error = std::get_if<proto::error_message>(&message.body); error && error->code < error_code_slots) {
+        ++stats_.errors_sent[error->code];
+    }
     sink_.send(to, control_text(proto::encode(message)));
 }
 

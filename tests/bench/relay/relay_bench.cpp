@@ -1,0 +1,384 @@
+// stoa_relay_bench: the load generator of the relay benchmark. Opens one room's worth of
+// connections to a relay (stoa-server, a `ws` broadcast server or a Socket.IO server), lets the
+// speakers talk, and reports deliveries per relay CPU-second, relay-added latency, losses and the
+// relay's memory per connection as JSON. Run by tests/bench/relay/run.sh.
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "bench_protocol.hpp"
+#include "process_stats.hpp"
+#include "talk_pattern.hpp"
+
+namespace {
+
+using namespace stoa::bench;
+using steady = std::chrono::steady_clock;
+
+struct options {
+    std::string protocol = "ws";
+    std::string label;
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 8080;
+    std::uint32_t speakers = 10;
+    std::uint32_t listeners = 3000;
+    bool always_on = false;
+    double warmup_s = 3.0;
+    double duration_s = 30.0;
+    double drain_s = 2.0;
+    double join_timeout_s = 180.0;
+    double prepare_timeout_s = 60.0;
+    double connect_rate = 400.0;  // new connections per second
+    std::uint32_t connect_in_flight = 64;
+    std::size_t payload_bytes = 100;
+    int relay_pid = 0;
+    std::string output;
+    stoa_options stoa;
+};
+
+[[noreturn]] void usage(const char* why) {
+    std::fprintf(stderr,
+                 "stoa_relay_bench: %s\n"
+                 "usage: stoa_relay_bench --protocol stoa|ws|socketio --port P --relay-pid PID [--shape A|B]\n"
+                 "  [--speakers N] [--listeners N] [--always-on] [--duration S] [--warmup S] [--drain S]\n"
+                 "  [--connect-rate N] [--payload-bytes N] [--decrypt-every N] [--bitrate BPS] [--seed N]\n"
+                 "  [--auth-context TEXT] [--join-timeout S] [--label NAME] [--output FILE.json]\n",
+                 why);
+    std::exit(2);
+}
+
+options parse(int argc, char** argv) {
+    options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view flag = argv[i];
+        if (flag == "--always-on") {
+            o.always_on = true;
+            continue;
+        }
+        if (i + 1 >= argc) usage("missing value");
+        const std::string value = argv[++i];
+        if (flag == "--protocol") o.protocol = value;
+        else if (flag == "--label") o.label = value;
+        else if (flag == "--host") o.host = value;
+        else if (flag == "--port") o.port = static_cast<std::uint16_t>(std::stoul(value));
+        else if (flag == "--shape") {
+            if (value == "A") {
+                o.speakers = 10;
+                o.listeners = 3000;
+                o.always_on = false;
+            } else if (value == "B") {
+                o.speakers = 1;
+                o.listeners = 5000;
+                o.always_on = true;
+            } else {
+                usage("--shape is A or B");
+            }
+        } else if (flag == "--speakers") o.speakers = static_cast<std::uint32_t>(std::stoul(value));
+        else if (flag == "--listeners") o.listeners = static_cast<std::uint32_t>(std::stoul(value));
+        else if (flag == "--duration") o.duration_s = std::stod(value);
+        else if (flag == "--warmup") o.warmup_s = std::stod(value);
+        else if (flag == "--drain") o.drain_s = std::stod(value);
+        else if (flag == "--join-timeout") o.join_timeout_s = std::stod(value);
+        else if (flag == "--connect-rate") o.connect_rate = std::stod(value);
+        else if (flag == "--payload-bytes") o.payload_bytes = std::stoul(value);
+        else if (flag == "--relay-pid") o.relay_pid = std::stoi(value);
+        else if (flag == "--output") o.output = value;
+        else if (flag == "--decrypt-every") o.stoa.decrypt_every = std::max(1U, static_cast<std::uint32_t>(std::stoul(value)));
+        else if (flag == "--bitrate") o.stoa.bitrate_bps = std::stoi(value);
+        else if (flag == "--auth-context") o.stoa.auth_context = value;
+        else if (flag == "--seed") o.stoa.seed = std::stoull(value);
+        else usage(("unknown flag " + std::string(flag)).c_str());
+    }
+    if (o.speakers == 0) usage("at least one speaker");
+    if (o.relay_pid <= 0) usage("--relay-pid is needed to measure the relay's CPU and memory");
+    return o;
+}
+
+class bench_runner {
+public:
+    explicit bench_runner(options o) : options_(std::move(o)), clock_(io_), ticker_(io_) {
+        context_.speakers = options_.speakers;
+        context_.members = options_.speakers + options_.listeners;
+        context_.payload_bytes = options_.payload_bytes;
+        if (options_.protocol == "ws") protocol_ = make_ws_protocol(context_);
+        else if (options_.protocol == "socketio") protocol_ = make_socketio_protocol(context_);
+        else if (options_.protocol == "stoa") protocol_ = make_stoa_protocol(context_, options_.stoa);
+        else usage("--protocol is stoa, ws or socketio");
+        endpoint_ = {boost::asio::ip::make_address(options_.host), options_.port};
+    }
+
+    int run() {
+        rss_idle_kb_ = process_rss_kb(options_.relay_pid).value_or(0);
+        started_ = steady::now();
+        connect_next();  // member 0 (the room's opener) first, alone
+        phase_ = phase::opening;
+        schedule_step();
+        io_.run();
+        return finish();
+    }
+
+private:
+    enum class phase { opening, joining, preparing, talking, draining, done };
+
+    double since(steady::time_point t) const { return std::chrono::duration<double>(steady::now() - t).count(); }
+
+    void connect_next() {
+        const auto index = static_cast<std::uint32_t>(connections_.size());
+        auto c = std::make_shared<bench_connection>(io_, index, *protocol_);
+        connections_.push_back(c);
+        protocol_->add_member(c);
+        c->start(endpoint_, protocol_->target());
+    }
+
+    void schedule_step() {
+        clock_.expires_after(std::chrono::milliseconds(10));
+        clock_.async_wait([this](const boost::system::error_code& error) {
+            if (!error) step();
+        });
+    }
+
+    // The setup state machine, every 10 ms until the speakers start.
+    void step() {
+        const std::uint32_t total = context_.members;
+        switch (phase_) {
+            case phase::opening:
+                if (protocol_->ready_members() >= 1) {
+                    phase_ = phase::joining;
+                    phase_started_ = steady::now();
+                } else if (since(started_) > options_.join_timeout_s) {
+                    return abort("the first member never got in (is the relay up?)");
+                }
+                break;
+            case phase::joining: {
+                const auto ready = protocol_->ready_members();
+                // Bounded rate and bounded connections in flight, so the relay is not measured on a storm.
+                const auto allowed = static_cast<std::size_t>(since(phase_started_) * options_.connect_rate) + 1;
+                while (connections_.size() < total && connections_.size() < allowed &&
+                       connections_.size() - ready - context_.closed_connections < options_.connect_in_flight) {
+                    connect_next();
+                }
+                if (ready >= total) {
+                    join_s_ = since(started_);
+                    std::fprintf(stderr, "%s: %u members in after %.1f s\n", label().c_str(), ready, join_s_);
+                    phase_ = phase::preparing;
+                    phase_started_ = steady::now();
+                } else if (since(started_) > options_.join_timeout_s) {
+                    return abort("not every member got in: " + std::to_string(ready) + " of " + std::to_string(total));
+                }
+                break;
+            }
+            case phase::preparing:
+                if (protocol_->prepare_to_talk()) {
+                    rss_joined_kb_ = process_rss_kb(options_.relay_pid).value_or(0);
+                    return start_talking();
+                }
+                if (since(phase_started_) > options_.prepare_timeout_s) return abort("speakers never got ready to talk");
+                protocol_->tick();
+                break;
+            default:
+                return;
+        }
+        schedule_step();
+    }
+
+    void start_talking() {
+        phase_ = phase::talking;
+        context_.talking = true;
+        const auto start = steady::now() + std::chrono::milliseconds(20);
+        // Speakers are spread over the 20 ms frame, as unsynchronised talkers would be.
+        for (std::uint32_t s = 0; s < options_.speakers; ++s) {
+            auto sp = std::make_unique<speaker>(io_, talk_pattern(options_.stoa.seed * 7919 + s, options_.always_on));
+            sp->next = start + std::chrono::microseconds(20'000 * s / options_.speakers);
+            speakers_.push_back(std::move(sp));
+            speak(s);
+        }
+        talk_started_ = steady::now();
+        tick_at_ = start;
+        tick();
+    }
+
+    void speak(std::uint32_t s) {
+        speaker& sp = *speakers_[s];
+        sp.timer.expires_at(sp.next);
+        sp.timer.async_wait([this, s](const boost::system::error_code& error) {
+            if (error || !context_.talking) return;
+            speaker& me = *speakers_[s];
+            const auto scheduled = std::chrono::duration_cast<std::chrono::microseconds>(me.next.time_since_epoch()).count();
+            if (me.pattern.next_frame()) {
+                protocol_->speak(s, me.seq, scheduled);
+                ++frames_spoken_;
+            }
+            ++me.seq;
+            me.next += std::chrono::milliseconds(20);
+            speak(s);
+        });
+    }
+
+    // The 20 ms clock: the protocol's timers and the measured window's edges.
+    void tick() {
+        protocol_->tick();
+        const double talked = since(talk_started_);
+        if (phase_ == phase::talking && !context_.window_open && talked >= options_.warmup_s && window_started_s_ == 0) {
+            open_window();
+        } else if (phase_ == phase::talking && context_.window_open && talked >= options_.warmup_s + options_.duration_s) {
+            close_window();
+            context_.talking = false;  // the speakers stop; what is in flight drains
+            phase_ = phase::draining;
+        } else if (phase_ == phase::draining && talked >= options_.warmup_s + options_.duration_s + options_.drain_s) {
+            phase_ = phase::done;
+            rss_end_kb_ = process_rss_kb(options_.relay_pid).value_or(0);
+            for (auto& c : connections_) c->close();
+            io_.stop();
+            return;
+        }
+        tick_at_ += std::chrono::milliseconds(20);
+        ticker_.expires_at(tick_at_);
+        ticker_.async_wait([this](const boost::system::error_code& error) {
+            if (!error) tick();
+        });
+    }
+
+    void open_window() {
+        context_.window_open = true;
+        window_started_s_ = since(started_);
+        window_start_ = steady::now();
+        relay_cpu_start_ = process_cpu_seconds(options_.relay_pid).value_or(0.0);
+        own_cpu_start_ = own_cpu_seconds();
+        frames_at_window_start_ = frames_spoken_;
+    }
+
+    void close_window() {
+        context_.window_open = false;
+        window_s_ = since(window_start_);
+        relay_cpu_s_ = process_cpu_seconds(options_.relay_pid).value_or(0.0) - relay_cpu_start_;
+        own_cpu_s_ = own_cpu_seconds() - own_cpu_start_;
+        frames_in_window_ = frames_spoken_ - frames_at_window_start_;
+        rss_window_kb_ = process_rss_kb(options_.relay_pid).value_or(0);
+    }
+
+    void abort(std::string why) {
+        std::fprintf(stderr, "%s: %s\n", label().c_str(), why.c_str());
+        failure_ = std::move(why);
+        for (auto& c : connections_) c->close();
+        io_.stop();
+    }
+
+    std::string label() const { return options_.label.empty() ? options_.protocol : options_.label; }
+
+    int finish() {
+        const auto& t = context_.tracker;
+        const auto members = context_.members;
+        const double deliveries = static_cast<double>(t.deliveries());
+        const double per_cpu = relay_cpu_s_ > 0 ? deliveries / relay_cpu_s_ : 0.0;
+        const double connections = static_cast<double>(members);
+        const std::uint64_t rss_loaded = std::max(rss_joined_kb_, rss_window_kb_);
+        nlohmann::json out = {
+            {"label", label()},
+            {"protocol", options_.protocol},
+            {"speakers", options_.speakers},
+            {"listeners", options_.listeners},
+            {"always_on", options_.always_on},
+            {"completed", failure_.empty()},
+            {"failure", failure_},
+            {"join_s", join_s_},
+            {"window_s", window_s_},
+            {"frames_sent_in_window", frames_in_window_},
+            {"deliveries", t.deliveries()},
+            {"deliveries_per_s", window_s_ > 0 ? deliveries / window_s_ : 0.0},
+            {"relay_cpu_s", relay_cpu_s_},
+            {"relay_cpu_share", window_s_ > 0 ? relay_cpu_s_ / window_s_ : 0.0},
+            {"deliveries_per_relay_cpu_s", per_cpu},
+            {"relay_cpu_ns_per_delivery", deliveries > 0 ? relay_cpu_s_ * 1e9 / deliveries : 0.0},
+            {"latency_us",
+             {{"p50", t.from_written().quantile(0.50)},
+              {"p99", t.from_written().quantile(0.99)},
+              {"max", t.from_written().max()},
+              {"samples", t.from_written().count()}}},
+            {"latency_from_schedule_us",
+             {{"p50", t.from_scheduled().quantile(0.50)},
+              {"p99", t.from_scheduled().quantile(0.99)},
+              {"max", t.from_scheduled().max()}}},
+            {"expected_deliveries", t.expected_deliveries()},
+            {"lost", t.lost()},
+            {"loss_ratio", t.expected_deliveries() > 0 ? static_cast<double>(t.lost()) / static_cast<double>(t.expected_deliveries()) : 0.0},
+            {"unmatched_receipts", t.unmatched()},
+            {"media_bytes_per_frame", frames_spoken_ > 0 ? static_cast<double>(context_.media_bytes_sent) / static_cast<double>(frames_spoken_) : 0.0},
+            {"relay_rss_idle_kb", rss_idle_kb_},
+            {"relay_rss_joined_kb", rss_joined_kb_},
+            {"relay_rss_window_end_kb", rss_window_kb_},
+            {"relay_rss_end_kb", rss_end_kb_},
+            {"relay_rss_per_connection_bytes",
+             rss_loaded > rss_idle_kb_ ? static_cast<double>(rss_loaded - rss_idle_kb_) * 1024.0 / connections : 0.0},
+            {"generator_cpu_s", own_cpu_s_},
+            {"generator_cpu_share", window_s_ > 0 ? own_cpu_s_ / window_s_ : 0.0},
+            {"connections_closed", context_.closed_connections},
+            {"errors", context_.errors},
+            {"details", protocol_->report()},
+        };
+        const std::string text = out.dump(2);
+        std::printf("%s\n", text.c_str());
+        if (!options_.output.empty()) std::ofstream(options_.output) << text << "\n";
+        return failure_.empty() ? 0 : 1;
+    }
+
+    struct speaker {
+        speaker(boost::asio::io_context& io, talk_pattern p) : timer(io), pattern(std::move(p)) {}
+        boost::asio::steady_timer timer;
+        talk_pattern pattern;
+        steady::time_point next{};
+        std::uint32_t seq = 0;
+    };
+
+    options options_;
+    boost::asio::io_context io_{1};
+    bench_context context_;
+    std::unique_ptr<bench_protocol> protocol_;
+    boost::asio::ip::tcp::endpoint endpoint_;
+    boost::asio::steady_timer clock_;
+    boost::asio::steady_timer ticker_;
+    std::vector<std::shared_ptr<bench_connection>> connections_;
+    std::vector<std::unique_ptr<speaker>> speakers_;
+    phase phase_ = phase::opening;
+    steady::time_point started_{};
+    steady::time_point phase_started_{};
+    steady::time_point talk_started_{};
+    steady::time_point tick_at_{};
+    steady::time_point window_start_{};
+    double join_s_ = 0;
+    double window_started_s_ = 0;
+    double window_s_ = 0;
+    double relay_cpu_start_ = 0;
+    double relay_cpu_s_ = 0;
+    double own_cpu_start_ = 0;
+    double own_cpu_s_ = 0;
+    std::uint64_t frames_spoken_ = 0;
+    std::uint64_t frames_at_window_start_ = 0;
+    std::uint64_t frames_in_window_ = 0;
+    std::uint64_t rss_idle_kb_ = 0;
+    std::uint64_t rss_joined_kb_ = 0;
+    std::uint64_t rss_window_kb_ = 0;
+    std::uint64_t rss_end_kb_ = 0;
+    std::string failure_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        bench_runner runner(parse(argc, argv));
+        return runner.run();
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "stoa_relay_bench: %s\n", error.what());
+        return 1;
+    }
+}

@@ -1,0 +1,65 @@
+// stoa-server's configuration: command-line flags over an optional JSON file over defaults.
+// Unknown flags and keys are errors, so a typo never silently leaves a limit at its default.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "stoa/common/result.hpp"
+#include "stoa/relay/relay_engine.hpp"
+#include "stoa/server/send_queue.hpp"
+
+namespace stoa::server {
+
+struct server_config {
+    std::string listen_address = "127.0.0.1";
+    std::uint16_t port = 8080;  // 0 picks a free port (tests)
+    unsigned threads = 0;       // 0: one per hardware thread
+    std::filesystem::path web_root{};
+    std::optional<std::filesystem::path> tls_certificate{};  // PEM chain; with tls_private_key, serve wss/https
+    std::optional<std::filesystem::path> tls_private_key{};
+
+    relay::relay_config relay{};
+    send_queue_limits queue{};
+    std::size_t max_connections = 100'000;
+    // A WebSocket message over this is refused by closing with 1009 (the largest legal one is a
+    // full key bundle).
+    std::size_t max_message_bytes = 256 * 1024 + 64;
+    // A connection that sends nothing for this long is closed; a ping goes out at half of it.
+    std::chrono::milliseconds idle_timeout{30'000};
+    std::chrono::milliseconds http_timeout{30'000};
+    // How long a connection told to close (slow consumer, protocol error, shutdown) may take to
+    // read what is left before its socket is cut.
+    std::chrono::milliseconds close_timeout{5'000};
+    // Graceful shutdown: tell clients, then wait at most this long for queues to drain.
+    std::chrono::milliseconds drain_timeout{5'000};
+    std::uint32_t reconnect_after_ms = 2'000;
+    // SO_SNDBUF for WebSocket sockets; 0 keeps the system's. Tests shrink it to reach backpressure quickly.
+    int socket_send_buffer = 0;
+
+    [[nodiscard]] bool tls() const noexcept { return tls_certificate.has_value() && tls_private_key.has_value(); }
+};
+
+// The web root when none is configured: the copy staged (with .gz files) in the build tree,
+// else the source tree's web/.
+[[nodiscard]] std::filesystem::path default_web_root();
+
+// Applies a JSON document (see docs/protocol.md, "Running the relay") on top of `config`.
+[[nodiscard]] status<std::string> apply_config_json(server_config& config, std::string_view json_text);
+
+// Parses argv[1..]: --listen, --port, --threads, --config FILE, --web-root, --tls-cert, --tls-key.
+// --config is applied first, so flags override the file. `help` is set for --help.
+struct command_line {
+    server_config config{};
+    bool help = false;
+};
+[[nodiscard]] result<command_line, std::string> parse_command_line(std::span<const std::string_view> args);
+
+[[nodiscard]] std::string_view usage();
+
+}  // namespace stoa::server

@@ -1,0 +1,217 @@
+// Prometheus text rendering and the process's own CPU and memory figures.
+#include "stoa/server/metrics.hpp"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+#include "stoa/proto/errors.hpp"
+#include "stoa/room/errors.hpp"
+
+namespace stoa::server {
+
+void latency_histogram::observe(std::chrono::nanoseconds latency) noexcept {
+    const double seconds = std::chrono::duration<double>(latency).count();
+    std::size_t bucket = 0;
+    while (bucket < bounds.size() && seconds > bounds[bucket]) ++bucket;
+    counts_[bucket].fetch_add(1, std::memory_order_relaxed);
+    const auto nanos = latency.count() < 0 ? 0 : static_cast<std::uint64_t>(latency.count());
+    sum_nanoseconds_.fetch_add(nanos, std::memory_order_relaxed);
+}
+
+latency_histogram::snapshot latency_histogram::read() const noexcept {
+    snapshot out;
+    for (std::size_t i = 0; i < counts_.size(); ++i) {
+        out.counts[i] = counts_[i].load(std::memory_order_relaxed);
+        out.count += out.counts[i];
+    }
+    out.sum_seconds = static_cast<double>(sum_nanoseconds_.load(std::memory_order_relaxed)) / 1e9;
+    return out;
+}
+
+process_usage read_process_usage() {
+    process_usage usage;
+    rusage self{};
+    if (getrusage(RUSAGE_SELF, &self) == 0) {
+        const auto seconds = [](const timeval& t) {
+            return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+        };
+        usage.cpu_seconds = seconds(self.ru_utime) + seconds(self.ru_stime);
+    }
+    // statm's second field is the resident set in pages.
+    std::ifstream statm("/proc/self/statm");
+    std::uint64_t size_pages = 0;
+    std::uint64_t resident_pages = 0;
+    if (statm >> size_pages >> resident_pages) {
+        const long page = sysconf(_SC_PAGESIZE);
+        usage.resident_bytes = resident_pages * static_cast<std::uint64_t>(page > 0 ? page : 4096);
+    }
+    return usage;
+}
+
+namespace {
+
+std::string format_value(double value) {
+    if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
+    if (std::isnan(value)) return "NaN";
+    if (value == std::floor(value) && std::fabs(value) < 1e15) {
+        return std::to_string(static_cast<long long>(value));
+    }
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.9g", value);
+    return buffer;
+}
+
+// Label values escape backslash, double quote and newline.
+std::string escape_label(std::string_view value) {
+    std::string out;
+    for (const char c : value) {
+        if (c == '\\' || c == '"') {
+            out += '\\';
+            out += c;
+        } else if (c == '\n') {
+            out += "\\n";
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+void prometheus_text::header(std::string_view name, std::string_view type, std::string_view help) {
+    text_.append("# HELP ").append(name).append(" ").append(help).append("\n");
+    text_.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+}
+
+void prometheus_text::sample(std::string_view name, const labels& with, double value) {
+    text_.append(name);
+    if (!with.empty()) {
+        text_ += '{';
+        bool first = true;
+        for (const auto& [key, label] : with) {
+            if (!first) text_ += ',';
+            first = false;
+            text_.append(key).append("=\"").append(escape_label(label)).append("\"");
+        }
+        text_ += '}';
+    }
+    text_.append(" ").append(format_value(value)).append("\n");
+}
+
+void prometheus_text::counter(std::string_view name, std::string_view help, std::uint64_t value) {
+    counter(name, help, static_cast<double>(value));
+}
+
+void prometheus_text::counter(std::string_view name, std::string_view help, double value) {
+    header(name, "counter", help);
+    sample(name, {}, value);
+}
+
+void prometheus_text::gauge(std::string_view name, std::string_view help, double value) {
+    header(name, "gauge", help);
+    sample(name, {}, value);
+}
+
+void prometheus_text::family(std::string_view name, std::string_view type, std::string_view help,
+                             const std::vector<std::pair<labels, double>>& samples) {
+    header(name, type, help);
+    for (const auto& [with, value] : samples) sample(name, with, value);
+}
+
+void prometheus_text::histogram(std::string_view name, std::string_view help,
+                                const latency_histogram::snapshot& values) {
+    header(name, "histogram", help);
+    const std::string bucket = std::string(name) + "_bucket";
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < latency_histogram::bounds.size(); ++i) {
+        cumulative += values.counts[i];
+        sample(bucket, {{"le", format_value(latency_histogram::bounds[i])}}, static_cast<double>(cumulative));
+    }
+    sample(bucket, {{"le", "+Inf"}}, static_cast<double>(values.count));
+    sample(std::string(name) + "_sum", {}, values.sum_seconds);
+    sample(std::string(name) + "_count", {}, static_cast<double>(values.count));
+}
+
+std::string_view error_code_name(std::uint16_t code) {
+    if (code >= 100 && code < 200) return proto::to_string(static_cast<proto::proto_error>(code));
+    if (code >= 200 && code < 300) return room::to_string(static_cast<room::room_error>(code));
+    if (code >= 500 && code < 600) return proto::to_string(static_cast<proto::relay_error>(code));
+    return "unknown";
+}
+
+std::string render_metrics(const engine_view& engine, const server_metrics& server, const process_usage& process) {
+    const auto load = [](const std::atomic<std::uint64_t>& v) { return v.load(std::memory_order_relaxed); };
+    const relay::relay_stats& s = engine.stats;
+    prometheus_text out;
+
+    out.gauge("stoa_connections", "Open WebSocket connections known to the relay engine",
+              static_cast<double>(engine.connections));
+    out.counter("stoa_connections_opened_total", "WebSocket connections opened", s.connections_opened);
+    out.counter("stoa_tcp_accepted_total", "TCP connections accepted (HTTP and WebSocket)", load(server.tcp_accepted));
+    out.counter("stoa_http_requests_total", "HTTP requests served", load(server.http_requests));
+    out.counter("stoa_websocket_refused_total", "WebSocket upgrades refused because max_connections was reached",
+                load(server.websocket_refused_full));
+    out.gauge("stoa_rooms", "Live rooms", static_cast<double>(engine.rooms));
+    out.counter("stoa_rooms_created_total", "Rooms created", s.rooms_created);
+    out.family("stoa_members", "gauge", "Room members by role (held seats included)",
+               {{{{"role", "host"}}, static_cast<double>(engine.roles.hosts)},
+                {{{"role", "moderator"}}, static_cast<double>(engine.roles.moderators)},
+                {{{"role", "speaker"}}, static_cast<double>(engine.roles.speakers)},
+                {{{"role", "listener"}}, static_cast<double>(engine.roles.listeners)}});
+    out.gauge("stoa_held_seats", "Members in their reconnect grace window", static_cast<double>(engine.roles.held_seats));
+    out.counter("stoa_joins_total", "Joins admitted (reattachments excluded)", s.joins);
+    out.counter("stoa_reattached_total", "Members who came back within their grace window", s.seats_reattached);
+    out.counter("stoa_grace_expired_total", "Grace windows that ran out", s.seats_expired);
+    out.counter("stoa_authenticated_total", "Connections that proved their key", s.authenticated);
+    out.counter("stoa_auth_failures_total", "Authentication failures", s.auth_failures);
+    out.counter("stoa_actions_applied_total", "Room actions applied", s.actions_applied);
+    out.counter("stoa_bad_messages_total", "Messages that did not decode", s.bad_messages);
+
+    out.counter("stoa_media_frames_in_total", "Media frames received", s.media_frames_in);
+    out.counter("stoa_media_frames_out_total", "Media frame deliveries queued (one per recipient)", s.media_deliveries);
+    out.family("stoa_media_frames_dropped_total", "counter", "Media frames dropped, by reason",
+               {{{{"reason", "not_on_stage"}}, static_cast<double>(s.media_dropped_not_on_stage)},
+                {{{"reason", "sender_mismatch"}}, static_cast<double>(s.media_dropped_sender_mismatch)},
+                {{{"reason", "rate_limited"}}, static_cast<double>(s.media_dropped_rate_limited)},
+                {{{"reason", "send_queue_full"}}, static_cast<double>(load(server.queue_media_dropped))}});
+    out.counter("stoa_deltas_sent_total", "Roster deltas queued (one per recipient)", s.deltas_sent);
+    out.counter("stoa_key_packages_delivered_total", "Key packages routed to their recipient", s.key_packages_delivered);
+    out.counter("stoa_key_packages_unroutable_total", "Key packages for members no longer connected",
+                s.key_packages_unroutable);
+    out.counter("stoa_messages_in_total", "WebSocket messages read", load(server.messages_in));
+    out.counter("stoa_bytes_in_total", "WebSocket payload bytes read", load(server.bytes_in));
+    out.counter("stoa_messages_out_total", "WebSocket messages written", load(server.messages_out));
+    out.counter("stoa_bytes_out_total", "WebSocket payload bytes written", load(server.bytes_out));
+
+    out.gauge("stoa_send_queue_messages", "Messages waiting in every send queue", static_cast<double>(engine.queued_messages));
+    out.gauge("stoa_send_queue_max_depth", "Messages waiting in the deepest send queue",
+              static_cast<double>(engine.deepest_queue));
+    out.counter("stoa_slow_consumers_disconnected_total", "Connections cut off for not keeping up",
+                load(server.slow_consumers_disconnected));
+    out.counter("stoa_oversized_messages_total", "Connections closed for a message over the size limit",
+                load(server.read_errors_too_large));
+    out.histogram("stoa_join_latency_seconds", "From a join request read off the socket to its welcome queued",
+                  server.join_latency.read());
+
+    std::vector<std::pair<prometheus_text::labels, double>> rejected;
+    for (std::size_t code = 0; code < s.errors_sent.size(); ++code) {
+        if (s.errors_sent[code] == 0) continue;
+        const auto wire = static_cast<std::uint16_t>(code);
+        rejected.push_back({{{"code", std::to_string(code)}, {"reason", std::string(error_code_name(wire))}},
+                            static_cast<double>(s.errors_sent[code])});
+    }
+    out.family("stoa_rejected_total", "counter", "Error replies sent, by wire code", rejected);
+    out.counter("stoa_rate_limited_total", "Requests refused by a rate limit", s.rate_limited);
+
+    out.counter("process_cpu_seconds_total", "User and system CPU time of the relay process", process.cpu_seconds);
+    out.gauge("process_resident_memory_bytes", "Resident memory of the relay process",
+              static_cast<double>(process.resident_bytes));
+    return out.take();
+}
+
+}  // namespace stoa::server

@@ -1,0 +1,122 @@
+// The bounded send queue: media dropped oldest first, control never dropped, slow consumers reported.
+#include "stoa/server/send_queue.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace stoa::server {
+
+bool send_queue::wake_locked() {
+    if (writing_) return false;
+    writing_ = true;
+    return true;
+}
+
+push_result send_queue::push(const relay::shared_message& message, steady_time now) {
+    const std::lock_guard lock(mutex_);
+    push_result result;
+    if (closing_) {
+        result.outcome = push_outcome::dropped;
+        return result;
+    }
+    if (message->priority == relay::traffic_class::media) {
+        if (media_count_ >= limits_.max_media_messages) {
+            // Old audio is worth nothing to a live listener: make room by dropping the oldest.
+            const auto oldest = std::find_if(messages_.begin(), messages_.end(), [](const relay::shared_message& m) {
+                return m->priority == relay::traffic_class::media;
+            });
+            if (oldest != messages_.end()) {
+                messages_.erase(oldest);
+                --media_count_;
+            }
+            ++media_dropped_;
+            if (!overflowing_since_) overflowing_since_ = now;
+            if (now - *overflowing_since_ > limits_.max_media_overflow) {
+                result.outcome = push_outcome::slow_consumer;
+                return result;
+            }
+            result.outcome = push_outcome::queued_after_dropping_media;
+        }
+        ++media_count_;
+    } else {
+        if (control_count_ + 1 > limits_.max_control_messages ||
+            control_bytes_ + message->data.size() > limits_.max_control_bytes) {
+            result.outcome = push_outcome::slow_consumer;
+            return result;
+        }
+        ++control_count_;
+        control_bytes_ += message->data.size();
+    }
+    messages_.push_back(message);
+    result.wake_writer = wake_locked();
+    return result;
+}
+
+take_outcome send_queue::take(std::vector<relay::shared_message>& out, std::size_t max) {
+    const std::lock_guard lock(mutex_);
+    if (messages_.empty()) {
+        if (closing_) return take_outcome::close;
+        writing_ = false;
+        return take_outcome::idle;
+    }
+    const std::size_t n = std::min(max, messages_.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        relay::shared_message& m = messages_.front();
+        if (m->priority == relay::traffic_class::media) {
+            --media_count_;
+        } else {
+            --control_count_;
+            control_bytes_ -= m->data.size();
+        }
+        out.push_back(std::move(m));
+        messages_.pop_front();
+    }
+    // Draining below half ends an overflow episode: the consumer caught up.
+    if (overflowing_since_ && media_count_ <= limits_.max_media_messages / 2) overflowing_since_.reset();
+    return take_outcome::batch;
+}
+
+bool send_queue::close_after_flush(relay::close_code code, std::string reason) {
+    const std::lock_guard lock(mutex_);
+    if (closing_) return false;
+    closing_ = true;
+    close_code_ = code;
+    close_reason_ = std::move(reason);
+    return wake_locked();
+}
+
+bool send_queue::replace_and_close(const relay::shared_message& last, relay::close_code code, std::string reason) {
+    const std::lock_guard lock(mutex_);
+    messages_.clear();
+    media_count_ = 0;
+    control_count_ = 0;
+    control_bytes_ = 0;
+    overflowing_since_.reset();
+    if (last) messages_.push_back(last);
+    closing_ = true;
+    close_code_ = code;
+    close_reason_ = std::move(reason);
+    return wake_locked();
+}
+
+std::size_t send_queue::size() const {
+    const std::lock_guard lock(mutex_);
+    return messages_.size();
+}
+
+std::uint64_t send_queue::media_dropped() const {
+    const std::lock_guard lock(mutex_);
+    return media_dropped_;
+}
+
+bool send_queue::closing() const {
+    const std::lock_guard lock(mutex_);
+    return closing_;
+}
+
+std::pair<relay::close_code, std::string> send_queue::close_reason() const {
+    const std::lock_guard lock(mutex_);
+    return {close_code_, close_reason_};
+}
+
+}  // namespace stoa::server

@@ -1,0 +1,165 @@
+// Static file resolution: percent-decoding, dot-segment refusal and a canonical-path check
+// against the web root, so no request can read outside it.
+#include "stoa/server/static_files.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <system_error>
+
+namespace stoa::server {
+
+namespace {
+
+std::optional<int> hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return std::nullopt;
+}
+
+// Decodes %XX escapes; refuses malformed escapes and anything that decodes to a separator or NUL,
+// which would let one segment smuggle another.
+std::optional<std::string> decode_segment(std::string_view segment) {
+    std::string out;
+    out.reserve(segment.size());
+    for (std::size_t i = 0; i < segment.size(); ++i) {
+        char c = segment[i];
+        if (c == '%') {
+            if (i + 2 >= segment.size()) return std::nullopt;
+            const auto high = hex_value(segment[i + 1]);
+            const auto low = hex_value(segment[i + 2]);
+            if (!high || !low) return std::nullopt;
+            c = static_cast<char>(*high * 16 + *low);
+            i += 2;
+        }
+        if (c == '/' || c == '\\' || c == '\0') return std::nullopt;
+        out += c;
+    }
+    return out;
+}
+
+std::string lower_extension(const std::filesystem::path& file) {
+    std::string ext = file.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return ext;
+}
+
+}  // namespace
+
+std::vector<std::pair<std::string_view, std::string_view>> security_headers() {
+    return {
+        {"Content-Security-Policy", content_security_policy},
+        {"X-Content-Type-Options", "nosniff"},
+        {"Referrer-Policy", "no-referrer"},
+        {"X-Frame-Options", "DENY"},
+        {"Cross-Origin-Opener-Policy", "same-origin"},
+        {"Cross-Origin-Embedder-Policy", "require-corp"},
+        {"Cross-Origin-Resource-Policy", "same-origin"},
+        {"Permissions-Policy", "camera=(), geolocation=(), microphone=(self)"},
+    };
+}
+
+std::optional<std::filesystem::path> resolve_static_path(const std::filesystem::path& root, std::string_view target) {
+    // Only origin-form targets; the query string is not part of the path.
+    if (target.empty() || target.front() != '/') return std::nullopt;
+    if (const auto query = target.find_first_of("?#"); query != std::string_view::npos) target = target.substr(0, query);
+
+    std::filesystem::path relative;
+    std::size_t start = 1;
+    while (start <= target.size()) {
+        const std::size_t end = std::min(target.find('/', start), target.size());
+        const std::string_view raw = target.substr(start, end - start);
+        start = end + 1;
+        if (raw.empty()) continue;  // "//" and a trailing slash
+        const auto segment = decode_segment(raw);
+        if (!segment || segment->empty() || *segment == "." || *segment == "..") return std::nullopt;
+        relative /= *segment;
+    }
+
+    std::error_code error;
+    const std::filesystem::path canonical_root = std::filesystem::canonical(root, error);
+    if (error) return std::nullopt;
+    std::filesystem::path candidate = canonical_root / relative;
+    if (std::filesystem::is_directory(candidate, error)) candidate /= "index.html";
+    const std::filesystem::path resolved = std::filesystem::canonical(candidate, error);
+    if (error || !std::filesystem::is_regular_file(resolved, error)) return std::nullopt;
+    // A symlink inside the root may still point out of it: compare the real paths.
+    const auto [root_end, ignored] =
+        std::mismatch(canonical_root.begin(), canonical_root.end(), resolved.begin(), resolved.end());
+    if (root_end != canonical_root.end()) return std::nullopt;
+    return resolved;
+}
+
+std::string_view mime_type(const std::filesystem::path& file) {
+    static constexpr std::array<std::pair<std::string_view, std::string_view>, 18> types{{
+        {".html", "text/html; charset=utf-8"},
+        {".htm", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".mjs", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".json", "application/json"},
+        {".map", "application/json"},
+        {".wasm", "application/wasm"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".jpg", "image/jpeg"},
+        {".jpeg", "image/jpeg"},
+        {".ico", "image/x-icon"},
+        {".webp", "image/webp"},
+        {".txt", "text/plain; charset=utf-8"},
+        {".ogg", "audio/ogg"},
+        {".opus", "audio/ogg"},
+        {".webmanifest", "application/manifest+json"},
+    }};
+    const std::string ext = lower_extension(file);
+    for (const auto& [extension, type] : types) {
+        if (extension == ext) return type;
+    }
+    return "application/octet-stream";
+}
+
+bool is_compressible(const std::filesystem::path& file) {
+    static constexpr std::array<std::string_view, 10> compressible{".html", ".htm", ".js",  ".mjs", ".css",
+                                                                    ".json", ".map", ".wasm", ".svg", ".txt"};
+    const std::string ext = lower_extension(file);
+    return std::find(compressible.begin(), compressible.end(), ext) != compressible.end();
+}
+
+std::string_view cache_control(const std::filesystem::path& file) {
+    const std::string ext = lower_extension(file);
+    if (ext == ".html" || ext == ".htm") return "no-cache";
+    // Asset names carry no content hash yet, so keep the lifetime short and let ETags revalidate.
+    return "public, max-age=3600";
+}
+
+bool accepts_gzip(std::string_view accept_encoding) {
+    std::size_t start = 0;
+    while (start <= accept_encoding.size()) {
+        const std::size_t end = std::min(accept_encoding.find(',', start), accept_encoding.size());
+        std::string_view item = accept_encoding.substr(start, end - start);
+        start = end + 1;
+        const auto trim = [](std::string_view s) {
+            while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+            while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+            return s;
+        };
+        const std::size_t semicolon = item.find(';');
+        std::string token(trim(item.substr(0, semicolon)));
+        std::transform(token.begin(), token.end(), token.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        if (token != "gzip" && token != "*") continue;
+        if (semicolon == std::string_view::npos) return true;
+        std::string_view parameter = trim(item.substr(semicolon + 1));
+        if (parameter.starts_with("q=") || parameter.starts_with("Q=")) {
+            parameter.remove_prefix(2);
+            // q=0, q=0.0, q=0.000 refuse; anything else accepts.
+            const bool zero = !parameter.empty() && parameter.find_first_not_of("0.") == std::string_view::npos;
+            return !zero;
+        }
+        return true;
+    }
+    return false;
+}
+
+}  // namespace stoa::server

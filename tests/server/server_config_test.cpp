@@ -1,0 +1,72 @@
+// Configuration: defaults, the JSON file, flags over the file, and refusal of anything unknown.
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+
+#include "stoa/server/server_config.hpp"
+
+using stoa::server::parse_command_line;
+
+namespace {
+template <std::size_t N>
+auto parse(const std::array<std::string_view, N>& args) {
+    return parse_command_line(std::span<const std::string_view>(args.data(), args.size()));
+}
+}  // namespace
+
+TEST_CASE("defaults: loopback, port 8080, a web root, no TLS", "[server][config]") {
+    const auto parsed = parse(std::array<std::string_view, 0>{});
+    REQUIRE(parsed.ok());
+    CHECK(parsed->config.listen_address == "127.0.0.1");
+    CHECK(parsed->config.port == 8080);
+    CHECK_FALSE(parsed->config.web_root.empty());
+    CHECK_FALSE(parsed->config.tls());
+}
+
+TEST_CASE("a JSON file sets limits and timeouts, and flags override it", "[server][config]") {
+    const std::string path = (std::filesystem::temp_directory_path() / "stoa-config-test.json").string();
+    std::ofstream(path) << R"({"port": 9000, "listen": "0.0.0.0", "threads": 3,
+        "limits": {"max_members": 500, "joins_per_address": {"burst": 5, "per_second": 0.5},
+                   "send_queue_media_messages": 128},
+        "timeouts": {"reconnect_grace_ms": 4000, "idle_ms": 15000, "drain_ms": 1000}})";
+    const auto parsed = parse(std::array<std::string_view, 4>{"--config", path, "--port", "9100"});
+    REQUIRE(parsed.ok());
+    const auto& config = parsed->config;
+    CHECK(config.port == 9100);  // the flag wins
+    CHECK(config.listen_address == "0.0.0.0");
+    CHECK(config.threads == 3);
+    CHECK(config.relay.room_limits.max_members == 500);
+    CHECK(config.relay.joins_per_address.burst == 5.0);
+    CHECK(config.relay.joins_per_address.per_second == 0.5);
+    CHECK(config.queue.max_media_messages == 128);
+    CHECK(config.relay.reconnect_grace == std::chrono::seconds(4));
+    CHECK(config.idle_timeout == std::chrono::seconds(15));
+    CHECK(config.drain_timeout == std::chrono::seconds(1));
+    std::remove(path.c_str());
+}
+
+TEST_CASE("unknown keys, wrong types, bad flags and half a TLS pair are refused", "[server][config]") {
+    stoa::server::server_config config;
+    const char* documents[] = {
+        R"({"prot": 80})",
+        R"({"port": "80"})",
+        R"({"port": 70000})",
+        R"({"limits": {"max_member": 5}})",
+        R"({"limits": {"joins_per_address": {"burst": -1}}})",
+        R"({"timeouts": {"idle_ms": 1.5}})",
+        R"([1, 2])",
+        R"({"port": 80)",
+    };
+    for (const char* document : documents) {
+        INFO(document);
+        CHECK_FALSE(stoa::server::apply_config_json(config, document).ok());
+    }
+    CHECK_FALSE(parse(std::array<std::string_view, 2>{"--port", "eighty"}).ok());
+    CHECK_FALSE(parse(std::array<std::string_view, 1>{"--port"}).ok());
+    CHECK_FALSE(parse(std::array<std::string_view, 2>{"--colour", "blue"}).ok());
+    CHECK_FALSE(parse(std::array<std::string_view, 2>{"--tls-cert", "cert.pem"}).ok());
+    CHECK(parse(std::array<std::string_view, 4>{"--tls-cert", "c.pem", "--tls-key", "k.pem"})->config.tls());
+    CHECK(parse(std::array<std::string_view, 1>{"--help"})->help);
+}

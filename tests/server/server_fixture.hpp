@@ -1,0 +1,220 @@
+// A relay_server on an ephemeral loopback port and the native members that use it, with the
+// helpers the integration tests share: quiescence by ping round trips, a virtual audio clock,
+// HTTP requests and /metrics parsing.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "net_client.hpp"
+#include "stoa/audio/tone.hpp"
+#include "stoa/server/relay_server.hpp"
+
+namespace stoa::test {
+
+// Limits wide enough that only the test that means to hit one does.
+inline server::server_config test_config() {
+    server::server_config config;
+    config.listen_address = "127.0.0.1";
+    config.port = 0;
+    config.threads = 2;
+    config.web_root = server::default_web_root();
+    config.relay.joins_per_identity = {1000.0, 1000.0};
+    config.relay.joins_per_address = {1000.0, 1000.0};
+    config.relay.directory_per_connection = {1000.0, 1000.0};
+    config.relay.directory_per_address = {1000.0, 1000.0};
+    config.relay.control_per_connection = {100'000.0, 100'000.0};
+    config.relay.media_per_connection = {100'000.0, 100'000.0};
+    return config;
+}
+
+struct http_reply {
+    unsigned status = 0;
+    std::map<std::string, std::string> headers;  // lower-case names
+    std::string body;
+};
+
+inline http_reply http_get(std::uint16_t port, const std::string& target,
+                           const std::vector<std::pair<std::string, std::string>>& headers = {},
+                           boost::beast::http::verb method = boost::beast::http::verb::get) {
+    namespace http = boost::beast::http;
+    boost::asio::io_context io;
+    boost::beast::tcp_stream stream(io);
+    stream.connect(boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+    http::request<http::empty_body> request{method, target, 11};
+    request.set(http::field::host, "127.0.0.1");
+    for (const auto& [name, value] : headers) request.set(name, value);
+    http::write(stream, request);
+    boost::beast::flat_buffer buffer;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(16 * 1024 * 1024);
+    if (method == http::verb::head) parser.skip(true);
+    http::read(stream, buffer, parser);
+    const auto& response = parser.get();
+    http_reply reply;
+    reply.status = response.result_int();
+    for (const auto& field : response) {
+        std::string name(field.name_string().data(), field.name_string().size());
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        reply.headers[name] = std::string(field.value().data(), field.value().size());
+    }
+    reply.body = response.body();
+    boost::system::error_code ignored;
+    stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+    return reply;
+}
+
+// The value of one sample in Prometheus text, e.g. metric(text, "stoa_members{role=\"host\"}").
+inline std::optional<double> metric(const std::string& text, const std::string& sample) {
+    std::size_t at = 0;
+    while ((at = text.find(sample + " ", at)) != std::string::npos) {
+        if (at == 0 || text[at - 1] == '\n') {
+            const std::size_t end = text.find('\n', at);
+            return std::stod(text.substr(at + sample.size() + 1, end - at - sample.size() - 1));
+        }
+        at += sample.size();
+    }
+    return std::nullopt;
+}
+
+class server_fixture {
+public:
+    explicit server_fixture(server::server_config config = test_config()) : server(std::move(config)) { server.start(); }
+    ~server_fixture() {
+        for (auto& c : clients) c->stop();
+        server.stop();
+        server.wait();
+    }
+
+    server::relay_server server;
+    virtual_clock clock;
+    std::vector<std::unique_ptr<net_client>> clients;
+    room_id room{};
+    std::optional<invite_token> invite{};
+    std::uint64_t next_seed = 100;
+
+    [[nodiscard]] std::uint16_t port() const { return server.port(); }
+
+    net_client& connect_as(e2ee::identity identity, client::client_config config = {}) {
+        clients.push_back(std::make_unique<net_client>(port(), std::move(identity), std::move(config), clock, next_seed++));
+        clients.back()->connect();
+        return *clients.back();
+    }
+    net_client& connect(client::client_config config = {}) {
+        seeded_random keys(next_seed++ * 7919);
+        return connect_as(e2ee::identity::generate(keys), std::move(config));
+    }
+
+    // Quiescence without sleeping: a first ping round trip per client proves the relay handled
+    // everything each client sent; a second proves that everything the relay queued because of it
+    // arrived. Repeated while clients keep answering what they received (keys, resyncs).
+    void run() {
+        for (int round = 0; round < 100; ++round) {
+            std::uint64_t sent_before = 0;
+            for (auto& c : live()) sent_before += c->session_messages_sent();
+            for (int pass = 0; pass < 2; ++pass) {
+                for (auto* c : live()) c->send_ping();
+                for (auto* c : live()) REQUIRE(c->await_pong());
+            }
+            std::uint64_t sent_after = 0;
+            for (auto& c : live()) sent_after += c->session_messages_sent();
+            if (sent_after == sent_before) return;
+        }
+        FAIL("the room never went quiet");
+    }
+    void advance(std::chrono::microseconds by) {
+        clock.advance(by);
+        for (auto* c : live()) c->tick();
+        run();
+    }
+    // 20 ms steps of the audio clock, with every member playing out as a real client does.
+    void advance_frames(std::chrono::milliseconds total) {
+        for (auto t = std::chrono::milliseconds(0); t < total; t += std::chrono::milliseconds(20)) {
+            for (auto* c : live()) {
+                audio::pcm_frame out{};
+                c->with([&](client::client_session& s) { s.pull_audio(clock.now(), out); });
+            }
+            advance(std::chrono::milliseconds(20));
+        }
+    }
+
+    net_client& create_room(room::room_kind kind = room::room_kind::open, std::string title = "Test room") {
+        net_client& host = connect();
+        host.with([&](client::client_session& s) {
+            s.create_room(kind, false, kind == room::room_kind::open ? std::optional<std::string>(title) : std::nullopt);
+        });
+        REQUIRE(host.await_event<client::event::room_created>());
+        for (const auto& e : host.events()) {
+            if (const auto* created = std::get_if<client::event::room_created>(&e)) {
+                room = created->room;
+                invite = created->invite;
+            }
+        }
+        host.with([&](client::client_session& s) { s.join_room(room, invite, {"Host", ""}); });
+        REQUIRE(host.await([](client::client_session& s) { return s.in_room(); }));
+        advance(std::chrono::milliseconds(20));
+        return host;
+    }
+    net_client& join(std::string name = "Listener", bool with_invite = true) {
+        net_client& m = connect();
+        join_existing(m, std::move(name), with_invite);
+        return m;
+    }
+    void join_existing(net_client& m, std::string name = "Listener", bool with_invite = true) {
+        m.with([&](client::client_session& s) { s.join_room(room, with_invite ? invite : std::nullopt, {name, ""}); });
+        run();
+    }
+    void bring_to_stage(net_client& host, net_client& m) {
+        const member_id id = m.with([](client::client_session& s) { return s.id(); });
+        host.with([&](client::client_session& s) { s.act(room::action::invite_to_stage{id}); });
+        run();
+        m.with([](client::client_session& s) { s.act(room::action::accept_invite{}); });
+        run();
+        m.with([](client::client_session& s) { s.act(room::action::set_self_muted{false}); });
+        run();
+    }
+
+    // Speaks `frames` 20 ms frames of a tone from `speaker` while every other connected member
+    // plays out; returns what `listener` heard in the second half.
+    std::vector<std::int16_t> speak_and_listen(net_client& speaker, net_client& listener, double hz, int frames) {
+        audio::sine_generator voice(hz, 0.25);
+        audio::pcm_frame pcm{};
+        std::vector<std::int16_t> heard;
+        for (int i = 0; i < frames; ++i) {
+            voice.fill(pcm);
+            speaker.with([&](client::client_session& s) { (void)s.send_audio(pcm, clock.now()); });
+            run();
+            for (auto* m : live()) {
+                if (m == &speaker) continue;
+                audio::pcm_frame out{};
+                m->with([&](client::client_session& s) { s.pull_audio(clock.now(), out); });
+                if (m == &listener && i >= frames / 2) heard.insert(heard.end(), out.begin(), out.end());
+            }
+            advance(std::chrono::milliseconds(20));
+        }
+        return heard;
+    }
+
+    [[nodiscard]] std::string metrics() { return http_get(port(), "/metrics").body; }
+
+    // Clients whose connection is still open (run() pings only those).
+    std::vector<net_client*> live() {
+        std::vector<net_client*> out;
+        for (auto& c : clients) {
+            if (!c->close_code().has_value() && !c->excluded) out.push_back(c.get());
+        }
+        return out;
+    }
+};
+
+}  // namespace stoa::test

@@ -1,0 +1,108 @@
+// Static file resolution and the HTTP policy helpers: traversal refused in every spelling, MIME
+// types, cache lifetimes and gzip negotiation.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "stoa/server/static_files.hpp"
+
+namespace fs = std::filesystem;
+using stoa::server::resolve_static_path;
+
+namespace {
+
+// A web root with a secret next to it (outside) and a symlink pointing out.
+struct web_tree {
+    web_tree() {
+        base = fs::temp_directory_path() / ("stoa-static-" + std::to_string(::getpid()) + "-" +
+                                            std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+        fs::create_directories(base / "web" / "assets");
+        write(base / "web" / "index.html", "<!doctype html>");
+        write(base / "web" / "assets" / "app.js", "console.log(1)");
+        write(base / "web" / "assets" / "index.html", "nested");
+        write(base / "secret.txt", "do not serve");
+        fs::create_symlink(base / "secret.txt", base / "web" / "leak.txt");
+    }
+    ~web_tree() {
+        std::error_code ignored;
+        fs::remove_all(base, ignored);
+    }
+    static void write(const fs::path& path, const std::string& text) { std::ofstream(path) << text; }
+    fs::path root() const { return base / "web"; }
+    fs::path base;
+};
+
+}  // namespace
+
+TEST_CASE("targets resolve inside the web root, and directories to their index", "[server][static]") {
+    web_tree tree;
+    const auto root = fs::canonical(tree.root());
+    CHECK(resolve_static_path(tree.root(), "/") == root / "index.html");
+    CHECK(resolve_static_path(tree.root(), "/index.html?v=3#top") == root / "index.html");
+    CHECK(resolve_static_path(tree.root(), "/assets/app.js") == root / "assets" / "app.js");
+    CHECK(resolve_static_path(tree.root(), "/assets/") == root / "assets" / "index.html");
+    CHECK(resolve_static_path(tree.root(), "//assets//app.js") == root / "assets" / "app.js");
+    CHECK(resolve_static_path(tree.root(), "/%61ssets/app.js") == root / "assets" / "app.js");
+    CHECK_FALSE(resolve_static_path(tree.root(), "/missing.js"));
+}
+
+TEST_CASE("every spelling of a way out of the web root is refused", "[server][static]") {
+    web_tree tree;
+    const char* attempts[] = {
+        "/../secret.txt",       "/assets/../../secret.txt", "/%2e%2e/secret.txt", "/%2E%2E/secret.txt",
+        "/.%2e/secret.txt",     "/..%2fsecret.txt",         "/assets%2f..%2f..%2fsecret.txt",
+        "/..\\secret.txt",      "/%5c..%5csecret.txt",      "/index.html%00.js",  "/./index.html",
+        "/leak.txt",  // a symlink inside the root that points out of it
+        "secret.txt", "",       "/%zz", "/%2",
+    };
+    for (const char* target : attempts) {
+        INFO(target);
+        CHECK_FALSE(resolve_static_path(tree.root(), target));
+    }
+}
+
+TEST_CASE("MIME types, cache lifetimes and what is worth compressing", "[server][static]") {
+    using stoa::server::cache_control;
+    using stoa::server::is_compressible;
+    using stoa::server::mime_type;
+    const std::tuple<const char*, const char*, bool> table[] = {
+        {"index.html", "text/html; charset=utf-8", true},
+        {"app.JS", "text/javascript; charset=utf-8", true},
+        {"core.wasm", "application/wasm", true},
+        {"style.css", "text/css; charset=utf-8", true},
+        {"icon.svg", "image/svg+xml", true},
+        {"photo.png", "image/png", false},
+        {"voice.opus", "audio/ogg", false},
+        {"unknown.bin", "application/octet-stream", false},
+    };
+    for (const auto& [file, type, compress] : table) {
+        INFO(file);
+        CHECK(mime_type(file) == type);
+        CHECK(is_compressible(file) == compress);
+    }
+    CHECK(cache_control("index.html") == "no-cache");
+    CHECK(cache_control("app.js").find("max-age=") != std::string_view::npos);
+}
+
+TEST_CASE("gzip is accepted unless refused with q=0", "[server][static]") {
+    using stoa::server::accepts_gzip;
+    CHECK(accepts_gzip("gzip"));
+    CHECK(accepts_gzip("gzip, deflate, br"));
+    CHECK(accepts_gzip("br;q=1.0, GZIP;q=0.5"));
+    CHECK(accepts_gzip("*"));
+    CHECK_FALSE(accepts_gzip(""));
+    CHECK_FALSE(accepts_gzip("br, deflate"));
+    CHECK_FALSE(accepts_gzip("gzip;q=0"));
+    CHECK_FALSE(accepts_gzip("gzip; q=0.000"));
+    CHECK_FALSE(accepts_gzip("x-gzip2"));
+}
+
+TEST_CASE("the content security policy names no origin but the page's own", "[server][static]") {
+    const std::string_view csp = stoa::server::content_security_policy;
+    CHECK(csp.find("default-src 'self'") != std::string_view::npos);
+    CHECK(csp.find("connect-src 'self'") != std::string_view::npos);
+    CHECK(csp.find("http") == std::string_view::npos);
+    CHECK(csp.find("*") == std::string_view::npos);
+    CHECK(csp.find("unsafe-inline") == std::string_view::npos);
+}

@@ -9,6 +9,7 @@ packages=(
   catch2 libbenchmark-dev
   clang lld libclang-rt-14-dev
   emscripten nodejs
+  espeak-ng sox curl
 )
 
 if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi

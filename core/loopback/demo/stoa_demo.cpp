@@ -7,21 +7,14 @@
 #include <string>
 #include <vector>
 
-#include <sodium.h>
-
 #include "stoa/audio/format.hpp"
 #include "stoa/audio/tone.hpp"
 #include "stoa/client/client_session.hpp"
 #include "stoa/common/bytes.hpp"
+#include "stoa/e2ee/system_random.hpp"
 #include "stoa/loopback/loopback_network.hpp"
 
 namespace {
-
-// The operating system's CSPRNG through libsodium: what a real deployment injects.
-class system_random final : public stoa::random_source {
-public:
-    void fill(std::span<std::uint8_t> out) override { randombytes_buf(out.data(), out.size()); }
-};
 
 int failures = 0;
 
@@ -49,11 +42,7 @@ const Event* find_event(const std::vector<stoa::client::client_event>& events) {
 }  // namespace
 
 int main() {
-    if (sodium_init() < 0) {
-        std::fprintf(stderr, "libsodium failed to initialise\n");
-        return 2;
-    }
-    system_random random;
+    stoa::e2ee::system_random random;
     stoa::loopback::loopback_network network(stoa::relay::relay_config{}, random);
     stoa::time_point now = stoa::from_micros(1'000'000);
     const auto step = [&](std::chrono::microseconds by) {

@@ -153,7 +153,9 @@ int main(int argc, char** argv) {
     clock_gettime(CLOCK_MONOTONIC, &next);
     const double wall_start = monotonic_seconds();
     const double cpu_start = thread_cpu_seconds();
-    for (long long round = 0; round < rounds; ++round) {
+    long long round = 0;
+    // Bounded in time too: a machine that cannot keep up stops at three times the duration.
+    for (; round < rounds && monotonic_seconds() - wall_start < 3.0 * o.duration_s; ++round) {
         for (int fd : sockets) {
             const ssize_t sent = send(fd, message.data(), message.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
             if (sent == static_cast<ssize_t>(message.size())) ++sends;
@@ -177,10 +179,10 @@ int main(int argc, char** argv) {
     char json[1024];
     std::snprintf(json, sizeof(json),
                   "{\n  \"connections\": %d,\n  \"rate_hz\": %d,\n  \"bytes\": %d,\n  \"no_delay\": %s,\n"
-                  "  \"wall_s\": %.3f,\n  \"sends\": %lld,\n  \"would_block\": %lld,\n  \"sender_cpu_s\": %.4f,\n"
+                  "  \"wall_s\": %.3f,\n  \"rounds\": %lld,\n  \"sends\": %lld,\n  \"would_block\": %lld,\n  \"sender_cpu_s\": %.4f,\n"
                   "  \"sender_cpu_share\": %.4f,\n  \"cpu_ns_per_send\": %.1f,\n  \"sends_per_cpu_s\": %.0f,\n"
                   "  \"bytes_drained\": %lld\n}",
-                  o.connections, o.rate_hz, o.bytes, o.no_delay ? "true" : "false", wall, sends, would_block, cpu,
+                  o.connections, o.rate_hz, o.bytes, o.no_delay ? "true" : "false", wall, round, sends, would_block, cpu,
                   wall > 0 ? cpu / wall : 0.0, per_send_ns, cpu > 0 ? static_cast<double>(sends) / cpu : 0.0,
                   drained.load());
     std::printf("%s\n", json);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -121,8 +122,11 @@ private:
         const auto size = std::filesystem::file_size(body_path, stat_error);
         const auto modified = std::filesystem::last_write_time(body_path, stat_error);
         if (stat_error) return send_simple(http::status::not_found, "not found\n");
-        const std::string etag = "\"" + std::to_string(size) + "-" +
-                                 std::to_string(modified.time_since_epoch().count()) + (gzipped ? "-gz\"" : "\"");
+        // Size and modification time identify a version; the twin gets its own tag.
+        char stamp[32];
+        std::snprintf(stamp, sizeof stamp, "%llx",
+                      static_cast<unsigned long long>(modified.time_since_epoch().count()));
+        const std::string etag = "\"" + std::to_string(size) + "-" + stamp + (gzipped ? "-gz\"" : "\"");
         const auto decorate = [&](auto& response) {
             response.set(http::field::content_type, to_beast(mime_type(*file)));
             response.set(http::field::cache_control, to_beast(cache_control(*file)));
@@ -135,18 +139,18 @@ private:
             decorate(response);
             return send(std::move(response));
         }
-        http::response<http::file_body> response{http::status::ok, request_.version()};
-        boost::beast::error_code open_error;
-        response.body().open(body_path.c_str(), boost::beast::file_mode::scan, open_error);
-        if (open_error) return send_simple(http::status::not_found, "not found\n");
-        decorate(response);
-        response.content_length(size);
         if (request_.method() == http::verb::head) {
             http::response<http::empty_body> head{http::status::ok, request_.version()};
             decorate(head);
             head.content_length(size);
             return send(std::move(head));
         }
+        http::response<http::file_body> response{http::status::ok, request_.version()};
+        boost::beast::error_code open_error;
+        response.body().open(body_path.c_str(), boost::beast::file_mode::scan, open_error);
+        if (open_error) return send_simple(http::status::not_found, "not found\n");
+        decorate(response);
+        response.content_length(size);
         send(std::move(response));
     }
 
@@ -174,9 +178,6 @@ private:
         for (const auto& [name, value] : security_headers()) response.set(to_beast(name), to_beast(value));
         response.keep_alive(request_.keep_alive());
         auto shared = std::make_shared<http::response<Body>>(std::move(response));
-        if constexpr (std::is_same_v<Body, http::empty_body>) {
-            // content_length was set explicitly for HEAD and 304; keep it.
-        }
         http::async_write(stream_, *shared,
                           [self = this->shared_from_this(), shared](boost::system::error_code error, std::size_t) {
                               if (error) return;

@@ -25,17 +25,12 @@ int main(int argc, char** argv) {
         return 0;
     }
     try {
-        stoa::server::relay_server server(std::move(parsed->config));
-        const auto& config = server.config();
-        server.start();
-        std::printf("stoa-server: listening on %s://%s:%u/ (WebSocket /ws, /healthz, /metrics), %u I/O threads, web root %s\n",
-                    config.tls() ? "https" : "http", config.listen_address.c_str(), server.port(), config.threads,
-                    config.web_root.string().c_str());
-        std::fflush(stdout);
-
-        // Signals are waited for on an io_context of their own, so a stuck relay still hears them.
+        // Signals are caught from before the first connection can arrive, on an io_context of
+        // their own, so a busy relay still hears them.
         boost::asio::io_context signals_io;
         boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
+        stoa::server::relay_server server(std::move(parsed->config));
+        const auto& config = server.config();
         bool draining = false;
         std::function<void(const boost::system::error_code&, int)> on_signal;
         on_signal = [&](const boost::system::error_code& error, int) {
@@ -53,6 +48,12 @@ int main(int argc, char** argv) {
         };
         signals.async_wait(on_signal);
         std::thread signal_thread([&] { signals_io.run(); });
+
+        server.start();
+        std::printf("stoa-server: listening on %s://%s:%u/ (WebSocket /ws, /healthz, /metrics), %u I/O threads, web root %s\n",
+                    config.tls() ? "https" : "http", config.listen_address.c_str(), server.port(), config.threads,
+                    config.web_root.string().c_str());
+        std::fflush(stdout);
         server.wait();
         signals_io.stop();
         signal_thread.join();

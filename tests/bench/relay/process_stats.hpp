@@ -9,6 +9,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace stoa::bench {
 
@@ -39,6 +40,27 @@ namespace stoa::bench {
         if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6));
     }
     return std::nullopt;
+}
+
+// Per-core time from /proc/stat (user, nice, system, idle, iowait, irq, softirq, steal), in
+// seconds: shows whether a core was busy and how much of it went to softirq, which loopback TCP
+// spends partly in ksoftirqd, charged to no process.
+[[nodiscard]] inline std::vector<std::vector<double>> core_times() {
+    std::ifstream file("/proc/stat");
+    std::string line;
+    std::vector<std::vector<double>> cores;
+    const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+    while (std::getline(file, line)) {
+        if (line.rfind("cpu", 0) != 0 || line.size() < 4 || line[3] == ' ') continue;
+        std::istringstream fields(line);
+        std::string name;
+        fields >> name;
+        std::vector<double> times;
+        unsigned long long value = 0;
+        for (int i = 0; i < 8 && fields >> value; ++i) times.push_back(static_cast<double>(value) / tick);
+        cores.push_back(std::move(times));
+    }
+    return cores;
 }
 
 [[nodiscard]] inline double own_cpu_seconds() {

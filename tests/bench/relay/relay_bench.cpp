@@ -254,6 +254,7 @@ private:
         window_start_ = steady::now();
         relay_cpu_start_ = process_cpu_seconds(options_.relay_pid).value_or(0.0);
         own_cpu_start_ = own_cpu_seconds();
+        cores_start_ = core_times();
         frames_at_window_start_ = frames_spoken_;
     }
 
@@ -262,6 +263,15 @@ private:
         window_s_ = since(window_start_);
         relay_cpu_s_ = process_cpu_seconds(options_.relay_pid).value_or(0.0) - relay_cpu_start_;
         own_cpu_s_ = own_cpu_seconds() - own_cpu_start_;
+        const auto cores_end = core_times();
+        for (std::size_t c = 0; c < cores_end.size() && c < cores_start_.size(); ++c) {
+            static constexpr const char* names[] = {"user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"};
+            nlohmann::json core;
+            for (std::size_t f = 0; f < cores_end[c].size() && f < cores_start_[c].size() && f < 8; ++f) {
+                core[names[f]] = cores_end[c][f] - cores_start_[c][f];
+            }
+            cores_.push_back(core);
+        }
         frames_in_window_ = frames_spoken_ - frames_at_window_start_;
         rss_window_kb_ = process_rss_kb(options_.relay_pid).value_or(0);
     }
@@ -299,15 +309,18 @@ private:
             {"relay_cpu_share", window_s_ > 0 ? relay_cpu_s_ / window_s_ : 0.0},
             {"deliveries_per_relay_cpu_s", per_cpu},
             {"relay_cpu_ns_per_delivery", deliveries > 0 ? relay_cpu_s_ * 1e9 / deliveries : 0.0},
+            // From when the talk pattern said the frame was due, so a stalled generator shows up
+            // as latency instead of hiding it (stoa's includes the speaker's Opus encode).
             {"latency_us",
-             {{"p50", t.from_written().quantile(0.50)},
-              {"p99", t.from_written().quantile(0.99)},
-              {"max", t.from_written().max()},
-              {"samples", t.from_written().count()}}},
-            {"latency_from_schedule_us",
              {{"p50", t.from_scheduled().quantile(0.50)},
               {"p99", t.from_scheduled().quantile(0.99)},
-              {"max", t.from_scheduled().max()}}},
+              {"max", t.from_scheduled().max()},
+              {"samples", t.from_scheduled().count()}}},
+            // From when the frame was handed to the speaker's socket.
+            {"latency_from_write_us",
+             {{"p50", t.from_written().quantile(0.50)},
+              {"p99", t.from_written().quantile(0.99)},
+              {"max", t.from_written().max()}}},
             {"expected_deliveries", t.expected_deliveries()},
             {"lost", t.lost()},
             {"loss_ratio", t.expected_deliveries() > 0 ? static_cast<double>(t.lost()) / static_cast<double>(t.expected_deliveries()) : 0.0},
@@ -317,10 +330,15 @@ private:
             {"relay_rss_joined_kb", rss_joined_kb_},
             {"relay_rss_window_end_kb", rss_window_kb_},
             {"relay_rss_end_kb", rss_end_kb_},
+            // Connected and in the room, before any media; then at the end of the window, which
+            // includes whatever backlog the relay holds.
             {"relay_rss_per_connection_bytes",
+             rss_joined_kb_ > rss_idle_kb_ ? static_cast<double>(rss_joined_kb_ - rss_idle_kb_) * 1024.0 / connections : 0.0},
+            {"relay_rss_per_connection_loaded_bytes",
              rss_loaded > rss_idle_kb_ ? static_cast<double>(rss_loaded - rss_idle_kb_) * 1024.0 / connections : 0.0},
             {"generator_cpu_s", own_cpu_s_},
             {"generator_cpu_share", window_s_ > 0 ? own_cpu_s_ / window_s_ : 0.0},
+            {"core_seconds_in_window", cores_},
             {"connections_closed", context_.closed_connections},
             {"errors", context_.errors},
             {"details", protocol_->report()},
@@ -361,6 +379,8 @@ private:
     double relay_cpu_s_ = 0;
     double own_cpu_start_ = 0;
     double own_cpu_s_ = 0;
+    std::vector<std::vector<double>> cores_start_;
+    nlohmann::json cores_ = nlohmann::json::array();
     std::uint64_t frames_spoken_ = 0;
     std::uint64_t frames_at_window_start_ = 0;
     std::uint64_t frames_in_window_ = 0;

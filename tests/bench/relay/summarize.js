@@ -21,8 +21,8 @@ for (const shape of shapes) for (const relay of relays) runs[`${shape}-${relay}`
 
 const fmt = (v, digits = 0) => (v === undefined || v === null || Number.isNaN(v) ? '-' : Number(v).toFixed(digits));
 const pad = (s, n) => String(s).padStart(n);
-const header = ['shape', 'relay', 'deliv/s', 'relay CPU', 'deliv/CPU-s', 'ns/deliv', 'p50 ms', 'p99 ms', 'lost %', 'RSS/conn KB', 'gen CPU', 'B/frame'];
-const widths = [5, 9, 9, 9, 12, 9, 7, 7, 7, 11, 7, 7];
+const header = ['shape', 'relay', 'deliv/s', 'relay CPU', 'deliv/CPU-s', 'ns/deliv', 'p50 ms', 'p99 ms', 'p99w ms', 'lost %', 'RSS/conn KB', 'loaded KB', 'gen CPU', 'B/frame'];
+const widths = [5, 9, 9, 9, 12, 9, 8, 8, 8, 7, 11, 9, 7, 7];
 const lines = [header.map((h, i) => pad(h, widths[i])).join(' ')];
 for (const shape of shapes) {
   for (const relay of relays) {
@@ -33,13 +33,17 @@ for (const shape of shapes) {
     }
     const cells = [shape, relay, fmt(r.deliveries_per_s), `${fmt(100 * r.relay_cpu_share)}%`, fmt(r.deliveries_per_relay_cpu_s),
       fmt(r.relay_cpu_ns_per_delivery), fmt(r.latency_us.p50 / 1000, 2), fmt(r.latency_us.p99 / 1000, 2),
-      fmt(100 * r.loss_ratio, 2), fmt(r.relay_rss_per_connection_bytes / 1024, 1), `${fmt(100 * r.generator_cpu_share)}%`,
+      fmt(r.latency_from_write_us ? r.latency_from_write_us.p99 / 1000 : undefined, 2),
+      fmt(100 * r.loss_ratio, 2), fmt(r.relay_rss_per_connection_bytes / 1024, 1),
+      fmt(r.relay_rss_per_connection_loaded_bytes === undefined ? undefined : r.relay_rss_per_connection_loaded_bytes / 1024, 1), `${fmt(100 * r.generator_cpu_share)}%`,
       fmt(r.media_bytes_per_frame)];
     // A relay that loses frames or lets them queue for 100 ms is past what it sustains: its latency
     // then measures its backlog, not its forwarding.
     const saturated = r.loss_ratio > 0.01 || r.latency_us.p50 > 100000;
+    // A generator above 85% of its core may itself be delaying frames.
+    const generatorBound = r.generator_cpu_share > 0.85;
     lines.push(cells.map((c, i) => pad(c, widths[i])).join(' ') + (r.completed ? '' : `  INCOMPLETE: ${r.failure}`) +
-      (saturated ? '  (saturated)' : ''));
+      (saturated ? '  (saturated)' : '') + (generatorBound ? '  (GENERATOR-BOUND)' : ''));
   }
 }
 if (floor) {

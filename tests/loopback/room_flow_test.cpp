@@ -22,7 +22,7 @@ namespace {
 // what `listener` heard in the second half (after the jitter buffer settled).
 std::vector<std::int16_t> speak_and_listen(room_fixture& f, room_member& speaker, room_member& listener, double hz,
                                            int frames) {
-    stoa::audio::sine_generator voice(hz, 8000.0);
+    stoa::audio::sine_generator voice(hz, 0.25);
     stoa::audio::pcm_frame pcm{};
     std::vector<std::int16_t> heard;
     for (int i = 0; i < frames; ++i) {

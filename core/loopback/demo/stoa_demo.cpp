@@ -101,8 +101,8 @@ int main() {
 
     // 4. Ada speaks 440 Hz, Bo 660 Hz, for two seconds; everyone else listens.
     for (auto& m : members) drain(m);
-    stoa::audio::sine_generator ada_voice(440.0, 8000.0);
-    stoa::audio::sine_generator bo_voice(660.0, 8000.0);
+    stoa::audio::sine_generator ada_voice(440.0, 0.25);
+    stoa::audio::sine_generator bo_voice(660.0, 0.25);
     stoa::audio::pcm_frame pcm{};
     std::vector<std::vector<std::int16_t>> heard(members.size());
     for (int frame = 0; frame < 100; ++frame) {

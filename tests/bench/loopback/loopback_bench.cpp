@@ -61,7 +61,7 @@ struct recorded_room {
             into.push_back({stoa::bytes(m.data.begin(), m.data.end()), now});
             return false;
         };
-        stoa::audio::sine_generator voice(440.0, 8000.0);
+        stoa::audio::sine_generator voice(440.0, 0.25);
         stoa::audio::pcm_frame pcm{};
         for (int i = 0; i < frames; ++i) {
             voice.fill(pcm);

@@ -537,3 +537,25 @@ TEST_CASE("a speaker back within the grace window keeps the stage and is heard u
     CHECK(stoa::audio::tone_ratio(heard, 660.0) > 0.6);
     CHECK(listener.session->stats().decrypt_failures == failures_before);
 }
+
+TEST_CASE("a speaker who pauses and speaks again is heard clearly after the pause", "[loopback][audio]") {
+    room_fixture f;
+    room_member& host = f.create_room();
+    room_member& listener = f.join("L");
+    f.advance_frames(600ms);
+    host.session->act(stoa::room::action::set_self_muted{false});
+    f.run();
+    (void)speak_and_listen(f, host, listener, 440.0, 30);
+    SECTION("the listener plays out through the pause") {
+        for (int i = 0; i < 75; ++i) {
+            stoa::audio::pcm_frame out{};
+            listener.session->pull_audio(f.now, out);
+            f.advance(20ms);
+        }
+    }
+    SECTION("the listener's playout is suspended through the pause (a backgrounded tab)") {
+        f.advance_frames(1500ms);
+    }
+    const auto heard = speak_and_listen(f, host, listener, 440.0, 60);
+    CHECK(stoa::audio::tone_ratio(heard, 440.0) > 0.6);
+}

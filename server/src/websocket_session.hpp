@@ -1,19 +1,29 @@
-// One WebSocket connection on its own strand: reads go to the engine strand one at a time,
-// writes drain the bounded send queue in batches, and a close deadline cuts a peer that stops reading.
+// One WebSocket connection on its own strand. Beast performs the HTTP upgrade; afterwards the
+// session reads and writes RFC 6455 frames on the stream itself: a sans-I/O parser for client
+// frames, and one gathered write (header + shared payload per message) for everything queued.
 #pragma once
 
+#include <array>
+#include <deque>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
 #include "connection_handle.hpp"
 #include "server_context.hpp"
+#include "stoa/server/ws_frame_header.hpp"
+#include "stoa/server/ws_frame_parser.hpp"
 
 namespace stoa::server {
 
@@ -21,29 +31,35 @@ template <class Stream>
 class websocket_session final : public connection_handle,
                                 public std::enable_shared_from_this<websocket_session<Stream>> {
 public:
-    // Messages taken from the queue per wakeup; each is one WebSocket message, written back-to-back.
+    // Messages taken from the queue per write: one gathered write (writev, 2 buffers a message)
+    // delivers them all, so a burst of fan-out costs one syscall per connection, not one per frame.
     static constexpr std::size_t write_batch = 64;
+    // The read buffer starts small (most connections only ever send small frames) and doubles
+    // while reads fill it, up to the largest chunk.
+    static constexpr std::size_t first_read_chunk = 1024;
+    static constexpr std::size_t max_read_chunk = 64 * 1024;
 
     websocket_session(Stream&& stream, server_context& context, relay::connection_id connection, std::string peer_address)
         : connection_handle(connection, std::move(peer_address), context.config.queue),
           ws_(std::move(stream)),
           context_(context),
-          close_timer_(ws_.get_executor()) {}
+          close_timer_(ws_.get_executor()),
+          idle_timer_(ws_.get_executor()),
+          parser_(context.config.max_message_bytes) {}
 
     template <class Body, class Allocator>
     void run(boost::beast::http::request<Body, boost::beast::http::basic_fields<Allocator>> request) {
         namespace websocket = boost::beast::websocket;
         const server_config& config = context_.config;
-        boost::beast::get_lowest_layer(ws_).expires_never();  // the WebSocket's own timeouts take over
+        boost::beast::get_lowest_layer(ws_).expires_never();
+        // Beast only answers the upgrade: no pings of its own, since it never reads afterwards.
         websocket::stream_base::timeout timeouts{};
         timeouts.handshake_timeout = std::chrono::seconds(10);
-        timeouts.idle_timeout = config.idle_timeout;
-        timeouts.keep_alive_pings = true;  // a ping at half the idle timeout; silence for all of it closes
+        timeouts.idle_timeout = websocket::stream_base::none();
+        timeouts.keep_alive_pings = false;
         ws_.set_option(timeouts);
         ws_.set_option(websocket::stream_base::decorator(
             [](websocket::response_type& response) { response.set(boost::beast::http::field::server, "stoa-server"); }));
-        ws_.read_message_max(config.max_message_bytes);
-        ws_.auto_fragment(false);
         if (config.socket_send_buffer > 0) {
             boost::system::error_code ignored;
             boost::beast::get_lowest_layer(ws_).socket().set_option(
@@ -64,20 +80,18 @@ public:
         boost::asio::post(ws_.get_executor(), [self = this->shared_from_this()] { self->write_next(); });
     }
     void resume_reading() override {
-        boost::asio::post(ws_.get_executor(), [self = this->shared_from_this()] { self->read_next(); });
+        boost::asio::post(ws_.get_executor(), [self = this->shared_from_this()] {
+            self->engine_busy_ = false;
+            self->deliver();
+        });
     }
     void close_deadline(std::chrono::milliseconds after) override {
-        boost::asio::post(ws_.get_executor(), [self = this->shared_from_this(), after] {
-            if (self->ended_ || self->deadline_armed_) return;
-            self->deadline_armed_ = true;
-            self->close_timer_.expires_after(after);
-            self->close_timer_.async_wait([self](boost::system::error_code error) {
-                if (!error && !self->ended_) self->cut();
-            });
-        });
+        boost::asio::post(ws_.get_executor(), [self = this->shared_from_this(), after] { self->arm_deadline(after); });
     }
 
 private:
+    Stream& stream() { return ws_.next_layer(); }
+
     void on_accept(boost::system::error_code error) {
         if (error) {
             ended_ = true;  // never registered with the engine
@@ -86,31 +100,115 @@ private:
         context_.metrics.websocket_sessions.fetch_add(1, std::memory_order_relaxed);
         registered_ = true;
         context_.engine.open(this->shared_from_this());
-        read_next();
+        if constexpr (std::is_same_v<Stream, boost::beast::tcp_stream>) {
+            boost::system::error_code ignored;
+            boost::beast::get_lowest_layer(ws_).socket().non_blocking(true, ignored);
+        }
+        schedule_idle_check();
+        read_more();
     }
 
-    void read_next() {
-        if (ended_) return;
-        ws_.async_read(buffer_, [self = this->shared_from_this()](boost::system::error_code error, std::size_t bytes) {
-            self->on_read(error, bytes);
+    void arm_deadline(std::chrono::milliseconds after) {
+        if (ended_ || deadline_armed_) return;
+        deadline_armed_ = true;
+        close_timer_.expires_after(after);
+        close_timer_.async_wait([self = this->shared_from_this()](boost::system::error_code error) {
+            if (!error && !self->ended_) self->cut();
         });
     }
 
-    void on_read(boost::system::error_code error, std::size_t bytes) {
-        if (error) {
-            if (error == boost::beast::websocket::error::message_too_big) {
-                context_.metrics.read_errors_too_large.fetch_add(1, std::memory_order_relaxed);
+    // Liveness: a ping after half the idle timeout without input, a cut after all of it.
+    void schedule_idle_check() {
+        if (ended_) return;
+        idle_timer_.expires_after(context_.config.idle_timeout / 2);
+        idle_timer_.async_wait([self = this->shared_from_this()](boost::system::error_code error) {
+            if (error || self->ended_) return;
+            if (self->heard_since_check_) {
+                self->heard_since_check_ = false;
+                self->ping_outstanding_ = false;
+            } else if (self->ping_outstanding_) {
+                self->cut();
+                return;
+            } else {
+                self->ping_outstanding_ = true;
+                self->queue_control(ws_opcode::ping, {});
             }
+            self->schedule_idle_check();
+        });
+    }
+
+    void read_more() {
+        if (ended_ || read_in_flight_ || read_stopped_) return;
+        read_in_flight_ = true;
+        const auto done = [self = this->shared_from_this()](boost::system::error_code error, std::size_t bytes) {
+            self->on_read(error, bytes);
+        };
+        if constexpr (std::is_same_v<Stream, boost::beast::tcp_stream>) {
+            boost::beast::get_lowest_layer(ws_).socket().async_read_some(boost::asio::buffer(read_buffer_), done);
+        } else {
+            stream().async_read_some(boost::asio::buffer(read_buffer_), done);
+        }
+    }
+
+    void on_read(boost::system::error_code error, std::size_t bytes) {
+        read_in_flight_ = false;
+        if (error) {
             end();
             return;
         }
+        heard_since_check_ = true;
+        const ws_parse_error parsed =
+            parser_.feed(std::span<const std::uint8_t>(read_buffer_.data(), bytes), parsed_scratch_);
+        for (ws_event& event : parsed_scratch_) events_.push_back(std::move(event));
+        parsed_scratch_.clear();
+        if (parsed != ws_parse_error::none) {
+            // Messages before the bad frame still count; nothing after it is read.
+            read_stopped_ = true;
+            parse_failure_ = parsed;
+        }
+        if (bytes == read_buffer_.size() && read_buffer_.size() < max_read_chunk) {
+            read_buffer_.resize(read_buffer_.size() * 2);
+        }
+        deliver();
+    }
+
+    // Hands the engine one message at a time: the next read starts when it has handled this one
+    // (resume_reading), so a peer that floods waits on its own TCP window.
+    void deliver() {
+        while (!ended_ && !engine_busy_ && !events_.empty()) {
+            ws_event event = std::move(events_.front());
+            events_.pop_front();
+            switch (event.type) {
+                case ws_event::kind::ping:
+                    queue_control(ws_opcode::pong, std::move(event.payload));
+                    break;
+                case ws_event::kind::pong:
+                    break;
+                case ws_event::kind::close:
+                    on_peer_close(event.close_code);
+                    return;
+                case ws_event::kind::text:
+                    to_engine(true, std::move(event.payload));
+                    break;
+                case ws_event::kind::binary:
+                    to_engine(false, std::move(event.payload));
+                    break;
+            }
+        }
+        if (ended_ || engine_busy_ || !events_.empty()) return;
+        if (read_stopped_) {
+            if (parse_failure_ != ws_parse_error::none) fail_protocol();
+            return;
+        }
+        read_more();
+    }
+
+    void to_engine(bool text, std::string data) {
+        if (peer_closed_) return;
         context_.metrics.messages_in.fetch_add(1, std::memory_order_relaxed);
-        context_.metrics.bytes_in.fetch_add(bytes, std::memory_order_relaxed);
-        std::string data = boost::beast::buffers_to_string(buffer_.data());
-        buffer_.consume(buffer_.size());
-        // The next read starts when the engine has handled this one (resume_reading): a peer that
-        // floods waits on its own TCP window instead of growing the engine strand's queue.
-        if (ws_.got_text()) {
+        context_.metrics.bytes_in.fetch_add(data.size(), std::memory_order_relaxed);
+        engine_busy_ = true;
+        if (text) {
             context_.engine.text(this->shared_from_this(), std::move(data), std::chrono::steady_clock::now());
         } else {
             context_.engine.binary(this->shared_from_this(), relay::make_message(std::move(data), relay::payload_kind::binary,
@@ -118,46 +216,158 @@ private:
         }
     }
 
-    void write_next() {
-        if (ended_ || write_in_flight_ || close_started_) return;
-        if (next_ == batch_.size()) {
-            batch_.clear();
-            next_ = 0;
-            switch (queue.take(batch_, write_batch)) {
-                case take_outcome::idle: return;
-                case take_outcome::close: start_close(); return;
-                case take_outcome::batch: break;
-            }
+    void fail_protocol() {
+        const ws_parse_error failure = std::exchange(parse_failure_, ws_parse_error::none);
+        if (failure == ws_parse_error::too_big) {
+            context_.metrics.read_errors_too_large.fetch_add(1, std::memory_order_relaxed);
         }
-        const relay::shared_message& message = batch_[next_];
-        ws_.binary(message->kind == relay::payload_kind::binary);
-        write_in_flight_ = true;
-        // The buffer is the shared message itself: no copy per recipient.
-        ws_.async_write(boost::asio::buffer(message->data),
-                        [self = this->shared_from_this()](boost::system::error_code error, std::size_t bytes) {
-                            self->on_write(error, bytes);
-                        });
+        end_after_close_ = true;
+        arm_deadline(context_.config.close_timeout);
+        send_close(close_code_for(failure), failure == ws_parse_error::too_big ? "message too big" : "protocol error");
     }
 
-    void on_write(boost::system::error_code error, std::size_t bytes) {
+    // The peer's close: echo it (unless ours went out already), then the connection ends.
+    void on_peer_close(std::uint16_t code) {
+        peer_closed_ = true;
+        read_stopped_ = true;
+        events_.clear();
+        if (close_sent_ || close_queued_) {
+            if (close_sent_) cut();
+            else end_after_close_ = true;
+            return;
+        }
+        // 1005/1006/1015 must not be sent on the wire; answer those with an empty close.
+        end_after_close_ = true;
+        arm_deadline(context_.config.close_timeout);
+        send_close(code == 1005 || code == 1006 || code == 1015 ? 0 : code, {});
+    }
+
+    // Control frames jump the queue: they go out in front of the next batch.
+    void queue_control(ws_opcode opcode, std::string payload) {
+        if (close_queued_ || ended_) return;
+        const ws_frame_header header = make_frame_header(opcode, payload.size());
+        control_out_.append(reinterpret_cast<const char*>(header.bytes.data()), header.size);
+        control_out_ += payload;
+        write_next();
+    }
+
+    [[nodiscard]] static std::string close_frame(std::uint16_t code, std::string_view reason) {
+        std::string payload;
+        if (code != 0) {
+            payload.push_back(static_cast<char>(code >> 8));
+            payload.push_back(static_cast<char>(code & 0xff));
+            payload.append(reason.substr(0, 120));
+        }
+        const ws_frame_header header = make_frame_header(ws_opcode::close, payload.size());
+        return std::string(reinterpret_cast<const char*>(header.bytes.data()), header.size) + payload;
+    }
+
+    // After the close nothing more is written; it is always the last control frame queued.
+    void send_close(std::uint16_t code, std::string_view reason) {
+        if (close_queued_ || ended_) return;
+        control_out_ += close_frame(code, reason);
+        close_queued_ = true;
+        write_next();
+    }
+
+    void write_next() {
+        // Plain TCP: a non-blocking writev first; only what the kernel would not take waits for an
+        // asynchronous write. Most wakeups then cost one syscall and no completion handler.
+        while (fill_write()) {
+            if constexpr (std::is_same_v<Stream, boost::beast::tcp_stream>) {
+                boost::system::error_code error;
+                const std::size_t written = boost::beast::get_lowest_layer(ws_).socket().write_some(buffers_, error);
+                if (error && error != boost::asio::error::would_block && error != boost::asio::error::try_again) {
+                    end();
+                    return;
+                }
+                if (!error && written == boost::asio::buffer_size(buffers_)) {
+                    if (!written_in_full(written)) return;
+                    continue;
+                }
+                consume_buffers(error ? 0 : written);
+                write_in_flight_ = true;
+                boost::asio::async_write(
+                    boost::beast::get_lowest_layer(ws_).socket(), buffers_,
+                    [self = this->shared_from_this(), earlier = error ? 0 : written](boost::system::error_code e,
+                                                                                     std::size_t rest) {
+                        self->on_write(e, earlier + rest);
+                    });
+            } else {
+                write_in_flight_ = true;
+                boost::asio::async_write(stream(), buffers_,  // through TLS
+                                         [self = this->shared_from_this()](boost::system::error_code e, std::size_t n) {
+                                             self->on_write(e, n);
+                                         });
+            }
+            return;
+        }
+    }
+
+    // Gathers what goes out next into buffers_; false when there is nothing to write now.
+    [[nodiscard]] bool fill_write() {
+        if (ended_ || write_in_flight_ || close_sent_) return false;
+        buffers_.clear();
+        batch_.clear();
+        writing_control_.clear();
+        tail_control_.clear();
+        if (!control_out_.empty()) {
+            writing_control_.swap(control_out_);
+            buffers_.emplace_back(writing_control_.data(), writing_control_.size());
+        }
+        if (!close_queued_ && queue.take(batch_, write_batch) == take_outcome::close) {
+            // Everything queued went out: the close follows in this same write.
+            const auto [code, reason] = queue.close_reason();
+            tail_control_ = close_frame(static_cast<std::uint16_t>(code), reason);
+            close_queued_ = true;
+        }
+        for (std::size_t i = 0; i < batch_.size(); ++i) {
+            const relay::wire_message& message = *batch_[i];
+            headers_[i] = make_frame_header(
+                message.kind == relay::payload_kind::binary ? ws_opcode::binary : ws_opcode::text, message.data.size());
+            buffers_.emplace_back(headers_[i].bytes.data(), headers_[i].size);
+            // The payload is the shared message itself: no copy per recipient.
+            buffers_.emplace_back(message.data.data(), message.data.size());
+        }
+        if (!tail_control_.empty()) buffers_.emplace_back(tail_control_.data(), tail_control_.size());
+        close_in_write_ = close_queued_;
+        return !buffers_.empty();
+    }
+
+    // Drops the first `written` bytes from buffers_ after a partial write.
+    void consume_buffers(std::size_t written) {
+        std::size_t drop = 0;
+        while (drop < buffers_.size() && written >= buffers_[drop].size()) {
+            written -= buffers_[drop].size();
+            ++drop;
+        }
+        buffers_.erase(buffers_.begin(), buffers_.begin() + static_cast<std::ptrdiff_t>(drop));
+        if (!buffers_.empty()) buffers_.front() += written;
+    }
+
+    // Bookkeeping once a whole write is out; false when the connection is done writing.
+    [[nodiscard]] bool written_in_full(std::size_t written) {
+        context_.metrics.messages_out.fetch_add(batch_.size(), std::memory_order_relaxed);
+        context_.metrics.bytes_out.fetch_add(written, std::memory_order_relaxed);
+        batch_.clear();  // release the shared buffers as soon as they are written
+        if (!close_in_write_) return true;
+        close_sent_ = true;
+        if (end_after_close_ || peer_closed_) {
+            cut();
+            return false;
+        }
+        // Our close went out: keep reading until the peer answers or the deadline cuts.
+        arm_deadline(context_.config.close_timeout);
+        return false;
+    }
+
+    void on_write(boost::system::error_code error, std::size_t written) {
         write_in_flight_ = false;
         if (error) {
             end();
             return;
         }
-        context_.metrics.messages_out.fetch_add(1, std::memory_order_relaxed);
-        context_.metrics.bytes_out.fetch_add(bytes, std::memory_order_relaxed);
-        batch_[next_].reset();  // release the buffer as soon as it is written
-        ++next_;
-        write_next();
-    }
-
-    void start_close() {
-        close_started_ = true;
-        const auto [code, reason] = queue.close_reason();
-        boost::beast::websocket::close_reason why(static_cast<std::uint16_t>(code));
-        why.reason = boost::beast::string_view(reason.data(), std::min<std::size_t>(reason.size(), 120));
-        ws_.async_close(why, [self = this->shared_from_this()](boost::system::error_code) { self->end(); });
+        if (written_in_full(written)) write_next();
     }
 
     // Cuts the socket: every pending operation completes with an error.
@@ -172,6 +382,7 @@ private:
         if (ended_) return;
         ended_ = true;
         close_timer_.cancel();
+        idle_timer_.cancel();
         boost::system::error_code ignored;
         if (boost::beast::get_lowest_layer(ws_).socket().is_open()) {
             boost::beast::get_lowest_layer(ws_).socket().close(ignored);
@@ -179,14 +390,35 @@ private:
         if (registered_) context_.engine.closed(id);
     }
 
-    boost::beast::websocket::stream<Stream> ws_;
+    boost::beast::websocket::stream<Stream> ws_;  // for the upgrade only
     server_context& context_;
     boost::asio::steady_timer close_timer_;
-    boost::beast::flat_buffer buffer_;
+    boost::asio::steady_timer idle_timer_;
+
+    ws_frame_parser parser_;
+    std::vector<std::uint8_t> read_buffer_ = std::vector<std::uint8_t>(first_read_chunk);
+    std::vector<ws_event> parsed_scratch_;
+    std::deque<ws_event> events_;
+    ws_parse_error parse_failure_ = ws_parse_error::none;
+
     std::vector<relay::shared_message> batch_;
-    std::size_t next_ = 0;
+    std::array<ws_frame_header, write_batch> headers_{};
+    std::vector<boost::asio::const_buffer> buffers_;
+    std::string control_out_;      // control frames waiting for the next write
+    std::string writing_control_;  // control frames in the write in flight
+    std::string tail_control_;     // a close written after the batch
+
     bool write_in_flight_ = false;
-    bool close_started_ = false;
+    bool read_in_flight_ = false;
+    bool read_stopped_ = false;
+    bool engine_busy_ = false;
+    bool close_queued_ = false;
+    bool close_sent_ = false;
+    bool end_after_close_ = false;
+    bool peer_closed_ = false;
+    bool close_in_write_ = false;
+    bool heard_since_check_ = false;
+    bool ping_outstanding_ = false;
     bool deadline_armed_ = false;
     bool registered_ = false;
     bool counted_ = false;

@@ -172,6 +172,24 @@ private:
         deliver();
     }
 
+    void discard_until_eof() {
+        if (ended_ || read_in_flight_) return;
+        read_in_flight_ = true;
+        const auto done = [self = this->shared_from_this()](boost::system::error_code error, std::size_t) {
+            self->read_in_flight_ = false;
+            if (error) {
+                self->end();
+                return;
+            }
+            self->discard_until_eof();
+        };
+        if constexpr (std::is_same_v<Stream, boost::beast::tcp_stream>) {
+            boost::beast::get_lowest_layer(ws_).socket().async_read_some(boost::asio::buffer(read_buffer_), done);
+        } else {
+            stream().async_read_some(boost::asio::buffer(read_buffer_), done);
+        }
+    }
+
     // Hands the engine one message at a time: the next read starts when it has handled this one
     // (resume_reading), so a peer that floods waits on its own TCP window.
     void deliver() {
@@ -352,8 +370,20 @@ private:
         batch_.clear();  // release the shared buffers as soon as they are written
         if (!close_in_write_) return true;
         close_sent_ = true;
-        if (end_after_close_ || peer_closed_) {
+        if (peer_closed_) {
             cut();
+            return false;
+        }
+        if (end_after_close_) {
+            // We failed the peer: let it read our close before the socket goes. Closing with its
+            // unread bytes still in our receive buffer would send a reset that can overtake the close.
+            if constexpr (std::is_same_v<Stream, boost::beast::tcp_stream>) {
+                boost::system::error_code ignored;
+                boost::beast::get_lowest_layer(ws_).socket().shutdown(boost::asio::socket_base::shutdown_send, ignored);
+            }
+            read_stopped_ = true;
+            discard_until_eof();
+            arm_deadline(context_.config.close_timeout);
             return false;
         }
         // Our close went out: keep reading until the peer answers or the deadline cuts.

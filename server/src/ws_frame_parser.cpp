@@ -19,6 +19,20 @@ namespace {
     return 2 + (length == 126 ? 2 : length == 127 ? 8 : 0) + 4;
 }
 
+// The rules the first two bytes alone decide.
+[[nodiscard]] ws_parse_error check_first_bytes(std::uint8_t first, std::uint8_t second) noexcept {
+    // No extension was negotiated, so every reserved bit must be clear.
+    if ((first & 0x70) != 0) return ws_parse_error::protocol_error;
+    const std::uint8_t op = first & 0x0f;
+    if (!is_known(op)) return ws_parse_error::protocol_error;
+    // Client frames are always masked (RFC 6455 5.1).
+    if ((second & 0x80) == 0) return ws_parse_error::protocol_error;
+    if (is_control(static_cast<ws_opcode>(op)) && ((first & 0x80) == 0 || (second & 0x7f) > 125)) {
+        return ws_parse_error::protocol_error;
+    }
+    return ws_parse_error::none;
+}
+
 }  // namespace
 
 ws_parse_error ws_frame_parser::start_frame() {
@@ -113,7 +127,13 @@ ws_parse_error ws_frame_parser::feed(std::span<const std::uint8_t> input, std::v
             header_have_ += take;
             at += take;
             if (header_have_ < wanted) break;  // input exhausted mid-header
-            if (wanted == 2) continue;         // now the full size is known
+            if (wanted == 2) {
+                // Refuse a bad frame on its first two bytes rather than waiting for a mask that
+                // may never come.
+                error_ = check_first_bytes(header_[0], header_[1]);
+                if (error_ != ws_parse_error::none) break;
+                continue;  // now the full header size is known
+            }
             error_ = start_frame();
             if (error_ != ws_parse_error::none) break;
             in_payload_ = true;

@@ -86,6 +86,9 @@ public:
         send(auth);
     }
 
+    // For tests of the framing itself: pings, fragments, bytes that are not a valid frame.
+    boost::beast::websocket::stream<boost::beast::tcp_stream>& websocket() { return ws_; }
+
     bool closed = false;
     std::uint16_t close_code = 0;
     std::size_t binary_received = 0;

@@ -40,11 +40,29 @@ std::vector<std::int16_t> speak_and_listen(room_fixture& f, room_member& speaker
 }
 
 // What an attacker who keeps every key it was ever sent can build: a keyring fed with the key
-// packages the relay delivered to `victim_connection`.
+// packages the relay delivered to one member.
 struct key_hoarder {
     explicit key_hoarder(const stoa::room_id& room) : ring(stoa::e2ee::keyring_config{room}) {}
     stoa::e2ee::keyring ring;
     stoa::e2ee::frame_decryptor decryptor;
+
+    // Installs a key package the relay is delivering to `member`, as that member would.
+    void take_if_package(room_fixture& f, const room_member& host, const room_member& member,
+                         stoa::relay::connection_id to, stoa::byte_view data) {
+        if (to != member.connection) return;
+        auto header = stoa::proto::peek_binary_header(data);
+        if (!header.ok() || header->type != stoa::proto::binary_type::key_package) return;
+        const stoa::e2ee::distributor_ref ref{host.session->index(), host.session->identity().key()};
+        (void)ring.handle_package(header->sender, data.subspan(stoa::proto::binary_header_size), ref,
+                                  member.session->identity(), f.now);
+    }
+    // Watches the relay's binary messages to `member` and keeps every key in them.
+    void hoard_from(room_fixture& f, const room_member& host, const room_member& member) {
+        f.network.observer = [this, &f, &host, &member](stoa::loopback::flow direction, stoa::relay::connection_id c,
+                                                        bool binary, stoa::byte_view data) {
+            if (direction == stoa::loopback::flow::relay_to_client && binary) take_if_package(f, host, member, c, data);
+        };
+    }
 };
 
 std::size_t find_bytes(stoa::byte_view haystack, std::string_view needle) {
@@ -116,10 +134,7 @@ TEST_CASE("a kicked member cannot decrypt audio of the next epoch, even keeping 
         auto header = stoa::proto::peek_binary_header(data);
         if (!header.ok()) return;
         const auto payload = data.subspan(stoa::proto::binary_header_size);
-        if (c == victim.connection && header->type == stoa::proto::binary_type::key_package) {
-            auto ref = stoa::e2ee::distributor_ref{host.session->index(), host.session->identity().key()};
-            (void)hoard.ring.handle_package(header->sender, payload, ref, victim.session->identity(), f.now);
-        }
+        hoard.take_if_package(f, host, victim, c, data);
         if (c == stays.connection && header->type == stoa::proto::binary_type::media) {
             frames_to_stays.emplace_back(payload.begin(), payload.end());
         }
@@ -186,16 +201,7 @@ TEST_CASE("a frame forged under a speaker's index by another key holder raises a
     room_member& victim = f.join("Listener");
 
     key_hoarder forger_keys(f.room);
-    f.network.observer = [&](stoa::loopback::flow direction, stoa::relay::connection_id c, bool binary,
-                             stoa::byte_view data) {
-        if (direction != stoa::loopback::flow::relay_to_client || !binary || c != forger.connection) return;
-        auto header = stoa::proto::peek_binary_header(data);
-        if (header.ok() && header->type == stoa::proto::binary_type::key_package) {
-            auto ref = stoa::e2ee::distributor_ref{host.session->index(), host.session->identity().key()};
-            (void)forger_keys.ring.handle_package(header->sender, data.subspan(stoa::proto::binary_header_size), ref,
-                                                  forger.session->identity(), f.now);
-        }
-    };
+    forger_keys.hoard_from(f, host, forger);
     f.advance_frames(600ms);
     REQUIRE(forger_keys.ring.newest_epoch().has_value());
 
@@ -357,16 +363,7 @@ TEST_CASE("a forged frame is named forged once the real speaker's signed list ar
     room_member& forger = f.join("Forger");
     room_member& victim = f.join("Listener");
     key_hoarder forger_keys(f.room);
-    f.network.observer = [&](stoa::loopback::flow direction, stoa::relay::connection_id c, bool binary,
-                             stoa::byte_view data) {
-        if (direction != stoa::loopback::flow::relay_to_client || !binary || c != forger.connection) return;
-        auto header = stoa::proto::peek_binary_header(data);
-        if (header.ok() && header->type == stoa::proto::binary_type::key_package) {
-            auto ref = stoa::e2ee::distributor_ref{host.session->index(), host.session->identity().key()};
-            (void)forger_keys.ring.handle_package(header->sender, data.subspan(stoa::proto::binary_header_size), ref,
-                                                  forger.session->identity(), f.now);
-        }
-    };
+    forger_keys.hoard_from(f, host, forger);
     f.advance_frames(600ms);
     host.session->act(stoa::room::action::set_self_muted{false});
     f.run();

@@ -792,18 +792,22 @@ std::optional<epoch_id> client_session::current_epoch() const {
     return keyring_ ? keyring_->newest_epoch() : std::nullopt;
 }
 
-std::vector<stage_member_view> client_session::stage() const {
+std::optional<e2ee::profile> client_session::open_profile(const room::member_entry& member) const {
+    if (member.profile.empty() || !keyring_ || !room_) return std::nullopt;
+    const auto generation = e2ee::profile_generation(member.profile);
+    if (!generation.ok()) return std::nullopt;
+    const auto* secret = keyring_->roster_secret(generation.value());
+    if (secret == nullptr) return std::nullopt;
+    auto opened = e2ee::open_profile(member.profile, member.index, member.key, *room_, *secret);
+    if (!opened.ok()) return std::nullopt;
+    return std::move(opened).value();
+}
+
+std::vector<stage_member_view> client_session::stage(bool open_profiles) const {
     std::vector<stage_member_view> views;
     for_each_stage_member([&](const room::member_entry& member) {
         stage_member_view view{member, std::nullopt, false};
-        if (!member.profile.empty() && keyring_ && room_) {
-            if (auto generation = e2ee::profile_generation(member.profile); generation.ok()) {
-                if (const auto* secret = keyring_->roster_secret(generation.value())) {
-                    auto opened = e2ee::open_profile(member.profile, member.index, member.key, *room_, *secret);
-                    if (opened.ok()) view.profile = std::move(opened).value();
-                }
-            }
-        }
+        if (open_profiles) view.profile = open_profile(member);
         if (const auto speaker = speakers_.find(member.index.value); speaker != speakers_.end()) {
             view.speaking = speaker->second->meter.speaking();
         }

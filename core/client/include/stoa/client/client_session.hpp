@@ -115,7 +115,11 @@ public:
     [[nodiscard]] room::role role() const noexcept;
     [[nodiscard]] bool is_distributor() const noexcept { return distributor_ != nullptr; }
     [[nodiscard]] const room::member_entry* own_entry() const;
-    [[nodiscard]] std::vector<stage_member_view> stage() const;
+    // The stage in join order. Opening profiles costs a signature check each; a caller that caches
+    // names by profile bytes passes false and uses open_profile() on the ones it has not seen.
+    [[nodiscard]] std::vector<stage_member_view> stage(bool open_profiles = true) const;
+    // A member's display name and text, if this session holds the roster key they were sealed under.
+    [[nodiscard]] std::optional<e2ee::profile> open_profile(const room::member_entry& member) const;
     [[nodiscard]] std::uint32_t audience_count() const noexcept;
     [[nodiscard]] std::optional<epoch_id> current_epoch() const;
     [[nodiscard]] std::optional<e2ee::security_code> security_code(time_point now) const;

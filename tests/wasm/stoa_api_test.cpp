@@ -1,0 +1,321 @@
+// The C API the browser calls, driven only through its exported functions against a real relay
+// engine: what JavaScript sees (JSON events and state, status codes) and what it must never see
+// (a crash or a corrupted session on garbage input or bad arguments).
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "stoa/audio/format.hpp"
+#include "stoa/audio/tone.hpp"
+#include "stoa/relay/relay_engine.hpp"
+#include "test_random.hpp"
+
+struct stoa_handle;
+extern "C" {
+stoa_handle* stoa_create(const std::uint8_t* seed, const char* relay_context, int decode_audio);
+void stoa_destroy(stoa_handle* handle);
+int stoa_seed(stoa_handle* handle, std::uint8_t* out);
+const char* stoa_member_id(stoa_handle* handle);
+std::size_t stoa_buffer_size(stoa_handle* handle);
+const char* stoa_buffer_data(stoa_handle* handle);
+void stoa_connected(stoa_handle* handle, double now_ms);
+void stoa_disconnected(stoa_handle* handle, double now_ms);
+int stoa_receive_text(stoa_handle* handle, const char* data, std::size_t size, double now_ms);
+int stoa_receive_binary(stoa_handle* handle, const std::uint8_t* data, std::size_t size, double now_ms);
+void stoa_tick(stoa_handle* handle, double now_ms);
+int stoa_next_outbound(stoa_handle* handle);
+const char* stoa_take_events(stoa_handle* handle);
+const char* stoa_state(stoa_handle* handle, double now_ms);
+const char* stoa_speaking(stoa_handle* handle);
+int stoa_create_room(stoa_handle* handle, int kind, int stage_only, const char* title);
+int stoa_join_room(stoa_handle* handle, const char* room_hex, const char* invite_hex, const char* name);
+int stoa_act(stoa_handle* handle, int code, const char* target_hex, int flag);
+int stoa_request_directory(stoa_handle* handle, std::uint32_t offset, std::uint32_t limit);
+int stoa_request_audience(stoa_handle* handle, std::uint32_t offset, std::uint32_t limit);
+int stoa_send_audio(stoa_handle* handle, const std::int16_t* pcm, double now_ms);
+int stoa_pull_audio(stoa_handle* handle, double now_ms, std::int16_t* out);
+}
+
+namespace {
+
+using json = nlohmann::json;
+using namespace stoa;
+
+constexpr int act_leave = 1, act_raise_hand = 3, act_accept_invite = 5, act_set_self_muted = 7;
+constexpr int act_invite_to_stage = 20, act_kick = 25;
+
+struct handle_deleter {
+    void operator()(stoa_handle* h) const { stoa_destroy(h); }
+};
+using handle_ptr = std::unique_ptr<stoa_handle, handle_deleter>;
+
+// A relay engine whose connections are C API handles: what the browser's worker does with a
+// WebSocket, done with queues.
+class api_room final : public relay::relay_sink {
+public:
+    api_room() : engine_(relay::relay_config{}, random_, *this) {}
+
+    handle_ptr connect(double now_ms) {
+        handle_ptr handle(stoa_create(nullptr, "stoa relay", 1));
+        REQUIRE(handle);
+        const relay::connection_id id{next_id_++};
+        links_[id.value] = link{handle.get(), {}};
+        engine_.on_open(id, stoa::from_micros(static_cast<std::int64_t>(now_ms * 1000)), "127.0.0.1");
+        stoa_connected(handle.get(), now_ms);
+        run(now_ms);
+        return handle;
+    }
+
+    // Moves every message both ways until nothing moves.
+    void run(double now_ms) {
+        const auto now = stoa::from_micros(static_cast<std::int64_t>(now_ms * 1000));
+        for (int round = 0; round < 1000; ++round) {
+            bool moved = false;
+            for (auto& [id, l] : links_) {
+                for (int kind; (kind = stoa_next_outbound(l.handle)) != 0;) {
+                    moved = true;
+                    std::string data(stoa_buffer_data(l.handle), stoa_buffer_size(l.handle));
+                    if (kind == 1) {
+                        engine_.on_text(relay::connection_id{id}, data, now);
+                    } else {
+                        const bool media = !data.empty();
+                        engine_.on_binary(relay::connection_id{id},
+                                          relay::make_message(std::move(data), relay::payload_kind::binary,
+                                                              media ? relay::traffic_class::media
+                                                                    : relay::traffic_class::control),
+                                          now);
+                    }
+                }
+            }
+            for (auto& [id, l] : links_) {
+                while (!l.inbox.empty()) {
+                    moved = true;
+                    const auto message = l.inbox.front();
+                    l.inbox.erase(l.inbox.begin());
+                    if (message->kind == relay::payload_kind::text) {
+                        REQUIRE(stoa_receive_text(l.handle, message->data.data(), message->data.size(), now_ms) == 0);
+                    } else {
+                        REQUIRE(stoa_receive_binary(l.handle, reinterpret_cast<const std::uint8_t*>(message->data.data()),
+                                                    message->data.size(), now_ms) == 0);
+                    }
+                }
+            }
+            if (!moved) return;
+        }
+        FAIL("messages kept moving");
+    }
+
+    void tick(double now_ms) {
+        engine_.tick(stoa::from_micros(static_cast<std::int64_t>(now_ms * 1000)));
+        for (auto& [id, l] : links_) stoa_tick(l.handle, now_ms);
+        run(now_ms);
+    }
+
+    void send(relay::connection_id to, const relay::shared_message& message) override {
+        if (auto found = links_.find(to.value); found != links_.end()) found->second.inbox.push_back(message);
+    }
+    void close(relay::connection_id who, relay::close_code, std::string_view) override { links_.erase(who.value); }
+
+private:
+    struct link {
+        stoa_handle* handle = nullptr;
+        std::vector<relay::shared_message> inbox;
+    };
+    test::seeded_random random_{7};
+    relay::relay_engine engine_;
+    std::map<std::uint64_t, link> links_;
+    std::uint64_t next_id_ = 1;
+};
+
+json events_of(stoa_handle* h) { return json::parse(stoa_take_events(h)); }
+json state_of(stoa_handle* h, double now_ms) { return json::parse(stoa_state(h, now_ms)); }
+
+std::optional<json> find_event(const json& events, std::string_view type) {
+    for (const auto& e : events) {
+        if (e.at("type") == type) return e;
+    }
+    return std::nullopt;
+}
+
+// A host with an open room and a listener in it, everyone holding keys.
+struct joined_pair {
+    api_room room;
+    handle_ptr host;
+    handle_ptr listener;
+    std::string room_hex;
+    double now = 1000;
+
+    joined_pair() {
+        host = room.connect(now);
+        REQUIRE(stoa_create_room(host.get(), 0, 0, "api test room") == 0);
+        room.run(now);
+        const auto created = find_event(events_of(host.get()), "room_created");
+        REQUIRE(created);
+        room_hex = created->at("room");
+        REQUIRE(stoa_join_room(host.get(), room_hex.c_str(), nullptr, "Ada") == 0);
+        room.run(now);
+        listener = room.connect(now);
+        REQUIRE(stoa_join_room(listener.get(), room_hex.c_str(), nullptr, "Grace") == 0);
+        advance(1000);
+    }
+
+    void advance(double ms) {
+        for (double end = now + ms; now < end; now += 20) room.tick(now);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("wasm api: a seed round-trips to the same member id, a new identity exports its seed") {
+    handle_ptr fresh(stoa_create(nullptr, "ctx", 0));
+    REQUIRE(fresh);
+    std::array<std::uint8_t, 32> seed{};
+    REQUIRE(stoa_seed(fresh.get(), seed.data()) == 0);
+    const std::string id = stoa_member_id(fresh.get());
+    CHECK(id.size() == 32);
+
+    handle_ptr restored(stoa_create(seed.data(), "ctx", 0));
+    CHECK(std::string(stoa_member_id(restored.get())) == id);
+
+    seed[0] ^= 1;
+    handle_ptr other(stoa_create(seed.data(), "ctx", 0));
+    CHECK(std::string(stoa_member_id(other.get())) != id);
+}
+
+TEST_CASE("wasm api: a host and a listener through the relay see names, keys, the stage and the same security code") {
+    joined_pair pair;
+    const json host_state = state_of(pair.host.get(), pair.now);
+    const json listener_state = state_of(pair.listener.get(), pair.now);
+
+    CHECK(host_state.at("role") == "host");
+    CHECK(listener_state.at("role") == "listener");
+    CHECK(listener_state.at("inRoom") == true);
+    CHECK(listener_state.at("keys") == true);
+    REQUIRE(listener_state.at("stage").size() == 1);
+    CHECK(listener_state.at("stage")[0].at("name") == "Ada");  // decrypted on the listener's side
+    CHECK(listener_state.at("stage")[0].at("role") == "host");
+    CHECK(host_state.at("audienceCount") == 1);
+    REQUIRE(listener_state.at("securityCode").is_string());
+    CHECK(listener_state.at("securityCode") == host_state.at("securityCode"));
+    CHECK(std::string(stoa_speaking(pair.listener.get())) == std::to_string(host_state.at("index").get<int>()) + ":0");
+}
+
+TEST_CASE("wasm api: the host's tone is decrypted, decoded and mixed into the listener's pulled audio") {
+    joined_pair pair;
+    REQUIRE(stoa_act(pair.host.get(), act_set_self_muted, nullptr, 0) == 0);
+    pair.advance(100);
+
+    audio::sine_generator tone(440.0, 0.3);
+    std::array<std::int16_t, audio::frame_samples> frame{};
+    std::vector<std::int16_t> heard;
+    for (int i = 0; i < 100; ++i) {
+        tone.fill(frame);
+        REQUIRE(stoa_send_audio(pair.host.get(), frame.data(), pair.now) == 0);
+        pair.room.run(pair.now);
+        std::array<std::int16_t, audio::frame_samples> out{};
+        REQUIRE(stoa_pull_audio(pair.listener.get(), pair.now, out.data()) == 0);
+        heard.insert(heard.end(), out.begin(), out.end());
+        pair.now += 20;
+        pair.room.tick(pair.now);
+    }
+    const json state = state_of(pair.listener.get(), pair.now);
+    CHECK(state.at("stats").at("framesDecrypted").get<int>() >= 90);
+    CHECK(state.at("stats").at("decryptFailures") == 0);
+    const std::span<const std::int16_t> last_second(heard.data() + heard.size() - 48'000, 48'000);
+    CHECK(audio::dominant_frequency(last_second) == Approx(440.0).margin(5.0));
+    CHECK(audio::tone_ratio(last_second, 440.0) > 0.5);
+}
+
+TEST_CASE("wasm api: a listener's audio is refused with a typed code, not sent") {
+    joined_pair pair;
+    std::array<std::int16_t, audio::frame_samples> frame{};
+    CHECK(stoa_send_audio(pair.listener.get(), frame.data(), pair.now) == -601);  // not_on_stage
+    CHECK(stoa_next_outbound(pair.listener.get()) == 0);
+}
+
+TEST_CASE("wasm api: invite, accept and kick work by member id; the kicked listener is told why") {
+    joined_pair pair;
+    const std::string listener_id = stoa_member_id(pair.listener.get());
+    REQUIRE(stoa_act(pair.listener.get(), act_raise_hand, nullptr, 0) == 0);
+    pair.advance(100);
+    REQUIRE(stoa_act(pair.host.get(), act_invite_to_stage, listener_id.c_str(), 0) == 0);
+    pair.advance(100);
+    CHECK(find_event(events_of(pair.listener.get()), "invited_to_stage"));
+    REQUIRE(stoa_act(pair.listener.get(), act_accept_invite, nullptr, 0) == 0);
+    pair.advance(100);
+    CHECK(state_of(pair.listener.get(), pair.now).at("role") == "speaker");
+    CHECK(state_of(pair.host.get(), pair.now).at("stage").size() == 2);
+
+    REQUIRE(stoa_act(pair.host.get(), act_kick, listener_id.c_str(), 0) == 0);
+    pair.advance(100);
+    const auto removed = find_event(events_of(pair.listener.get()), "removed");
+    REQUIRE(removed);
+    CHECK(removed->at("reason") == "kicked");
+    CHECK(state_of(pair.listener.get(), pair.now).at("inRoom") == false);
+}
+
+TEST_CASE("wasm api: bad arguments get status codes and change nothing") {
+    joined_pair pair;
+    const std::string before = stoa_state(pair.listener.get(), pair.now);
+    CHECK(stoa_join_room(pair.listener.get(), "not hex", nullptr, "x") == -1);
+    CHECK(stoa_join_room(pair.listener.get(), "00", nullptr, "x") == -1);
+    CHECK(stoa_join_room(pair.listener.get(), pair.room_hex.c_str(), "zz", "x") == -1);
+    CHECK(stoa_join_room(pair.listener.get(), pair.room_hex.c_str(), nullptr, std::string(65, 'n').c_str()) == -1);
+    CHECK(stoa_act(pair.listener.get(), act_kick, nullptr, 0) == -1);
+    CHECK(stoa_act(pair.listener.get(), act_kick, "1234", 0) == -1);
+    CHECK(stoa_act(pair.listener.get(), 999, nullptr, 0) == -2);
+    CHECK(stoa_create_room(pair.listener.get(), 7, 0, nullptr) == -1);
+    CHECK(stoa_send_audio(pair.listener.get(), nullptr, pair.now) == -1);
+    CHECK(stoa_pull_audio(pair.listener.get(), pair.now, nullptr) == -1);
+    CHECK(stoa_receive_text(nullptr, "x", 1, pair.now) == -1);
+    CHECK(stoa_next_outbound(nullptr) == 0);
+    CHECK(std::string(stoa_take_events(nullptr)) == "[]");
+    CHECK(stoa_next_outbound(pair.listener.get()) == 0);  // nothing was sent for any of them
+    CHECK(std::string(stoa_state(pair.listener.get(), pair.now)) == before);
+}
+
+TEST_CASE("wasm api: garbage from the network becomes error events; the session keeps hearing the room") {
+    joined_pair pair;
+    test::seeded_random random(99);
+    for (int i = 0; i < 500; ++i) {
+        std::array<std::uint8_t, 2> length{};
+        random.fill(length);
+        std::vector<std::uint8_t> junk((length[0] | (length[1] << 8)) % 300);
+        random.fill(junk);
+        if (i % 2 == 0) {
+            REQUIRE(stoa_receive_binary(pair.listener.get(), junk.data(), junk.size(), pair.now) == 0);
+        } else {
+            REQUIRE(stoa_receive_text(pair.listener.get(), reinterpret_cast<const char*>(junk.data()), junk.size(),
+                                      pair.now) == 0);
+        }
+    }
+    const std::string invalid_utf8_json = "{\"type\":\"error\",\"code\":1,\"name\":\"\xff\xfe\",\"message\":\"\xc3\"}";
+    REQUIRE(stoa_receive_text(pair.listener.get(), invalid_utf8_json.data(), invalid_utf8_json.size(), pair.now) == 0);
+    const json events = events_of(pair.listener.get());  // parses: the JSON stays valid UTF-8
+    CHECK(find_event(events, "error"));
+
+    // Still in the room and still decrypting.
+    REQUIRE(stoa_act(pair.host.get(), act_set_self_muted, nullptr, 0) == 0);
+    pair.advance(100);
+    audio::sine_generator tone(300.0, 0.3);
+    std::array<std::int16_t, audio::frame_samples> frame{};
+    const auto decrypted_before = state_of(pair.listener.get(), pair.now).at("stats").at("framesDecrypted").get<int>();
+    for (int i = 0; i < 20; ++i) {
+        tone.fill(frame);
+        REQUIRE(stoa_send_audio(pair.host.get(), frame.data(), pair.now) == 0);
+        pair.now += 20;
+        pair.room.tick(pair.now);
+    }
+    const json state = state_of(pair.listener.get(), pair.now);
+    CHECK(state.at("inRoom") == true);
+    CHECK(state.at("stats").at("framesDecrypted").get<int>() >= decrypted_before + 18);
+}

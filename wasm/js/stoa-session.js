@@ -1,0 +1,215 @@
+// StoaSession: the typed JavaScript face of the core's client session (wasm/src/stoa_api.cpp).
+// Runs wherever the core runs: the client's Web Worker, and Node for the glue's tests and the
+// benchmark. Network bytes never throw here: the core turns bad input into `error` events.
+// Programmer errors (wrong argument types) throw TypeError at once.
+(function (root) {
+  'use strict';
+
+  const FRAME_SAMPLES = 960; // 20 ms at 48 kHz, mono
+
+  // Mirrors stoa_status and action_code in wasm/src/stoa_api.cpp. Never renumber.
+  const STATUS = Object.freeze({ ok: 0, badArgument: -1, unknownAction: -2 });
+  const CLIENT_ERRORS = Object.freeze({
+    600: 'not_in_room', 601: 'not_on_stage', 602: 'muted', 603: 'no_sending_key',
+    604: 'bad_media_payload', 605: 'wrong_state', 606: 'unknown_sender', 607: 'too_large',
+  });
+  const ACTIONS = Object.freeze({
+    leave: 1, raise_hand: 3, lower_hand: 4, accept_invite: 5, decline_invite: 6,
+    set_self_muted: 7, end_room: 8,
+    invite_to_stage: 20, move_to_audience: 21, moderator_mute: 22, promote_moderator: 23,
+    demote_moderator: 24, kick: 25, ban: 26,
+  });
+  const TARGETED = new Set(['invite_to_stage', 'move_to_audience', 'moderator_mute', 'promote_moderator',
+    'demote_moderator', 'kick', 'ban']);
+  const HEX_ID = /^[0-9a-f]+$/;
+
+  class StoaError extends Error {
+    constructor(code, message) {
+      super(message);
+      this.name = 'StoaError';
+      this.code = code;
+    }
+  }
+
+  function requireHex(value, digits, what) {
+    if (typeof value !== 'string' || value.length !== digits || !HEX_ID.test(value)) {
+      throw new TypeError(`${what} must be ${digits} lower-case hex digits`);
+    }
+  }
+
+  class StoaSession {
+    // `core` is the instantiated module (createStoaCore()). `seed` is a Uint8Array(32) from
+    // storage or null for a new identity; `context` names the relay in the auth signature.
+    constructor(core, { seed = null, context = 'stoa relay', decodeAudio = true } = {}) {
+      if (seed !== null && !(seed instanceof Uint8Array && seed.length === 32)) {
+        throw new TypeError('seed must be a Uint8Array of 32 bytes or null');
+      }
+      this.core = core;
+      this.scratch = 0;
+      this.scratchSize = 0;
+      this.audio = core._malloc(FRAME_SAMPLES * 2);
+      const seedPtr = seed ? this.bytesIn(seed) : 0;
+      const contextPtr = this.stringIn(String(context));
+      this.handle = core._stoa_create(seedPtr, contextPtr, decodeAudio ? 1 : 0);
+      if (seedPtr) {
+        core.HEAPU8.fill(0, seedPtr, seedPtr + 32);
+        core._free(seedPtr);
+      }
+      core._free(contextPtr);
+      if (!this.handle) throw new StoaError(STATUS.badArgument, 'the core could not create a session (no secure randomness?)');
+    }
+
+    get id() { return this.string(this.core._stoa_member_id(this.handle)); }
+
+    // The identity's secret seed, to keep in IndexedDB so the member stays the same person.
+    seed() {
+      const out = this.core._malloc(32);
+      this.core._stoa_seed(this.handle, out);
+      const seed = this.core.HEAPU8.slice(out, out + 32);
+      this.core.HEAPU8.fill(0, out, out + 32);
+      this.core._free(out);
+      return seed;
+    }
+
+    connected(nowMs) { this.core._stoa_connected(this.handle, nowMs); }
+    disconnected(nowMs) { this.core._stoa_disconnected(this.handle, nowMs); }
+    tick(nowMs) { this.core._stoa_tick(this.handle, nowMs); }
+
+    // A WebSocket message: a string (text) or an ArrayBuffer / typed array (binary).
+    receive(data, nowMs) {
+      if (typeof data === 'string') {
+        const size = this.core.lengthBytesUTF8(data);
+        const ptr = this.ensureScratch(size + 1);
+        this.core.stringToUTF8(data, ptr, size + 1);
+        this.core._stoa_receive_text(this.handle, ptr, size, nowMs);
+        return;
+      }
+      const bytes = data instanceof Uint8Array ? data : new Uint8Array(data.buffer ?? data, data.byteOffset ?? 0, data.byteLength);
+      const ptr = this.ensureScratch(bytes.length);
+      this.core.HEAPU8.set(bytes, ptr);
+      this.core._stoa_receive_binary(this.handle, ptr, bytes.length, nowMs);
+    }
+
+    // Messages for the WebSocket, in order: strings (text) and Uint8Arrays (binary).
+    takeOutbound() {
+      const out = [];
+      for (let kind; (kind = this.core._stoa_next_outbound(this.handle)) !== 0;) {
+        const ptr = this.core._stoa_buffer_data(this.handle);
+        const size = this.core._stoa_buffer_size(this.handle);
+        out.push(kind === 1 ? this.core.UTF8ToString(ptr, size) : this.core.HEAPU8.slice(ptr, ptr + size));
+      }
+      return out;
+    }
+
+    takeEvents() { return JSON.parse(this.string(this.core._stoa_take_events(this.handle))); }
+    state(nowMs) { return JSON.parse(this.string(this.core._stoa_state(this.handle, nowMs))); }
+
+    // Sender index -> speaking, for the stage: cheap enough to poll for indicators.
+    speaking() {
+      const text = this.string(this.core._stoa_speaking(this.handle));
+      const speaking = new Map();
+      if (text) {
+        for (const pair of text.split(',')) {
+          const [index, flag] = pair.split(':');
+          speaking.set(Number(index), flag === '1');
+        }
+      }
+      return speaking;
+    }
+
+    createRoom({ kind = 'open', stageOnly = false, title = '' } = {}) {
+      if (kind !== 'open' && kind !== 'closed') throw new TypeError('kind must be "open" or "closed"');
+      const titlePtr = this.stringIn(String(title));
+      const status = this.core._stoa_create_room(this.handle, kind === 'open' ? 0 : 1, stageOnly ? 1 : 0, titlePtr);
+      this.core._free(titlePtr);
+      this.check(status, 'createRoom');
+    }
+
+    joinRoom({ room, invite = null, name = '' }) {
+      requireHex(room, 32, 'room');
+      if (invite !== null) requireHex(invite, 64, 'invite');
+      const roomPtr = this.stringIn(room);
+      const invitePtr = invite ? this.stringIn(invite) : 0;
+      const namePtr = this.stringIn(String(name));
+      const status = this.core._stoa_join_room(this.handle, roomPtr, invitePtr, namePtr);
+      this.core._free(roomPtr);
+      if (invitePtr) this.core._free(invitePtr);
+      this.core._free(namePtr);
+      this.check(status, 'joinRoom');
+    }
+
+    // {type: 'raise_hand'}, {type: 'set_self_muted', muted}, {type: 'leave', quietly},
+    // {type: 'kick', target}, ... (docs/web-client.md).
+    act(action) {
+      const type = action?.type;
+      let code = ACTIONS[type];
+      if (type === 'leave' && action.quietly) code = 2;
+      if (code === undefined) throw new TypeError(`unknown action ${JSON.stringify(type)}`);
+      let targetPtr = 0;
+      if (TARGETED.has(type)) {
+        requireHex(action.target, 32, 'target');
+        targetPtr = this.stringIn(action.target);
+      }
+      const flag = type === 'set_self_muted' ? (action.muted === false ? 0 : 1) : 0;
+      const status = this.core._stoa_act(this.handle, code, targetPtr, flag);
+      if (targetPtr) this.core._free(targetPtr);
+      this.check(status, type);
+    }
+
+    requestDirectory(offset = 0, limit = 50) { this.core._stoa_request_directory(this.handle, offset >>> 0, limit >>> 0); }
+    requestAudience(offset = 0, limit = 100) { this.core._stoa_request_audience(this.handle, offset >>> 0, limit >>> 0); }
+
+    // One 20 ms microphone frame (Int16Array(960)). Returns null when sent, or why not
+    // ('not_on_stage', 'muted', 'no_sending_key', ...): expected states, not exceptions.
+    sendAudio(pcm, nowMs) {
+      if (!(pcm instanceof Int16Array) || pcm.length !== FRAME_SAMPLES) throw new TypeError('pcm must be an Int16Array(960)');
+      this.core.HEAP16.set(pcm, this.audio >> 1);
+      const status = this.core._stoa_send_audio(this.handle, this.audio, nowMs);
+      return status === 0 ? null : (CLIENT_ERRORS[-status] ?? `error_${-status}`);
+    }
+
+    // The next 20 ms of the room's mix into `out` (Int16Array(960)); returns `out`.
+    pullAudio(nowMs, out = new Int16Array(FRAME_SAMPLES)) {
+      this.core._stoa_pull_audio(this.handle, nowMs, this.audio);
+      out.set(this.core.HEAP16.subarray(this.audio >> 1, (this.audio >> 1) + FRAME_SAMPLES));
+      return out;
+    }
+
+    destroy() {
+      if (!this.handle) return;
+      this.core._stoa_destroy(this.handle);
+      this.core._free(this.audio);
+      if (this.scratch) this.core._free(this.scratch);
+      this.handle = 0;
+    }
+
+    // ---- internals ----
+    check(status, what) {
+      if (status !== STATUS.ok) throw new StoaError(status, `${what}: ${status === STATUS.unknownAction ? 'unknown action' : 'bad argument'}`);
+    }
+    string(ptr) { return this.core.UTF8ToString(ptr, this.core._stoa_buffer_size(this.handle)); }
+    stringIn(text) {
+      const size = this.core.lengthBytesUTF8(text) + 1;
+      const ptr = this.core._malloc(size);
+      this.core.stringToUTF8(text, ptr, size);
+      return ptr;
+    }
+    bytesIn(bytes) {
+      const ptr = this.core._malloc(bytes.length);
+      this.core.HEAPU8.set(bytes, ptr);
+      return ptr;
+    }
+    ensureScratch(size) {
+      if (size > this.scratchSize) {
+        if (this.scratch) this.core._free(this.scratch);
+        this.scratchSize = Math.max(size, 2 * this.scratchSize, 4096);
+        this.scratch = this.core._malloc(this.scratchSize);
+      }
+      return this.scratch;
+    }
+  }
+
+  const api = { StoaSession, StoaError, ACTIONS, STATUS, CLIENT_ERRORS, FRAME_SAMPLES };
+  if (typeof module === 'object' && module.exports) module.exports = api;
+  else root.Stoa = api;
+})(typeof self !== 'undefined' ? self : globalThis);

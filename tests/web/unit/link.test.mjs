@@ -1,0 +1,60 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseRoomLink, formatRoomLink, formatRoomHash, linkProblem, relayUrl } from "../../../web/lib/link.js";
+
+const ROOM = "404142434445464748494a4b4c4d4e4f";
+const INVITE = "808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f";
+
+test("a full closed-room link gives room, invite and the origin it points at", () => {
+  assert.deepEqual(parseRoomLink(`https://stoa.example/#room=${ROOM}&invite=${INVITE}`),
+    { ok: true, room: ROOM, invite: INVITE, origin: "https://stoa.example" });
+});
+
+test("the fragment alone, with or without '#', and a bare room id are accepted", () => {
+  assert.deepEqual(parseRoomLink(`#room=${ROOM}`), { ok: true, room: ROOM, invite: null, origin: null });
+  assert.deepEqual(parseRoomLink(`room=${ROOM}&invite=${INVITE}`), { ok: true, room: ROOM, invite: INVITE, origin: null });
+  assert.deepEqual(parseRoomLink(`  ${ROOM}\n`), { ok: true, room: ROOM, invite: null, origin: null });
+});
+
+test("parameter order and a port in the origin do not matter; upper case is folded", () => {
+  const parsed = parseRoomLink(`http://localhost:8080/#invite=${INVITE.toUpperCase()}&room=${ROOM.toUpperCase()}`);
+  assert.deepEqual(parsed, { ok: true, room: ROOM, invite: INVITE, origin: "http://localhost:8080" });
+});
+
+test("damaged links are refused with the reason", () => {
+  assert.deepEqual(parseRoomLink(""), { ok: false, reason: "empty" });
+  assert.deepEqual(parseRoomLink("   "), { ok: false, reason: "empty" });
+  assert.deepEqual(parseRoomLink(undefined), { ok: false, reason: "empty" });
+  assert.deepEqual(parseRoomLink("https://stoa.example/"), { ok: false, reason: "no_room" });
+  assert.deepEqual(parseRoomLink("hello there"), { ok: false, reason: "no_room" });
+  assert.deepEqual(parseRoomLink(`#room=${ROOM.slice(1)}`), { ok: false, reason: "bad_room" });
+  assert.deepEqual(parseRoomLink(`#room=${ROOM.slice(0, 31)}g`), { ok: false, reason: "bad_room" });
+  assert.deepEqual(parseRoomLink(`#room=${ROOM}&invite=${INVITE.slice(2)}`), { ok: false, reason: "bad_invite" });
+  assert.deepEqual(parseRoomLink(`#room=${ROOM}&invite=${INVITE}00`), { ok: false, reason: "bad_invite" });
+  assert.deepEqual(parseRoomLink("https://[bad"), { ok: false, reason: "no_room" });
+});
+
+test("an empty invite parameter is an open-room link", () => {
+  assert.deepEqual(parseRoomLink(`#room=${ROOM}&invite=`), { ok: true, room: ROOM, invite: null, origin: null });
+});
+
+test("formatting and parsing round-trip, and a trailing slash on the origin is not doubled", () => {
+  const link = formatRoomLink("https://stoa.example/", ROOM, INVITE);
+  assert.equal(link, `https://stoa.example/#room=${ROOM}&invite=${INVITE}`);
+  const parsed = parseRoomLink(link);
+  assert.equal(parsed.room, ROOM);
+  assert.equal(parsed.invite, INVITE);
+  assert.equal(formatRoomLink("https://stoa.example", ROOM), `https://stoa.example/#room=${ROOM}`);
+  assert.equal(formatRoomHash(ROOM, null), `#room=${ROOM}`);
+  assert.equal(formatRoomHash(ROOM, INVITE), `#room=${ROOM}&invite=${INVITE}`);
+});
+
+test("every refusal reason has its own explanation", () => {
+  const texts = ["empty", "no_room", "bad_room", "bad_invite", "other"].map(linkProblem);
+  assert.equal(new Set(texts).size, texts.length);
+});
+
+test("the relay URL follows the page's scheme and host", () => {
+  assert.equal(relayUrl({ protocol: "https:", host: "stoa.example" }), "wss://stoa.example/ws");
+  assert.equal(relayUrl({ protocol: "http:", host: "localhost:8080" }), "ws://localhost:8080/ws");
+});

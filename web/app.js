@@ -124,6 +124,7 @@ function act(action) {
 
 function failClient(name) {
   local.failed = { name };
+  showError({ name });
   scheduleRender();
 }
 
@@ -153,7 +154,10 @@ function onWorkerMessage(message) {
   switch (message.type) {
     case "identity":
       local.identity = message.id ?? "";
-      if (local.failed && local.failed.name === "client_unavailable") local.failed = null;
+      if (local.failed && local.failed.name === "client_unavailable") {
+        local.failed = null;
+        clearError();
+      }
       saveSeed(message.seed).then((stored) => {
         if (!stored) announce(errorMessage({ name: "storage_unavailable" }));
       });
@@ -437,6 +441,7 @@ function startPlayback() {
       node.port.postMessage({ type: "port", port: channel.port1 }, [channel.port1]);
       post({ type: "playback-port", port: channel.port2 }, [channel.port2]);
       audio.failed = false;
+      scheduleRender();
     })();
     audio.playback.catch(() => {
       audio.playback = null;  // a later tap tries again
@@ -585,18 +590,32 @@ function render() {
   const loading = !local.failed && !state;
   const screen = loading ? "loading" : view.screen;
   for (const name of ["loading", "failed", "start", "room", "removed"]) show($(`${name}-screen`), screen === name);
+  if (screen !== lastScreen) moveFocus(screen);
+  lastScreen = screen;
 
   const connection = local.failed ? "closed" : view.connection;
   setText($("connection"), connection);
   $("connection-line").dataset.state = connection;
   setText($("connection-label"), local.failed ? "Client not loaded" : local.relayNotice || view.connectionLabel);
+  show($("reconnect"), connection === "closed" && !local.failed && Boolean(state));
 
-  if (screen === "failed") setText($("failed-text"), errorMessage(local.failed));
   renderAudioBanner(view, screen);
   if (screen === "start") renderStart(view);
   if (screen === "room") renderRoom(view);
   if (screen === "removed") setText($("removed-text"), removalMessage(local.removed.reason));
   if (screen !== "room" && document.title !== "Stoa") document.title = "Stoa";
+}
+
+// When the screen changes under a keyboard or screen-reader user, focus would fall back to the
+// body; take it to the new screen's heading instead (never on the first screen of a visit).
+let lastScreen = "loading";
+function moveFocus(screen) {
+  if (lastScreen === "loading") return;
+  const active = document.activeElement;
+  const section = $(`${screen}-screen`);
+  if (active && active !== document.body && section.contains(active)) return;
+  const heading = section.querySelector("h1");
+  if (heading) heading.focus();
 }
 
 function renderAudioBanner(view, screen) {
@@ -715,6 +734,8 @@ function renderRoom(view) {
     setText($("audience-summary"), summary);
     $("audience-previous").disabled = !audience.hasPrevious;
     $("audience-next").disabled = !audience.hasNext;
+    show($("audience-previous"), audience.hasPrevious || audience.hasNext);
+    show($("audience-next"), audience.hasPrevious || audience.hasNext);
   } else {
     setText($("audience-summary"), "Only the host and moderators see who is in the audience.");
   }
@@ -892,6 +913,9 @@ function wire() {
   $("copy-link").addEventListener("click", copyLink);
   $("dismiss-error").addEventListener("click", () => { clearError(); $("main").focus(); });
   $("reload").addEventListener("click", () => location.reload());
+  // The worker protocol has no reconnect request; a reload starts a fresh client (the room link
+  // stays in the address bar, so Join is one tap away).
+  $("reconnect").addEventListener("click", () => location.reload());
   $("back-to-start").addEventListener("click", () => {
     local.removed = null;
     if (app.state && app.state.connection === "open") requestDirectory(0);

@@ -75,18 +75,30 @@ function announce(text) {
   announceTimer = setTimeout(() => {
     const status = $("status");
     status.textContent = "";
-    // A fresh text node after clearing makes repeated sentences announce again.
-    requestAnimationFrame(() => { status.textContent = announceQueue.join(" "); announceQueue = []; });
+    // Clearing first makes a repeated sentence announce again. Timers, not animation frames, so a
+    // background tab still updates its live region.
+    setTimeout(() => { status.textContent = announceQueue.join(" "); announceQueue = []; }, 50);
   }, 80);
+}
+
+// The same message again within a few seconds is not re-announced (a worker reporting a burst of
+// identical failures must not flood a screen reader).
+let lastAlert = { text: "", at: 0 };
+function setAlert(text) {
+  const now = Date.now();
+  if (text === lastAlert.text && now - lastAlert.at < 5000 && $("error").textContent === text) return false;
+  lastAlert = { text, at: now };
+  $("error").textContent = text;
+  show($("dismiss-error"), true);
+  return true;
 }
 
 function showError(error, prefix = "") {
   const text = (prefix ? `${prefix} ` : "") + errorMessage(error);
+  if (!setAlert(text)) return;
   const element = $("error");
-  element.textContent = text;
   element.dataset.errorName = error.name ?? "";
   element.dataset.errorCode = Number.isInteger(error.code) ? String(error.code) : "";
-  show($("dismiss-error"), true);
 }
 
 function clearError() {
@@ -98,11 +110,10 @@ function clearError() {
 }
 
 function showWarning(text) {
+  if (!setAlert(text)) return;
   const element = $("error");
-  element.textContent = text;
   element.dataset.errorName = "speaker_alarm";
   element.dataset.errorCode = "";
-  show($("dismiss-error"), true);
 }
 
 // ---- the worker ----

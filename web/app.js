@@ -298,6 +298,11 @@ function onEvent(event) {
 }
 
 function onErrorEvent(event) {
+  // The worker reports a core that would not load, or a socket it cannot open, this way.
+  if (event.name === "client_unavailable") {
+    failClient("client_unavailable");
+    return;
+  }
   const inRoom = Boolean(app.state && app.state.inRoom);
   if (local.pendingJoin || local.pendingCreate) {
     if (refusesJoin(event) || !inRoom) {

@@ -53,6 +53,7 @@ const MESSAGES = {
   // The page itself
   client_unavailable: "Could not load the client. Check your connection and reload the page.",
   client_crashed: "The client stopped working. Reload the page.",
+  bad_request: "The client could not carry out that request. Reload the page if it keeps happening.",
   audio_unavailable: "Could not start audio in this browser.",
   microphone_denied: "The microphone could not be used. Allow microphone access for this site and try again.",
   microphone_missing: "No microphone was found.",

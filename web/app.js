@@ -73,11 +73,14 @@ function announce(text) {
   announceQueue.push(text);
   clearTimeout(announceTimer);
   announceTimer = setTimeout(() => {
+    if (announceQueue.length === 0) return;
+    const text = announceQueue.join(" ");
+    announceQueue = [];
     const status = $("status");
     status.textContent = "";
     // Clearing first makes a repeated sentence announce again. Timers, not animation frames, so a
     // background tab still updates its live region.
-    setTimeout(() => { status.textContent = announceQueue.join(" "); announceQueue = []; }, 50);
+    setTimeout(() => { status.textContent = text; }, 50);
   }, 80);
 }
 
@@ -634,6 +637,10 @@ function moveFocus(screen) {
   if (heading) heading.focus();
 }
 
+// A control that disappears after a tap (the invitation prompt, "Step down") hands keyboard
+// focus to the control that replaces it, once that one is shown.
+let pendingFocus = null;
+
 function renderAudioBanner(view, screen) {
   const context = audio.context;
   const running = context && context.state === "running" && audio.gain && !audio.paused;
@@ -715,8 +722,13 @@ function renderRoom(view) {
   const actions = view.actions;
   const prompt = actions.respondToInvite || (local.inviteSeen && view.me.role === "listener");
   show($("invite-prompt"), prompt);
-  show($("raise-hand"), actions.raiseHand && !prompt);
-  show($("lower-hand"), actions.lowerHand);
+  // One button whose name flips keeps keyboard focus where it was.
+  const handVisible = (actions.raiseHand && !prompt) || actions.lowerHand;
+  show($("hand-toggle"), handVisible);
+  if (handVisible) {
+    setText($("hand-toggle"), actions.lowerHand ? "Lower hand" : "Raise hand");
+    $("hand-toggle").classList.toggle("primary", !actions.lowerHand);
+  }
   const micVisible = actions.mute || actions.unmute;
   show($("mic-toggle"), micVisible);
   if (micVisible) {
@@ -761,6 +773,15 @@ function renderRoom(view) {
   setText($("share-hint"), room.linkIsInvite
     ? "This is a closed room. Anyone with this link can join, so share it only with people you want here."
     : "Anyone with this link can join this open room.");
+
+  if (pendingFocus) {
+    const target = $(pendingFocus);
+    if (!target.hidden) {
+      pendingFocus = null;
+      const active = document.activeElement;
+      if (!active || active === document.body || active.closest("[hidden]")) target.focus();
+    }
+  }
 
   setText($("security-code"), room.securityCode ?? "—");
   setText($("security-epoch"), room.securityCode && room.epoch !== null ? `(key number ${room.epoch})` : view.keys === "ready" ? "" : "(available once keys arrive)");
@@ -912,12 +933,27 @@ function wire() {
   $("directory-next").addEventListener("click", () => requestDirectory(local.directory.offset + DIRECTORY_PAGE));
 
   $("listen").addEventListener("click", onListen);
-  $("raise-hand").addEventListener("click", () => act({ type: "raise_hand" }));
-  $("lower-hand").addEventListener("click", () => act({ type: "lower_hand" }));
-  $("accept-invite").addEventListener("click", () => { local.inviteSeen = false; act({ type: "accept_invite" }); scheduleRender(); });
-  $("decline-invite").addEventListener("click", () => { local.inviteSeen = false; act({ type: "decline_invite" }); scheduleRender(); });
+  $("hand-toggle").addEventListener("click", () => {
+    const raised = Boolean(app.state && app.state.me && app.state.me.hand);
+    act({ type: raised ? "lower_hand" : "raise_hand" });
+  });
+  $("accept-invite").addEventListener("click", () => {
+    local.inviteSeen = false;
+    pendingFocus = "mic-toggle";
+    act({ type: "accept_invite" });
+    scheduleRender();
+  });
+  $("decline-invite").addEventListener("click", () => {
+    local.inviteSeen = false;
+    pendingFocus = "hand-toggle";
+    act({ type: "decline_invite" });
+    scheduleRender();
+  });
   $("mic-toggle").addEventListener("click", onMicToggle);
-  $("step-down").addEventListener("click", () => act({ type: "move_to_audience", target: app.state && app.state.id }));
+  $("step-down").addEventListener("click", () => {
+    pendingFocus = "hand-toggle";
+    act({ type: "move_to_audience", target: app.state && app.state.id });
+  });
   $("leave").addEventListener("click", () => act({ type: "leave", quietly: false }));
   $("leave-quietly").addEventListener("click", () => act({ type: "leave", quietly: true }));
   $("end-room").addEventListener("click", () => act({ type: "end_room" }));

@@ -26,6 +26,8 @@ const local = {
   identity: null,
   failed: null,                 // {name} once the client could not load
   removed: null,                // {reason} until dismissed
+  rejoining: null,              // {room} while the worker rejoins after a dropped connection
+  quietUntil: 0,                // errors from cancelling a rejoin are expected, not shown
   rooms: new Map(),             // room id -> {title, kind, invite, stageOnly}
   pendingCreate: null,          // {localTitle, kind, stageOnly}
   pendingJoin: null,            // {room, invite}
@@ -223,6 +225,7 @@ function enteredRoom(state) {
   local.pendingCreate = null;
   local.pendingJoin = null;
   local.removed = null;
+  local.rejoining = null;
   local.audiencePage = null;
   local.audienceOffset = 0;
   const info = local.rooms.get(state.room);
@@ -263,10 +266,18 @@ function onEvent(event) {
       announce("You have been invited to speak. Accept or decline.");
       break;
     case "removed":
-      local.removed = { reason: event.reason };
       local.inviteSeen = false;
       stopMicrophone();
-      announce(removalMessage(event.reason));
+      if (event.reason === "disconnected" && app.state && app.state.room) {
+        // The session forgets the room when the socket drops and the worker joins it again on
+        // reconnect: show that, not a removal.
+        local.rejoining = { room: app.state.room };
+        announce("Connection lost. Rejoining the room when the relay is back.");
+      } else {
+        local.rejoining = null;
+        local.removed = { reason: event.reason };
+        announce(removalMessage(event.reason));
+      }
       break;
     case "error":
       onErrorEvent(event);
@@ -301,6 +312,11 @@ function onEvent(event) {
 }
 
 function onErrorEvent(event) {
+  if (Date.now() < local.quietUntil && ["bad_request", "not_in_room", "not_member"].includes(event.name)) return;
+  if (local.rejoining && refusesJoin(event)) {
+    local.rejoining = null;
+    local.removed = { reason: "disconnected" };
+  }
   // The worker reports a core that would not load, or a socket it cannot open, this way.
   if (event.name === "client_unavailable") {
     failClient("client_unavailable");
@@ -597,6 +613,7 @@ function currentView() {
   return buildView(state, {
     failed: local.failed,
     removed: local.removed,
+    rejoining: local.rejoining,
     roomInfo: state && state.room ? local.rooms.get(state.room) ?? null : null,
     audiencePage: local.audiencePage,
     origin: location.origin,
@@ -608,7 +625,7 @@ function render() {
   const view = currentView();
   const loading = !local.failed && !state;
   const screen = loading ? "loading" : view.screen;
-  for (const name of ["loading", "failed", "start", "room", "removed"]) show($(`${name}-screen`), screen === name);
+  for (const name of ["loading", "failed", "start", "room", "rejoining", "removed"]) show($(`${name}-screen`), screen === name);
   if (screen !== lastScreen) moveFocus(screen);
   lastScreen = screen;
 
@@ -622,6 +639,11 @@ function render() {
   if (screen === "start") renderStart(view);
   if (screen === "room") renderRoom(view);
   if (screen === "removed") setText($("removed-text"), removalMessage(local.removed.reason));
+  if (screen === "rejoining") {
+    const info = local.rooms.get(local.rejoining.room);
+    const title = info && info.title ? `“${info.title}”` : "the room";
+    setText($("rejoining-text"), `The connection to the relay dropped. You rejoin ${title} as soon as it is back, with your microphone off.`);
+  }
   if (screen !== "room" && document.title !== "Stoa") document.title = "Stoa";
 }
 
@@ -968,6 +990,13 @@ function wire() {
   // The worker protocol has no reconnect request; a reload starts a fresh client (the room link
   // stays in the address bar, so Join is one tap away).
   $("reconnect").addEventListener("click", () => location.reload());
+  $("cancel-rejoin").addEventListener("click", () => {
+    local.rejoining = null;
+    local.quietUntil = Date.now() + 3000;
+    act({ type: "leave", quietly: false });  // the worker forgets the room it would rejoin
+    if (app.state && app.state.connection === "open") requestDirectory(0);
+    scheduleRender();
+  });
   $("back-to-start").addEventListener("click", () => {
     local.removed = null;
     if (app.state && app.state.connection === "open") requestDirectory(0);

@@ -45,11 +45,13 @@ function muteText(member) {
   return "Microphone on";
 }
 
-// Which screen to show. `local.failed` is a client that could not load; `local.removed` a removal
-// the member has not dismissed yet.
+// Which screen to show. `local.failed` is a client that could not load; `local.rejoining` a room
+// whose connection dropped (the worker rejoins it once the relay is back); `local.removed` a
+// removal the member has not dismissed yet.
 export function screenOf(state, local = {}) {
   if (local.failed) return "failed";
   if (state && state.inRoom) return "room";
+  if (local.rejoining) return "rejoining";
   if (local.removed) return "removed";
   return "start";
 }

@@ -109,6 +109,8 @@ test("screens: a failed client, the room, a removal not yet dismissed, else the 
   assert.equal(screenOf(roomState(), { failed: { name: "client_unavailable" } }), "failed");
   assert.equal(screenOf(roomState(), {}), "room");
   assert.equal(screenOf({ inRoom: false }, { removed: { reason: "kicked" } }), "removed");
+  assert.equal(screenOf({ inRoom: false }, { rejoining: { room: ROOM }, removed: { reason: "kicked" } }), "rejoining");
+  assert.equal(screenOf(roomState(), { rejoining: { room: ROOM } }), "room");
   assert.equal(screenOf({ inRoom: false }, {}), "start");
   assert.equal(screenOf(null, {}), "start");
   assert.equal(buildView(null, {}).room, null);

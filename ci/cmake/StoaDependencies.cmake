@@ -13,20 +13,24 @@ else()
 endif()
 
 if(EMSCRIPTEN)
-  # The WebAssembly builds of libopus and libsodium made by ci/build-wasm-deps.sh.
-  set(STOA_WASM_DEPS_PREFIX "${CMAKE_BINARY_DIR}/wasm-deps" CACHE PATH "Prefix of the Emscripten-built libopus and libsodium")
-  list(PREPEND CMAKE_PREFIX_PATH "${STOA_WASM_DEPS_PREFIX}")
+  # The WebAssembly libopus and libsodium built by ci/build-wasm-deps.sh, found like the native
+  # ones: pkg-config reads only the prefix's .pc files (never the host's), and the prefix joins
+  # the find roots, since Emscripten's toolchain confines find_library to its sysroot.
+  set(STOA_WASM_DEPS_PREFIX "${PROJECT_SOURCE_DIR}/build/wasm-deps/prefix" CACHE PATH
+      "Prefix of the Emscripten-built libopus and libsodium (made by ci/build-wasm-deps.sh)")
+  if(NOT EXISTS "${STOA_WASM_DEPS_PREFIX}/lib/pkgconfig/opus.pc"
+     OR NOT EXISTS "${STOA_WASM_DEPS_PREFIX}/lib/pkgconfig/libsodium.pc")
+    message(FATAL_ERROR "No WebAssembly libopus/libsodium in ${STOA_WASM_DEPS_PREFIX}: "
+                        "run 'bash ci/build-wasm-deps.sh' first")
+  endif()
   set(ENV{PKG_CONFIG_LIBDIR} "${STOA_WASM_DEPS_PREFIX}/lib/pkgconfig")
+  set(ENV{PKG_CONFIG_PATH} "")
+  set(ENV{PKG_CONFIG_SYSROOT_DIR} "")
+  list(APPEND CMAKE_FIND_ROOT_PATH "${STOA_WASM_DEPS_PREFIX}")
 endif()
 
-if(EMSCRIPTEN)
-  # Until ci/build-wasm-deps.sh has run, the WebAssembly build has only the modules that need neither library.
-  pkg_check_modules(OPUS IMPORTED_TARGET opus>=1.3)
-  pkg_check_modules(SODIUM IMPORTED_TARGET libsodium>=1.0.18)
-else()
-  pkg_check_modules(OPUS REQUIRED IMPORTED_TARGET opus>=1.3)
-  pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium>=1.0.18)
-endif()
+pkg_check_modules(OPUS REQUIRED IMPORTED_TARGET opus>=1.3)
+pkg_check_modules(SODIUM REQUIRED IMPORTED_TARGET libsodium>=1.0.18)
 
 if(NOT EMSCRIPTEN)
   if(STOA_BUILD_SERVER OR STOA_BUILD_LOADGEN)

@@ -27,7 +27,8 @@ const local = {
   failed: null,                 // {name} once the client could not load
   removed: null,                // {reason} until dismissed
   rejoining: null,              // {room} while the worker rejoins after a dropped connection
-  quietUntil: 0,                // errors from cancelling a rejoin are expected, not shown
+  quietUntil: 0,
+  endingRoom: false,            // this member asked to end the room                // errors from cancelling a rejoin are expected, not shown
   rooms: new Map(),             // room id -> {title, kind, invite, stageOnly}
   pendingCreate: null,          // {localTitle, kind, stageOnly}
   pendingJoin: null,            // {room, invite}
@@ -246,6 +247,7 @@ function leftRoom() {
   if ("mediaSession" in navigator) navigator.mediaSession.metadata = null;
   local.directory.loaded = false;
   local.directory.asked = false;
+  show($("link-note"), false);
 }
 
 function onEvent(event) {
@@ -273,11 +275,16 @@ function onEvent(event) {
         // reconnect: show that, not a removal.
         local.rejoining = { room: app.state.room };
         announce("Connection lost. Rejoining the room when the relay is back.");
+      } else if (event.reason === "left" || event.reason === "left_quietly" || (event.reason === "room_ended" && local.endingRoom)) {
+        // The member's own doing: straight back to the start screen.
+        local.rejoining = null;
+        announce(event.reason === "room_ended" ? "You ended the room." : removalMessage(event.reason));
       } else {
         local.rejoining = null;
         local.removed = { reason: event.reason };
         announce(removalMessage(event.reason));
       }
+      local.endingRoom = false;
       break;
     case "error":
       onErrorEvent(event);
@@ -978,7 +985,10 @@ function wire() {
   });
   $("leave").addEventListener("click", () => act({ type: "leave", quietly: false }));
   $("leave-quietly").addEventListener("click", () => act({ type: "leave", quietly: true }));
-  $("end-room").addEventListener("click", () => act({ type: "end_room" }));
+  $("end-room").addEventListener("click", () => {
+    local.endingRoom = true;
+    act({ type: "end_room" });
+  });
   $("stage").addEventListener("click", onMemberControl);
   $("audience").addEventListener("click", onMemberControl);
   $("audience-refresh").addEventListener("click", () => requestAudience(local.audienceOffset));

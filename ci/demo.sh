@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The README's main command: installs what is needed, builds the native preset, checks the core
-# (stoa-demo), then starts the relay with the web client on http://127.0.0.1:8080 and a demo
-# room in which a bot speaker (a real client over the real protocol) is talking. Ctrl-C stops it.
+# The README's main command: installs what is needed, builds the native preset and the browser
+# client (the wasm preset), checks the core (stoa-demo), then starts the relay with the web client
+# on http://127.0.0.1:8080 and a demo room in which a bot speaker (a real client over the real
+# protocol) is talking. Ctrl-C stops it.
 # Options: --port N (default 8080), --check (start everything, verify, stop; for CI and smoke tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,12 @@ bash ci/setup.sh
 cmake --preset native > /dev/null
 cmake --build --preset native -j "$(nproc)" --target stoa-demo stoa-server stoa-bot stoa_demo_speech
 
+# The browser client: the core in WebAssembly with the web page, staged in build/wasm/web.
+bash ci/build-wasm-deps.sh
+export NODE_PATH=/usr/share/nodejs  # Debian's Emscripten needs it to find its JS optimizer's modules
+cmake --preset wasm > /dev/null
+cmake --build --preset wasm -j "$(nproc)" --target stoa_web_client
+
 ./build/native/core/loopback/stoa-demo
 
 run_dir=$(mktemp -d)
@@ -31,7 +38,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-./build/native/server/stoa-server --listen 127.0.0.1 --port "$port" > "$run_dir/server.log" 2>&1 &
+./build/native/server/stoa-server --listen 127.0.0.1 --port "$port" --web-root build/wasm/web \
+  > "$run_dir/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
   curl -fsS "http://127.0.0.1:$port/healthz" > /dev/null 2>&1 && break
@@ -58,6 +66,8 @@ if [ "$check" -eq 1 ]; then
   sleep 3  # let the bot talk for a few seconds of real time
   frames=$(curl -fsS "http://127.0.0.1:$port/metrics" | awk '/^stoa_media_frames_in_total/ {print $2}')
   echo "stoa: the bot sent ${frames:-0} encrypted frames to the relay"
+  curl -fsS -o /dev/null "http://127.0.0.1:$port/stoa-core.wasm" \
+    || { echo "stoa: the relay does not serve the WebAssembly client" >&2; exit 1; }
   [ "${frames:-0}" -gt 50 ] || { echo "stoa: the demo room is silent" >&2; exit 1; }
   exit 0
 fi

@@ -8,7 +8,7 @@ packages=(
   libopus-dev libsodium-dev nlohmann-json3-dev libboost-dev libboost-system-dev libssl-dev
   catch2 libbenchmark-dev
   clang lld libclang-rt-14-dev
-  emscripten nodejs
+  emscripten nodejs autoconf automake libtool
   espeak-ng sox curl
 )
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is needed, then builds and runs every test suite:
 # the native suite, the same suite under AddressSanitizer + UndefinedBehaviorSanitizer, a short
-# run of every libFuzzer target from its checked-in seeds, and the WebAssembly build under Node.
+# run of every libFuzzer target from its checked-in seeds, and the WebAssembly build under Node
+# (after ci/build-wasm-deps.sh has built libopus and libsodium for it).
 # Prints one summary at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,6 +43,13 @@ mkdir -p build
 # Debian's Emscripten needs this to find its JS optimizer's modules.
 export NODE_PATH=/usr/share/nodejs
 for preset in native asan fuzz wasm; do
+  # The wasm preset links the Emscripten builds of libopus and libsodium (cached after the first run).
+  if [ "$preset" = wasm ] && ! bash ci/build-wasm-deps.sh; then
+    summary+=("wasm: not run (ci/build-wasm-deps.sh failed)")
+    total_failed=$((total_failed + 1))
+    status=1
+    continue
+  fi
   run_suite "$preset" || status=1
 done
 

@@ -76,7 +76,12 @@ function handleEvent(event) {
       }
       break;
     case 'removed':
-      wanted = null;
+      // A connection carries one room for its life (docs/protocol.md): after leaving, being kicked
+      // or the room ending, start a fresh connection so the member can join another room.
+      if (event.reason !== 'disconnected') {
+        wanted = null;
+        freshConnection();
+      }
       break;
     case 'relay_shutdown':
       connection = 'reconnecting';
@@ -126,6 +131,17 @@ function connect() {
     flush();
     postState();
   };
+}
+
+function freshConnection() {
+  if (!socket) return;
+  const old = socket;
+  socket = null; // its close is ours: no backoff, no 'reconnecting'
+  old.onopen = old.onmessage = old.onclose = null;
+  old.close(1000, 'left the room');
+  session.disconnected(now());
+  connection = 'connecting';
+  connect();
 }
 
 function scheduleReconnect(delayMs) {

@@ -61,14 +61,14 @@ TEST_CASE("the web client's files come with their MIME type, cache policy, CSP a
     CHECK(static_cast<unsigned char>(gzipped.body[1]) == 0x8b);
     CHECK(gzipped.body.size() == std::filesystem::file_size(root / "index.html.gz"));
 
-    const auto script = http_get(f.port(), "/directory.js", {{"Accept-Encoding", "gzip;q=0"}});
+    const auto script = http_get(f.port(), "/app.js", {{"Accept-Encoding", "gzip;q=0"}});
     CHECK(script.status == 200);
     CHECK(script.headers.at("content-type") == "text/javascript; charset=utf-8");
     CHECK(script.headers.at("cache-control").find("max-age=") != std::string::npos);
     CHECK_FALSE(script.headers.contains("content-encoding"));
 
     // Revalidation with the ETag costs no body.
-    const auto again = http_get(f.port(), "/directory.js", {{"If-None-Match", script.headers.at("etag")}});
+    const auto again = http_get(f.port(), "/app.js", {{"If-None-Match", script.headers.at("etag")}});
     CHECK(again.status == 304);
     CHECK(again.body.empty());
 

@@ -1,7 +1,9 @@
-// stoa-bot: a speaker that is a real client over the real protocol. It connects to a relay over
-// WebSocket, creates (or joins) a room, takes the stage and talks: it loops a 48 kHz mono speech
-// sample, encoding, encrypting and signing every 20 ms frame like a browser would. The demo room
-// of the README's main command is one of these.
+// stoa-bot: a member that is a real client over the real protocol. It connects to a relay over
+// WebSocket, creates (or joins) a room and, given a voice (a looped 48 kHz PCM sample or a sine
+// tone), takes the stage and talks, encoding, encrypting and signing every 20 ms frame like a
+// browser would. As a listener it decodes and mixes what it hears and reports it once a second as
+// a JSON line, so end-to-end tests can use it as a native peer. The demo room of the README's main
+// command is one of these.
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -12,8 +14,10 @@
 #include <deque>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>  // before Boost 1.74's asio, whose awaitable.hpp uses std::exchange unincluded
 #include <vector>
@@ -21,58 +25,113 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+#include <nlohmann/json.hpp>
 
 #include "stoa/audio/format.hpp"
+#include "stoa/audio/level_meter.hpp"
+#include "stoa/audio/tone.hpp"
+#include "stoa/client/client_error.hpp"
 #include "stoa/client/client_session.hpp"
 #include "stoa/e2ee/system_random.hpp"
+#include "stoa/proto/room_json.hpp"
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
+using json = nlohmann::ordered_json;
 using namespace std::chrono_literals;
 
 namespace {
+
+constexpr double tone_amplitude = 0.3;  // of full scale: about -13.5 dBFS
+constexpr int frames_per_report = 50;   // one listening report a second
 
 struct bot_options {
     std::string host = "127.0.0.1";
     std::string port = "8080";
     std::string context = "stoa relay";
     std::string pcm_path;
+    std::optional<double> tone_hz;
     std::string title = "Stoa demo room";
     std::string name = "Stoa bot";
-    std::optional<std::string> room_hex;
-    std::string room_file;  // where to write the room id once the room exists
+    std::optional<std::string> room_hex;    // --room: an existing room, where the bot takes the stage
+    std::optional<std::string> join_hex;    // --join: an existing room, as a listener
+    std::optional<std::string> invite_hex;  // --invite: the capability for a closed room
+    std::string room_file;                  // where to write the room id once the room exists
+    bool listen = false;
+    bool accept_invite = false;
+    bool print_room = false;
+    bool json_events = false;  // stdout carries JSON lines only (implied by --listen and --print-room)
+    std::optional<double> duration_s;
 };
 
 void usage() {
-    std::cerr << "usage: stoa-bot --pcm FILE [--host H] [--port P] [--context C] [--title T] [--name N]\n"
-                 "                [--room HEX] [--room-file PATH]\n"
-                 "  FILE is raw signed 16-bit little-endian mono PCM at 48 kHz (looped).\n";
+    std::cerr
+        << "usage: stoa-bot [--pcm FILE | --tone HZ] [--host H] [--port P] [--context C] [--title T] [--name N]\n"
+           "                [--room HEX | --join HEX [--invite HEX]] [--room-file PATH] [--print-room]\n"
+           "                [--listen] [--accept-invite] [--json] [--duration SECONDS]\n"
+           "  --pcm FILE       speak FILE, raw signed 16-bit little-endian mono PCM at 48 kHz (looped)\n"
+           "  --tone HZ        speak a continuous sine tone at 0.3 of full scale\n"
+           "  (neither)        stay silent\n"
+           "  --room HEX       join an existing room and speak there (a stage-only room)\n"
+           "  --join HEX       join an existing room as a listener; --invite HEX for a closed room\n"
+           "  (neither)        create an open room titled T and speak in it as its host\n"
+           "  --listen         decode the room's audio and print one JSON line a second:\n"
+           "                   t_ms, frames_decrypted, frequency_hz, level_dbfs, epoch, in_room, role\n"
+           "  --accept-invite  accept an invitation to the stage and unmute\n"
+           "  --print-room     print {\"event\":\"room_created\",\"room\":..,\"invite\":..} once the room exists\n"
+           "  --json           print every notable event as a JSON line on stdout (implied by the two above)\n"
+           "  --duration S     exit by itself after S seconds (SIGINT/SIGTERM also end it cleanly)\n";
+}
+
+std::optional<double> parse_number(const std::string& text) {
+    try {
+        std::size_t used = 0;
+        const double value = std::stod(text, &used);
+        if (used != text.size() || !(value > 0.0)) return std::nullopt;
+        return value;
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
 }
 
 std::optional<bot_options> parse(int argc, char** argv) {
     bot_options o;
+    const std::map<std::string_view, bool*> switches{{"--listen", &o.listen},
+                                                     {"--accept-invite", &o.accept_invite},
+                                                     {"--print-room", &o.print_room},
+                                                     {"--json", &o.json_events}};
+    const std::map<std::string_view, std::string*> texts{
+        {"--host", &o.host},   {"--port", &o.port}, {"--context", &o.context},    {"--pcm", &o.pcm_path},
+        {"--title", &o.title}, {"--name", &o.name}, {"--room-file", &o.room_file}};
+    const std::map<std::string_view, std::optional<std::string>*> ids{
+        {"--room", &o.room_hex}, {"--join", &o.join_hex}, {"--invite", &o.invite_hex}};
+    const std::map<std::string_view, std::optional<double>*> numbers{{"--tone", &o.tone_hz},
+                                                                     {"--duration", &o.duration_s}};
     for (int i = 1; i < argc; ++i) {
-        const std::string arg = argv[i];
-        auto value = [&]() -> std::optional<std::string> {
-            if (i + 1 >= argc) return std::nullopt;
-            return std::string(argv[++i]);
-        };
-        std::optional<std::string> v;
-        if (arg == "--help" || arg == "-h") return std::nullopt;
-        if (!(v = value())) return std::nullopt;
-        if (arg == "--host") o.host = *v;
-        else if (arg == "--port") o.port = *v;
-        else if (arg == "--context") o.context = *v;
-        else if (arg == "--pcm") o.pcm_path = *v;
-        else if (arg == "--title") o.title = *v;
-        else if (arg == "--name") o.name = *v;
-        else if (arg == "--room") o.room_hex = *v;
-        else if (arg == "--room-file") o.room_file = *v;
-        else return std::nullopt;
+        const std::string_view arg = argv[i];
+        if (const auto flag = switches.find(arg); flag != switches.end()) {
+            *flag->second = true;
+            continue;
+        }
+        if (i + 1 >= argc) return std::nullopt;  // --help and unknown switches land here too
+        const std::string value = argv[++i];
+        if (const auto text = texts.find(arg); text != texts.end()) {
+            *text->second = value;
+        } else if (const auto id = ids.find(arg); id != ids.end()) {
+            *id->second = value;
+        } else if (const auto number = numbers.find(arg); number != numbers.end()) {
+            if (!(*number->second = parse_number(value))) return std::nullopt;
+        } else {
+            return std::nullopt;
+        }
     }
-    if (o.pcm_path.empty()) return std::nullopt;
+    if (o.tone_hz && *o.tone_hz >= 24'000.0) return std::nullopt;  // above Nyquist at 48 kHz
+    if (!o.pcm_path.empty() && o.tone_hz) return std::nullopt;     // one voice at most
+    if (o.room_hex && o.join_hex) return std::nullopt;
+    if (o.invite_hex && !o.join_hex) return std::nullopt;
+    if (o.listen || o.print_room) o.json_events = true;
     return o;
 }
 
@@ -90,17 +149,94 @@ std::optional<std::vector<std::int16_t>> load_pcm(const std::string& path) {
     return samples;
 }
 
+template <typename Strong>
+std::optional<Strong> parse_id(const std::string& hex) {
+    const auto raw = stoa::from_hex(hex);
+    if (!raw || raw->size() != Strong::size) return std::nullopt;
+    Strong id;
+    std::copy(raw->begin(), raw->end(), id.value.begin());
+    return id;
+}
+
+// What the bot says: a looped sample, a tone, or nothing.
+class voice {
+public:
+    voice() = default;
+    explicit voice(std::vector<std::int16_t> pcm) : pcm_(std::move(pcm)) {}
+    explicit voice(double hz) : tone_(std::in_place, hz, tone_amplitude) {}
+
+    [[nodiscard]] bool silent() const noexcept { return pcm_.empty() && !tone_; }
+
+    void fill(stoa::audio::pcm_frame& frame) {
+        if (tone_) {
+            tone_->fill(frame);
+            return;
+        }
+        for (auto& sample : frame) {
+            sample = pcm_[position_];
+            position_ = (position_ + 1) % pcm_.size();
+        }
+    }
+
+private:
+    std::vector<std::int16_t> pcm_;
+    std::optional<stoa::audio::sine_generator> tone_;
+    std::size_t position_ = 0;
+};
+
+// The last second of what the bot played out, for the listening report.
+class listening_window {
+public:
+    void add(const stoa::audio::pcm_frame& frame) {
+        for (const auto sample : frame) {
+            samples_[position_] = sample;
+            position_ = (position_ + 1) % samples_.size();
+        }
+    }
+    // Oldest first.
+    [[nodiscard]] std::vector<std::int16_t> ordered() const {
+        std::vector<std::int16_t> out(samples_.begin() + static_cast<std::ptrdiff_t>(position_), samples_.end());
+        out.insert(out.end(), samples_.begin(), samples_.begin() + static_cast<std::ptrdiff_t>(position_));
+        return out;
+    }
+
+private:
+    std::vector<std::int16_t> samples_ = std::vector<std::int16_t>(stoa::audio::sample_rate_hz, 0);
+    std::size_t position_ = 0;
+};
+
 std::atomic<bool> stop_requested{false};
+std::optional<std::chrono::steady_clock::time_point> deadline;  // from --duration
+const auto program_start = std::chrono::steady_clock::now();
+
+bool should_stop() {
+    if (deadline && std::chrono::steady_clock::now() >= *deadline) stop_requested = true;
+    return stop_requested.load();
+}
+
+std::int64_t ms_since_start() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - program_start)
+        .count();
+}
+
+// Exit codes: 0 for a requested stop, the end of --duration, or removal from a joined room.
+enum class outcome { reconnect, finished, fatal };
+
+// Where the bot is across reconnects.
+struct bot_state {
+    std::optional<stoa::room_id> room;
+    std::optional<stoa::invite_token> invite;
+    bool joins_existing = false;  // --join or --room: never make a room of its own
+};
 
 // One connection's life: connect, drive the session until the socket closes or a stop is asked.
 class bot_connection {
 public:
     bot_connection(net::io_context& io, const bot_options& options, stoa::client::client_session& session,
-                   const std::vector<std::int16_t>& pcm, std::optional<stoa::room_id>& room)
-        : io_(io), options_(options), session_(session), pcm_(pcm), room_(room), ws_(io), timer_(io) {}
+                   voice& speech, bot_state& state)
+        : io_(io), options_(options), session_(session), voice_(speech), state_(state), ws_(io), timer_(io) {}
 
-    // Returns when the connection ends; true if it ended because a stop was requested.
-    bool run() {
+    outcome run() {
         beast::error_code ec;
         tcp::resolver resolver(io_);
         const auto endpoints = resolver.resolve(options_.host, options_.port, ec);
@@ -112,8 +248,8 @@ public:
         if (ec) return fail("websocket handshake", ec);
         started_ = std::chrono::steady_clock::now();
         session_.on_connected(now());
-        if (room_) {
-            session_.join_room(*room_, std::nullopt, {options_.name, "I read a sample, over and over."});
+        if (state_.room) {
+            session_.join_room(*state_.room, state_.invite, profile());
         } else {
             session_.create_room(stoa::room::room_kind::open, false, options_.title);
         }
@@ -122,24 +258,44 @@ public:
         schedule_tick();
         io_.restart();
         io_.run();
-        return stop_requested.load();
+        if (result_ == outcome::reconnect && should_stop()) return outcome::finished;
+        return result_;
     }
 
 private:
     stoa::time_point now() const {
-        return stoa::from_micros(std::chrono::duration_cast<std::chrono::microseconds>(
-                                     std::chrono::steady_clock::now() - started_).count() + 1'000'000);
+        return stoa::from_micros(
+            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_).count() +
+            1'000'000);
     }
 
-    bool fail(const char* what, const beast::error_code& ec) {
+    stoa::e2ee::profile profile() const {
+        return {options_.name, voice_.silent() ? "I listen." : "I read a sample, over and over."};
+    }
+
+    outcome fail(const char* what, const beast::error_code& ec) {
         std::cerr << "stoa-bot: " << what << ": " << ec.message() << "\n";
-        return false;
+        print_event({{"event", "error"},
+                     {"code", 0},
+                     {"name", "transport"},
+                     {"message", std::string(what) + ": " + ec.message()}});
+        return outcome::reconnect;
+    }
+
+    // One JSON line on stdout, flushed at once (a test reads it while the bot runs).
+    void print_event(json line) const {
+        if (!options_.json_events) return;
+        json out{{"t_ms", ms_since_start()}};
+        out.update(line);
+        std::cout << out.dump() << std::endl;
     }
 
     void read() {
         ws_.async_read(buffer_, [this](beast::error_code ec, std::size_t) {
             if (ec) {
-                if (!stop_requested) std::cerr << "stoa-bot: connection closed: " << ec.message() << "\n";
+                if (!stop_requested && result_ == outcome::reconnect) {
+                    std::cerr << "stoa-bot: connection closed: " << ec.message() << "\n";
+                }
                 timer_.cancel();
                 return;
             }
@@ -157,50 +313,155 @@ private:
         });
     }
 
+    // On stage with something to say (or told to take the stage): open the microphone.
+    void unmute_if_on_stage(stoa::room::role role) {
+        if (!stoa::room::is_on_stage(role)) return;
+        if (voice_.silent() && !options_.accept_invite) return;
+        session_.act(stoa::room::action::set_self_muted{false});
+    }
+
     void handle_events() {
-        for (auto& event : session_.take_events()) {
-            if (const auto* created = std::get_if<stoa::client::event::room_created>(&event)) {
-                room_ = created->room;
-                session_.join_room(created->room, std::nullopt, {options_.name, "I read a sample, over and over."});
-            } else if (const auto* joined = std::get_if<stoa::client::event::joined>(&event)) {
+        namespace event = stoa::client::event;
+        for (auto& any : session_.take_events()) {
+            if (const auto* created = std::get_if<event::room_created>(&any)) {
+                state_.room = created->room;
+                state_.invite = created->invite;
+                const std::string id = stoa::to_hex(created->room.value);
+                json line{{"event", "room_created"}, {"room", id}, {"invite", nullptr}};
+                if (created->invite) line["invite"] = stoa::to_hex(created->invite->value);
+                print_event(line);
+                session_.join_room(created->room, created->invite, profile());
+            } else if (const auto* joined = std::get_if<event::joined>(&any)) {
                 const std::string id = stoa::to_hex(joined->room.value);
-                std::cout << "stoa-bot: in room " << id << " as sender " << joined->index.value << std::endl;
-                if (!options_.room_file.empty()) std::ofstream(options_.room_file) << id << "\n";
-                session_.act(stoa::room::action::set_self_muted{false});
-            } else if (const auto* error = std::get_if<stoa::client::event::error>(&event)) {
-                std::cerr << "stoa-bot: error " << error->code << " " << error->name << ": " << error->message << "\n";
-                if (error->code == 505 && room_) {  // room_not_found: the relay restarted; make a new one
-                    room_.reset();
-                    session_.create_room(stoa::room::room_kind::open, false, options_.title);
+                if (options_.json_events) {
+                    std::cerr << "stoa-bot: in room " << id << " as sender " << joined->index.value << std::endl;
+                } else {
+                    std::cout << "stoa-bot: in room " << id << " as sender " << joined->index.value << std::endl;
                 }
-            } else if (const auto* removed = std::get_if<stoa::client::event::removed>(&event)) {
-                std::cerr << "stoa-bot: removed from the room (reason " << static_cast<int>(removed->reason) << ")\n";
-                if (removed->reason != stoa::room::leave_reason::disconnected) close();
-            } else if (std::holds_alternative<stoa::client::event::relay_shutdown>(event)) {
+                print_event({{"event", "joined"},
+                             {"room", id},
+                             {"id", stoa::to_hex(session_.id().value)},
+                             {"index", joined->index.value},
+                             {"role", stoa::proto::to_string(joined->member_role)}});
+                if (!options_.room_file.empty()) std::ofstream(options_.room_file) << id << "\n";
+                unmute_if_on_stage(joined->member_role);
+            } else if (std::holds_alternative<event::invited_to_stage>(any)) {
+                // The session reports an invitation both from the relay's notice and from the
+                // roster; accept it once.
+                const auto* self = session_.own_entry();
+                if (options_.accept_invite && !accepting_ && self != nullptr &&
+                    !stoa::room::is_on_stage(self->member_role)) {
+                    accepting_ = true;
+                    print_event({{"event", "invited_to_stage"}, {"accepting", true}});
+                    session_.act(stoa::room::action::accept_invite{});
+                } else if (!options_.accept_invite && !told_invited_) {
+                    told_invited_ = true;
+                    print_event({{"event", "invited_to_stage"}, {"accepting", false}});
+                }
+            } else if (const auto* keys = std::get_if<event::keys_changed>(&any)) {
+                print_event({{"event", "keys_changed"}, {"epoch", keys->epoch.value}});
+            } else if (const auto* error = std::get_if<event::error>(&any)) {
+                std::cerr << "stoa-bot: error " << error->code << " " << error->name << ": " << error->message << "\n";
+                print_event(
+                    {{"event", "error"}, {"code", error->code}, {"name", error->name}, {"message", error->message}});
+                if (error->code == 505 && state_.room) {  // room_not_found
+                    if (state_.joins_existing) {
+                        result_ = outcome::fatal;  // someone else's room is gone: nothing to rejoin
+                        close();
+                    } else {  // the relay restarted and lost our room: make a new one
+                        state_.room.reset();
+                        state_.invite.reset();
+                        session_.create_room(stoa::room::room_kind::open, false, options_.title);
+                    }
+                }
+            } else if (const auto* removed = std::get_if<event::removed>(&any)) {
+                std::cerr << "stoa-bot: removed from the room (" << stoa::proto::to_string(removed->reason) << ")\n";
+                print_event({{"event", "removed"}, {"reason", stoa::proto::to_string(removed->reason)}});
+                if (removed->reason != stoa::room::leave_reason::disconnected) {
+                    // A member put out of someone else's room stays out; the creator makes a new one.
+                    if (state_.joins_existing) result_ = outcome::finished;
+                    close();
+                }
+            } else if (const auto* alarm = std::get_if<event::speaker_alarm>(&any)) {
+                print_event({{"event", "speaker_alarm"}, {"sender", alarm->sender.value}, {"forged", alarm->forged}});
+            } else if (const auto* shutdown = std::get_if<event::relay_shutdown>(&any)) {
                 std::cerr << "stoa-bot: the relay is shutting down\n";
+                print_event(
+                    {{"event", "relay_shutdown"},
+                     {"reconnect_after_ms",
+                      std::chrono::duration_cast<std::chrono::milliseconds>(shutdown->reconnect_after).count()}});
             }
         }
+        notice_role_change();
+    }
+
+    // The session says role_changed only when the member switches roster streams (to or from
+    // moderator); a listener going on stage shows only in the roster. So the role is compared here.
+    void notice_role_change() {
+        if (!session_.in_room()) {
+            role_.reset();
+            return;
+        }
+        const auto* self = session_.own_entry();
+        if (self == nullptr) return;  // the snapshot with our own entry is still on its way
+        const auto role = self->member_role;
+        if (role_ == role) return;
+        const bool first = !role_.has_value();  // the joined event told it already
+        role_ = role;
+        accepting_ = false;
+        told_invited_ = false;
+        if (first) return;
+        print_event({{"event", "role_changed"}, {"role", stoa::proto::to_string(role)}});
+        if (options_.accept_invite) unmute_if_on_stage(role);
+    }
+
+    void report_listening() {
+        const auto heard = window_.ordered();
+        const auto& stats = session_.stats();
+        const float level = stoa::audio::rms_dbfs(heard);
+        const double frequency = level > stoa::audio::silence_floor_dbfs ? stoa::audio::dominant_frequency(heard) : 0.0;
+        const auto epoch = session_.current_epoch();
+        json line{{"t_ms", ms_since_start()},
+                  {"frames_decrypted", stats.frames_received},
+                  {"frequency_hz", frequency},
+                  {"level_dbfs", level},
+                  {"epoch", nullptr},
+                  {"in_room", session_.in_room()},
+                  {"role", nullptr},
+                  {"frames_sent", stats.frames_sent},
+                  {"decrypt_failures", stats.decrypt_failures},
+                  {"forged_frames", stats.forged_frames},
+                  {"unverified_frames", stats.unverified_frames}};
+        if (epoch) line["epoch"] = epoch->value;
+        if (session_.in_room()) line["role"] = stoa::proto::to_string(session_.role());
+        std::cout << line.dump() << std::endl;
     }
 
     void schedule_tick() {
-        next_tick_ += 20ms;
-        if (next_tick_ == std::chrono::steady_clock::time_point{} + 20ms) next_tick_ = std::chrono::steady_clock::now() + 20ms;
+        next_tick_ = next_tick_ == std::chrono::steady_clock::time_point{} ? std::chrono::steady_clock::now() + 20ms
+                                                                           : next_tick_ + 20ms;
         timer_.expires_at(next_tick_);
         timer_.async_wait([this](beast::error_code ec) {
             if (ec) return;
-            if (stop_requested) {
+            if (should_stop()) {
                 close();
                 return;
             }
             const auto t = now();
             session_.tick(t);
-            if (session_.in_room()) {
-                std::array<std::int16_t, stoa::audio::frame_samples> frame{};
-                for (auto& sample : frame) {
-                    sample = pcm_[position_];
-                    position_ = (position_ + 1) % pcm_.size();
-                }
+            if (session_.in_room() && !voice_.silent()) {
+                stoa::audio::pcm_frame frame{};
+                voice_.fill(frame);
                 (void)session_.send_audio(frame, t);  // refused until keys arrive and the bot is unmuted
+            }
+            if (options_.listen) {
+                stoa::audio::pcm_frame heard{};
+                session_.pull_audio(t, heard);
+                window_.add(heard);
+                if (++frames_since_report_ == frames_per_report) {
+                    frames_since_report_ = 0;
+                    report_listening();
+                }
             }
             handle_events();
             flush();
@@ -214,7 +475,7 @@ private:
     }
 
     void write_next() {
-        if (outbox_.empty()) {
+        if (outbox_.empty() || closing_) {
             writing_ = false;
             return;
         }
@@ -231,6 +492,8 @@ private:
     }
 
     void close() {
+        if (closing_) return;
+        closing_ = true;
         timer_.cancel();
         ws_.async_close(websocket::close_code::normal, [](beast::error_code) {});
     }
@@ -238,16 +501,22 @@ private:
     net::io_context& io_;
     const bot_options& options_;
     stoa::client::client_session& session_;
-    const std::vector<std::int16_t>& pcm_;
-    std::optional<stoa::room_id>& room_;
+    voice& voice_;
+    bot_state& state_;
     websocket::stream<beast::tcp_stream> ws_;
     net::steady_timer timer_;
     beast::flat_buffer buffer_;
     std::deque<stoa::client::outbound> outbox_;
     bool writing_ = false;
+    bool closing_ = false;
+    bool accepting_ = false;
+    bool told_invited_ = false;
+    std::optional<stoa::room::role> role_;
+    outcome result_ = outcome::reconnect;
+    listening_window window_;
+    int frames_since_report_ = 0;
     std::chrono::steady_clock::time_point started_{};
     std::chrono::steady_clock::time_point next_tick_{};
-    std::size_t position_ = 0;
 };
 
 }  // namespace
@@ -258,20 +527,36 @@ int main(int argc, char** argv) {
         usage();
         return 2;
     }
-    const auto pcm = load_pcm(options->pcm_path);
-    if (!pcm) {
-        std::cerr << "stoa-bot: cannot read PCM from " << options->pcm_path << "\n";
-        return 2;
-    }
-    std::optional<stoa::room_id> room;
-    if (options->room_hex) {
-        const auto raw = stoa::from_hex(*options->room_hex);
-        if (!raw || raw->size() != stoa::room_id::size) {
-            std::cerr << "stoa-bot: --room takes 32 hex digits\n";
+    voice speech;
+    if (!options->pcm_path.empty()) {
+        auto pcm = load_pcm(options->pcm_path);
+        if (!pcm) {
+            std::cerr << "stoa-bot: cannot read PCM from " << options->pcm_path << "\n";
             return 2;
         }
-        room.emplace();
-        std::copy(raw->begin(), raw->end(), room->value.begin());
+        speech = voice(std::move(*pcm));
+    } else if (options->tone_hz) {
+        speech = voice(*options->tone_hz);
+    }
+    bot_state state;
+    if (const auto& hex = options->room_hex ? options->room_hex : options->join_hex) {
+        state.room = parse_id<stoa::room_id>(*hex);
+        if (!state.room) {
+            std::cerr << "stoa-bot: " << (options->room_hex ? "--room" : "--join") << " takes 32 hex digits\n";
+            return 2;
+        }
+        state.joins_existing = true;
+    }
+    if (options->invite_hex) {
+        state.invite = parse_id<stoa::invite_token>(*options->invite_hex);
+        if (!state.invite) {
+            std::cerr << "stoa-bot: --invite takes 64 hex digits\n";
+            return 2;
+        }
+    }
+    if (options->duration_s) {
+        deadline = program_start + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                       std::chrono::duration<double>(*options->duration_s));
     }
     std::signal(SIGINT, [](int) { stop_requested = true; });
     std::signal(SIGTERM, [](int) { stop_requested = true; });
@@ -279,18 +564,21 @@ int main(int argc, char** argv) {
     stoa::e2ee::system_random random;
     stoa::client::client_config config;
     config.relay_context = options->context;
-    config.decode_audio = false;  // the bot only talks
-    config.verify_speakers = false;
+    config.decode_audio = options->listen;
+    config.verify_speakers = options->listen;  // a listener checks every speaker's signatures
     auto backoff = 500ms;
-    while (!stop_requested) {
+    while (!should_stop()) {
         // A fresh identity and session per connection: the room may have been lost with the relay.
         stoa::client::client_session session(stoa::e2ee::identity::generate(random), config, random);
         net::io_context io;
-        bot_connection connection(io, *options, session, *pcm, room);
-        if (connection.run()) break;
-        if (stop_requested) break;
+        bot_connection connection(io, *options, session, speech, state);
+        const outcome ended = connection.run();
+        if (ended == outcome::fatal) return 1;
+        if (ended == outcome::finished || should_stop()) break;
         std::cerr << "stoa-bot: reconnecting in " << backoff.count() << " ms\n";
-        std::this_thread::sleep_for(backoff);  // a reconnect backoff, not synchronisation
+        // A reconnect backoff, not synchronisation; cut short by a stop.
+        const auto resume = std::chrono::steady_clock::now() + backoff;
+        while (std::chrono::steady_clock::now() < resume && !should_stop()) std::this_thread::sleep_for(20ms);
         backoff = std::min<std::chrono::milliseconds>(backoff * 2, 10s);
     }
     return 0;

@@ -3,69 +3,21 @@
 // and plays its speech.
 #include <catch2/catch.hpp>
 
-#include <csignal>
-#include <cstdio>
 #include <string>
 
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
+#include "bot_process.hpp"
 #include "server_fixture.hpp"
 #include "stoa/audio/level_meter.hpp"
-
-extern char** environ;
 
 using namespace std::chrono_literals;
 using stoa::client::client_session;
 
-namespace {
-
-// The bot as a child process whose stdout we read line by line (each line is an event of its own).
-class bot_process {
-public:
-    explicit bot_process(std::uint16_t port) {
-        int out[2];
-        REQUIRE(::pipe(out) == 0);
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-        posix_spawn_file_actions_addclose(&actions, out[0]);
-        const std::string port_text = std::to_string(port);
-        std::vector<std::string> args{STOA_BOT_PATH, "--port", port_text, "--pcm", STOA_SPEECH_PCM, "--title", "Bot test"};
-        std::vector<char*> argv;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        REQUIRE(posix_spawn(&pid_, STOA_BOT_PATH, &actions, nullptr, argv.data(), environ) == 0);
-        posix_spawn_file_actions_destroy(&actions);
-        ::close(out[1]);
-        stdout_ = ::fdopen(out[0], "r");
-    }
-    ~bot_process() {
-        ::kill(pid_, SIGTERM);
-        int status = 0;
-        ::waitpid(pid_, &status, 0);
-        if (stdout_ != nullptr) std::fclose(stdout_);
-    }
-    // Blocks until the bot prints a line (or exits).
-    std::optional<std::string> next_line() {
-        char line[512];
-        if (std::fgets(line, sizeof line, stdout_) == nullptr) return std::nullopt;
-        return std::string(line);
-    }
-
-private:
-    pid_t pid_ = 0;
-    FILE* stdout_ = nullptr;
-};
-
-}  // namespace
-
 TEST_CASE("a listener hears the demo bot's speech through the relay", "[bot][server]") {
     stoa::test::server_fixture f;
-    bot_process bot(f.port());
+    // Without --json the bot speaks to people: its stdout says which room it is in.
+    stoa::test::bot_process bot({"--port", std::to_string(f.port()), "--pcm", STOA_SPEECH_PCM, "--title", "Bot test"});
     std::optional<std::string> room_hex;
-    while (auto line = bot.next_line()) {
+    while (auto line = bot.next_line(20s)) {
         const auto at = line->find("in room ");
         if (at != std::string::npos) {
             room_hex = line->substr(at + 8, 32);

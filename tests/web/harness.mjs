@@ -3,7 +3,9 @@
 // awaited, fake-microphone WAV files, and an in-page tone meter on the client's audio output.
 import { spawn, execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -71,15 +73,50 @@ function track(child) {
   return child;
 }
 
-// Starts stoa-server on 127.0.0.1 with an ephemeral port (--port 0; the port is read from the
-// line it prints once listening), waits until /healthz answers, and returns {url, wsUrl, port,
-// log, stop()}. stop() drains it with SIGTERM and resolves with its exit status.
-export async function startServer({ webRoot, args = [], timeoutMs = 10_000 } = {}) {
+// A port that was free on 127.0.0.1 a moment ago (bound to :0, then released).
+export async function freePort() {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+// Starts stoa-server on 127.0.0.1 on a free port, waits until /healthz answers, and returns
+// {url, origin, wsUrl, port, context, log, stop()}. stop() drains it with SIGTERM and resolves
+// with its exit status.
+//
+// The relay's auth context must be what its clients sign: the browser signs its page's origin
+// (docs/protocol.md, "The signed transcript"), so by default the context is this server's origin,
+// which is why the port is chosen before the start (not --port 0) and written into a --config
+// file. startBot({server}) passes the same context to the bot.
+export async function startServer({ webRoot, args = [], timeoutMs = 10_000, authContext } = {}) {
   if (!existsSync(serverBinary)) throw new Error(`${serverBinary} is missing: build the native preset first`);
-  const argv = ['--listen', '127.0.0.1', '--port', '0', '--threads', '1'];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServerOnce({ webRoot, args, timeoutMs, authContext });
+    } catch (error) {
+      // Someone took the port between freePort() and the bind: take another.
+      if (attempt >= 3 || !error.portTaken) throw error;
+    }
+  }
+}
+
+async function startServerOnce({ webRoot, args, timeoutMs, authContext }) {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const context = authContext ?? origin;
+  const configDir = mkdtempSync(path.join(tmpdir(), 'stoa-server-'));
+  const configFile = path.join(configDir, 'config.json');
+  writeFileSync(configFile, JSON.stringify({ auth_context: context }));
+  const argv = ['--listen', '127.0.0.1', '--port', String(port), '--threads', '1', '--config', configFile];
   if (webRoot) argv.push('--web-root', webRoot);
   argv.push(...args);
   const child = track(spawn(serverBinary, argv, { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const cleanUp = () => rmSync(configDir, { recursive: true, force: true });
+  child.on('exit', cleanUp);
   const log = [];
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (text) => log.push(text));
@@ -87,21 +124,21 @@ export async function startServer({ webRoot, args = [], timeoutMs = 10_000 } = {
   const listening = new Promise((resolve, reject) => {
     lines.on('line', (line) => {
       log.push(line + '\n');
-      const match = /listening on https?:\/\/[^:]+:(\d+)\//.exec(line);
-      if (match) resolve(Number(match[1]));
+      if (/listening on /.test(line)) resolve();
     });
-    child.on('exit', (code, signal) =>
-      reject(new Error(`stoa-server exited (${code ?? signal}) before listening:\n${log.join('')}`)),
-    );
+    child.on('exit', (code, signal) => {
+      const error = new Error(`stoa-server exited (${code ?? signal}) before listening:\n${log.join('')}`);
+      error.portTaken = /in use/i.test(log.join(''));
+      reject(error);
+    });
   });
-  let port;
   try {
-    port = await withTimeout(listening, timeoutMs, 'stoa-server to listen');
+    await withTimeout(listening, timeoutMs, 'stoa-server to listen');
   } catch (error) {
     await terminate(child, 2_000);
     throw error;
   }
-  const url = `http://127.0.0.1:${port}/`;
+  const url = `${origin}/`;
   // Readiness by polling /healthz, bounded.
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -119,8 +156,10 @@ export async function startServer({ webRoot, args = [], timeoutMs = 10_000 } = {
   }
   return {
     url,
+    origin,
     wsUrl: `ws://127.0.0.1:${port}/ws`,
     port,
+    context,
     log,
     process: child,
     // The drain lasts 5 s at most (docs/protocol.md, section 7).
@@ -144,15 +183,17 @@ export async function launchBrowser({ fakeAudioWav, args = [] } = {}) {
   return chromium.launch({ executablePath: chromiumPath, headless: true, args: flags, timeout: 30_000 });
 }
 
-// stoa-bot as a native peer. Its stdout is JSON lines (--json is added when missing); every line
-// is kept in `lines`, and waitFor(predicate, timeoutMs, {from}) resolves with the first line at
-// index `from` or later (0 by default) that satisfies the predicate, or rejects on timeout or
+// stoa-bot as a native peer of `server` (a startServer() result: its port and auth context are
+// passed unless args name them). Its stdout is JSON lines (--json is added when missing); every
+// line is kept in `lines`, and waitFor(predicate, timeoutMs, {from}) resolves with the first line
+// at index `from` or later (0 by default) that satisfies the predicate, or rejects on timeout or
 // when the bot exits first. stop() sends SIGTERM and resolves with {code, signal}.
-export function startBot(args, { port } = {}) {
+export function startBot(args, { server } = {}) {
   if (!existsSync(botBinary)) throw new Error(`${botBinary} is missing: build the native preset first`);
   const argv = [...args];
   if (!argv.includes('--json')) argv.push('--json');
-  if (port !== undefined && !argv.includes('--port')) argv.push('--port', String(port));
+  if (server && !argv.includes('--port')) argv.push('--port', String(server.port));
+  if (server && !argv.includes('--context')) argv.push('--context', server.context);
   const child = track(spawn(botBinary, argv, { stdio: ['ignore', 'pipe', 'pipe'] }));
   const lines = [];
   const stderr = [];

@@ -24,6 +24,7 @@ describe('harness: stoa-server', () => {
     try {
       assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
       assert.notEqual(server.port, 0);
+      assert.equal(server.context, `http://127.0.0.1:${server.port}`); // what a browser on this page signs
       const health = await fetch(new URL('healthz', server.url));
       assert.equal(health.status, 200);
       const page = await fetch(server.url);
@@ -57,12 +58,12 @@ describe('harness: stoa-bot', () => {
   });
 
   test('a listening bot reports what a tone bot says; waitFor is bounded', { timeout: 60_000 }, async () => {
-    const speaker = startBot(['--tone', '587', '--print-room', '--duration', '60'], { port: server.port });
+    const speaker = startBot(['--tone', '587', '--print-room', '--duration', '60'], { server });
     let listener;
     try {
       const created = await speaker.event('room_created', 10_000);
       assert.match(created.room, /^[0-9a-f]{32}$/);
-      listener = startBot(['--join', created.room, '--listen', '--duration', '60'], { port: server.port });
+      listener = startBot(['--join', created.room, '--listen', '--duration', '60'], { server });
       const joined = await listener.event('joined', 10_000);
       assert.equal(joined.role, 'listener');
       const heard = await listener.waitFor((line) => line.frames_decrypted > 0, 20_000);
@@ -84,8 +85,19 @@ describe('harness: stoa-bot', () => {
     }
   });
 
+  test('the relay checks the auth context that startBot passes', { timeout: 20_000 }, async () => {
+    const bot = startBot(['--print-room', '--context', 'another relay', '--duration', '15'], { server });
+    try {
+      const error = await bot.event('error', 10_000);
+      assert.ok(!bot.lines.some((line) => line.event === 'room_created'), JSON.stringify(bot.lines));
+      assert.ok(error.code > 0, JSON.stringify(error));
+    } finally {
+      await bot.stop();
+    }
+  });
+
   test('waitFor fails at once when the bot exits first', { timeout: 20_000 }, async () => {
-    const bot = startBot(['--join', 'ab'.repeat(16), '--duration', '30'], { port: server.port });
+    const bot = startBot(['--join', 'ab'.repeat(16), '--duration', '30'], { server });
     const started = Date.now();
     await assert.rejects(bot.event('joined', 15_000), /exited/);
     assert.ok(Date.now() - started < 10_000);

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,7 +16,8 @@ const require = createRequire(import.meta.url);
 async function load() {
   const createStoaCore = require(path.join(webDir, 'stoa-core.js'));
   const { StoaSession, StoaError, FRAME_SAMPLES } = require(path.join(root, 'wasm/js/stoa-session.js'));
-  const core = await createStoaCore();
+  // The bytes are handed over: the loader's own fetch() cannot take a file path under Node 20.
+  const core = await createStoaCore({ wasmBinary: readFileSync(path.join(webDir, 'stoa-core.wasm')) });
   return { core, StoaSession, StoaError, FRAME_SAMPLES };
 }
 

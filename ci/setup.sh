@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs every Debian package Stoa needs to build, test and run. Idempotent: packages already
-# present are left alone, and apt's lists are refreshed only when something is missing.
+# Installs every Debian package Stoa needs to build, test and run, and the browser tests' npm
+# packages. Idempotent: packages already present are left alone, and apt's lists are refreshed
+# only when something is missing.
 set -euo pipefail
 
 packages=(
@@ -10,6 +11,7 @@ packages=(
   clang lld libclang-rt-14-dev
   emscripten nodejs autoconf automake libtool
   espeak-ng sox curl
+  chromium
 )
 
 if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi
@@ -27,4 +29,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "stoa setup: all ${#packages[@]} packages present"
+fi
+
+# The browser tests' npm packages (playwright-core, pinned by tests/web/package-lock.json; it
+# drives Debian's chromium and downloads no browser). Skipped while the lockfile is unchanged.
+if command -v npm > /dev/null; then
+  bash "$(dirname "${BASH_SOURCE[0]}")/../tests/web/run.sh" --install
+else
+  echo "stoa setup: npm is missing, so the browser tests (tests/web) cannot run"
 fi

@@ -2,7 +2,8 @@
 # The README's test command: installs what is needed, then builds and runs every test suite:
 # the native suite, the same suite under AddressSanitizer + UndefinedBehaviorSanitizer, a short
 # run of every libFuzzer target from its checked-in seeds, and the WebAssembly build under Node
-# (after ci/build-wasm-deps.sh has built libopus and libsodium for it).
+# (after ci/build-wasm-deps.sh has built libopus and libsodium for it), then the browser tests
+# (tests/web/run.sh: Chromium against the native relay and bots, and the staged wasm client).
 # Prints one summary at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,6 +53,23 @@ for preset in native asan fuzz wasm; do
   fi
   run_suite "$preset" || status=1
 done
+
+# The browser tests count like a suite: their runner ends with "web: N passed, N failed, ...".
+echo "::: stoa: browser tests (tests/web)"
+set +e
+bash tests/web/run.sh 2>&1 | tee build/web.test.log
+web_rc=${PIPESTATUS[0]}
+set -e
+web_line=$(grep -E '^web: [0-9]+ passed, [0-9]+ failed' build/web.test.log | tail -1 || true)
+if [ -n "$web_line" ]; then
+  total_passed=$((total_passed + $(sed -E 's/^web: ([0-9]+) passed.*/\1/' <<<"$web_line")))
+  total_failed=$((total_failed + $(sed -E 's/^web: [0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$web_line")))
+  summary+=("$web_line")
+else
+  summary+=("web: no summary (tests/web/run.sh exited $web_rc)")
+  total_failed=$((total_failed + 1))
+fi
+[ "$web_rc" -eq 0 ] || status=1
 
 echo
 echo "::: stoa test summary"

@@ -15,8 +15,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 deps_dir=${STOA_WASM_DEPS_DIR:-build/wasm-deps}
-# -O3 -msimd128: the decoder and the AEAD are the listener's hot path; LLVM's autovectoriser
-# needs -msimd128 to use wasm SIMD (every browser Stoa supports has it; so has Node >= 16).
+# -O3 -msimd128: Opus decode and the AEAD are the listener's hot path, and LLVM autovectorises only
+# with -msimd128 (WebAssembly SIMD: Chrome/Edge 91, Firefox 89, Safari 16.4, Node 16). Measured
+# (docs/web-client.md): decrypt+decode 1.26x native, against 1.33x with -O2 and no SIMD;
+# -flto, -mnontrapping-fptoint and skipping lrintf gained nothing; fixed-point Opus was slower;
+# libopus refuses -ffast-math.
 cflags=${STOA_WASM_DEPS_CFLAGS:--O3 -msimd128}
 opus_configure=(--host=wasm32 --disable-extra-programs --disable-doc --disable-intrinsics --disable-rtcd
                 --disable-stack-protector --disable-shared --enable-static)
@@ -84,14 +87,20 @@ deb_src_stanzas() {
     [ "$(basename "$file")" = stoa-deb-src.sources ] && continue
     awk -v codename="$codename" 'BEGIN { RS = ""; FS = "\n" }
       { types = ""; uris = ""; suites = ""; components = ""; signed = ""; enabled = "yes"
+        field = ""
         for (i = 1; i <= NF; i++) {
           line = $i
           if (line ~ /^#/) continue
+          if (line ~ /^[[:space:]]/) {  # a continuation line (an inline Signed-By key)
+            if (field == "signed") signed = signed "\n" line
+            continue
+          }
+          field = ""
           if (line ~ /^Types:/) types = line
           else if (line ~ /^URIs:/) uris = line
           else if (line ~ /^Suites:/) suites = line
           else if (line ~ /^Components:/) components = line
-          else if (line ~ /^Signed-By:/) signed = line
+          else if (line ~ /^Signed-By:/) { signed = line; field = "signed" }
           else if (tolower(line) ~ /^enabled:[[:space:]]*no/) enabled = "no"
         }
         if (enabled == "no" || types !~ /[[:space:]]deb([[:space:]]|$)/) next

@@ -9,7 +9,8 @@
 #   4. builds both with emconfigure/emmake and installs them (with their .pc files).
 #
 # Environment (for experiments only; CI uses the defaults):
-#   STOA_WASM_DEPS_DIR     where src/, prefix/ and the stamp live (default build/wasm-deps)
+#   STOA_WASM_DEPS_DIR     where src/, prefix/ and the stamp live (default build/wasm-deps;
+#                          relative to the repository root)
 #   STOA_WASM_DEPS_CFLAGS  compiler flags for both libraries (default below)
 set -euo pipefail
 cd "$(dirname "$0")/.."

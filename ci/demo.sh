@@ -38,7 +38,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-./build/native/server/stoa-server --listen 127.0.0.1 --port "$port" --web-root build/wasm/web \
+# Browsers sign the origin they opened into their login, so the relay is told its own.
+origin="http://127.0.0.1:$port"
+./build/native/server/stoa-server --listen 127.0.0.1 --port "$port" --origin "$origin" --web-root build/wasm/web \
   > "$run_dir/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
@@ -47,7 +49,7 @@ for _ in $(seq 1 100); do
   sleep 0.1  # polling the health endpoint: the server gives no other readiness signal
 done
 
-./build/native/server/bot/stoa-bot --port "$port" --pcm build/native/server/bot/demo-speech.pcm \
+./build/native/server/bot/stoa-bot --port "$port" --context "$origin" --invite-raised-hands --pcm build/native/server/bot/demo-speech.pcm \
   --title "Stoa demo room" --room-file "$run_dir/room" > "$run_dir/bot.log" 2>&1 &
 bot_pid=$!
 for _ in $(seq 1 100); do

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -61,6 +62,7 @@ struct bot_options {
     std::string room_file;                  // where to write the room id once the room exists
     bool listen = false;
     bool accept_invite = false;
+    bool invite_raised_hands = false;  // as host: invite whoever raises a hand (the demo room)
     bool print_room = false;
     bool json_events = false;  // stdout carries JSON lines only (implied by --listen and --print-room)
     std::optional<double> duration_s;
@@ -70,7 +72,7 @@ void usage() {
     std::cerr
         << "usage: stoa-bot [--pcm FILE | --tone HZ] [--host H] [--port P] [--context C] [--title T] [--name N]\n"
            "                [--room HEX | --join HEX [--invite HEX]] [--room-file PATH] [--print-room]\n"
-           "                [--listen] [--accept-invite] [--json] [--duration SECONDS]\n"
+           "                [--listen] [--accept-invite] [--invite-raised-hands] [--json] [--duration SECONDS]\n"
            "  --pcm FILE       speak FILE, raw signed 16-bit little-endian mono PCM at 48 kHz (looped)\n"
            "  --tone HZ        speak a continuous sine tone at 0.3 of full scale\n"
            "  (neither)        stay silent\n"
@@ -80,6 +82,7 @@ void usage() {
            "  --listen         decode the room's audio and print one JSON line a second:\n"
            "                   t_ms, frames_decrypted, frequency_hz, level_dbfs, epoch, in_room, role\n"
            "  --accept-invite  accept an invitation to the stage and unmute\n"
+           "  --invite-raised-hands  as host or moderator, invite to the stage whoever raises a hand\n"
            "  --print-room     print {\"event\":\"room_created\",\"room\":..,\"invite\":..} once the room exists\n"
            "  --json           print every notable event as a JSON line on stdout (implied by the two above)\n"
            "  --duration S     exit by itself after S seconds (SIGINT/SIGTERM also end it cleanly)\n";
@@ -100,6 +103,7 @@ std::optional<bot_options> parse(int argc, char** argv) {
     bot_options o;
     const std::map<std::string_view, bool*> switches{{"--listen", &o.listen},
                                                      {"--accept-invite", &o.accept_invite},
+                                                     {"--invite-raised-hands", &o.invite_raised_hands},
                                                      {"--print-room", &o.print_room},
                                                      {"--json", &o.json_events}};
     const std::map<std::string_view, std::string*> texts{
@@ -393,6 +397,23 @@ private:
             }
         }
         notice_role_change();
+        invite_raised_hands();
+    }
+
+    // The demo room's host asks every raised hand up, once per raise: a member who declines keeps
+    // the hand up and is not asked again until they lower and raise it.
+    void invite_raised_hands() {
+        if (!options_.invite_raised_hands || !session_.in_room()) return;
+        if (!stoa::room::is_privileged(session_.role())) return;
+        const auto hands = session_.raised_hands();
+        std::erase_if(invited_, [&](const stoa::member_id& id) {
+            return std::none_of(hands.begin(), hands.end(), [&](const auto& m) { return m.id == id; });
+        });
+        for (const auto& member : hands) {
+            if (member.invited_to_stage || !invited_.insert(member.id).second) continue;
+            print_event({{"event", "inviting"}, {"member", stoa::to_hex(member.id.value)}});
+            session_.act(stoa::room::action::invite_to_stage{member.id});
+        }
     }
 
     // The session says role_changed only when the member switches roster streams (to or from
@@ -511,6 +532,7 @@ private:
     bool closing_ = false;
     bool accepting_ = false;
     bool told_invited_ = false;
+    std::set<stoa::member_id> invited_;  // hands this host has asked up and that are still raised
     std::optional<stoa::room::role> role_;
     outcome result_ = outcome::reconnect;
     listening_window window_;

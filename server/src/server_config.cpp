@@ -193,6 +193,10 @@ result<command_line, std::string> parse_command_line(std::span<const std::string
                 return fail("--threads needs a number from 0 to 1024");
             }
             out.config.threads = threads;
+        } else if (flag == "--origin") {
+            // Browsers sign the origin they loaded the client from, so the relay must know its own.
+            if (value.empty()) return fail(std::string("--origin needs the URL users open, e.g. https://rooms.example"));
+            out.config.relay.auth_context = std::string(value);
         } else if (flag == "--web-root") {
             out.config.web_root = std::string(value);
         } else if (flag == "--tls-cert") {
@@ -211,9 +215,11 @@ result<command_line, std::string> parse_command_line(std::span<const std::string
 
 std::string_view usage() {
     return "usage: stoa-server [--listen ADDRESS] [--port N] [--threads N] [--config FILE]\n"
-           "                   [--web-root DIR] [--tls-cert FILE --tls-key FILE]\n"
+           "                   [--origin URL] [--web-root DIR] [--tls-cert FILE --tls-key FILE]\n"
            "Serves the Stoa web client and the relay's WebSocket endpoint (/ws) on one port,\n"
            "with /healthz and /metrics. Defaults: 127.0.0.1:8080, one I/O thread per core.\n"
+           "--origin is the URL users open (scheme://host[:port]): browsers bind it into their login\n"
+           "signature, so it must match exactly (config key auth_context; default \"stoa relay\").\n"
            "The JSON config file holds limits and timeouts (see README, \"Running the relay\").\n";
 }
 

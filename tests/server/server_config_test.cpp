@@ -70,3 +70,17 @@ TEST_CASE("unknown keys, wrong types, bad flags and half a TLS pair are refused"
     CHECK(parse(std::array<std::string_view, 4>{"--tls-cert", "c.pem", "--tls-key", "k.pem"})->config.tls());
     CHECK(parse(std::array<std::string_view, 1>{"--help"})->help);
 }
+
+TEST_CASE("--origin sets the auth context browsers sign, over the file's", "[server][config]") {
+    const std::string path = (std::filesystem::temp_directory_path() / "stoa-config-origin-test.json").string();
+    std::ofstream(path) << R"({"auth_context": "https://from-file.example"})";
+    const auto from_file = parse(std::array<std::string_view, 2>{"--config", path});
+    REQUIRE(from_file.ok());
+    CHECK(from_file->config.relay.auth_context == "https://from-file.example");
+    const auto flag = parse(std::array<std::string_view, 4>{"--config", path, "--origin", "http://127.0.0.1:8080"});
+    REQUIRE(flag.ok());
+    CHECK(flag->config.relay.auth_context == "http://127.0.0.1:8080");
+    CHECK_FALSE(parse(std::array<std::string_view, 2>{"--origin", ""}).ok());
+    CHECK_FALSE(parse(std::array<std::string_view, 1>{"--origin"}).ok());
+    std::remove(path.c_str());
+}

@@ -788,6 +788,19 @@ std::uint32_t client_session::audience_count() const noexcept {
     return 0;
 }
 
+std::vector<room::member_entry> client_session::raised_hands() const {
+    std::vector<room::member_entry> hands;
+    if (const auto* full = std::get_if<room::full_replica>(&replica_)) {
+        full->for_each_member([&](const room::member_entry& member) {
+            if (member.member_role == room::role::listener && member.hand_raised) {
+                hands.push_back(member);
+            }
+        });
+    }
+    std::sort(hands.begin(), hands.end(), [](const auto& a, const auto& b) { return a.joined_order < b.joined_order; });
+    return hands;
+}
+
 std::optional<epoch_id> client_session::current_epoch() const {
     return keyring_ ? keyring_->newest_epoch() : std::nullopt;
 }

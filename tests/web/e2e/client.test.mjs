@@ -231,4 +231,30 @@ describe('client', { skip }, () => {
     assert.deepEqual(host.errors, []);
     assert.deepEqual(guest.errors, []);
   });
+
+  test('(6) the demo flow: a browser hears the host bot, raises a hand, is invited, accepts and is heard', { timeout: TEST_TIMEOUT }, async () => {
+    const wav = await makeToneWav(path.join(artifactsDir, 'client-tone-660.wav'), 660, 10);
+    const host = bot(['--tone', '440', '--invite-raised-hands', '--print-room', '--title', 'Demo room', '--name', 'Demo bot']);
+    const created = await host.event('room_created', STEP);
+    const guest = await joinByLink(await browser({ fakeAudioWav: wav }), server, { room: created.room, name: 'Guest' });
+    await listen(guest.page);
+    assertTone(await measureTone(guest.page, 1_500), 440, 10, 'the guest hears the demo host');
+
+    await guest.page.getByRole('button', { name: 'Raise hand', exact: true }).click();
+    await host.waitFor((line) => line.event === 'inviting', STEP);
+    await guest.page.getByRole('button', { name: 'Accept invitation', exact: true }).click();
+    await waitForState(guest.page, () => window.stoaApp.state.role === 'speaker');
+    await unmute(guest.page);
+    await waitForFramesSent(guest.page);
+
+    // A native listener hears the new speaker's microphone next to the host's tone.
+    const ear = bot(['--join', created.room, '--listen', '--name', 'Native ear']);
+    await ear.event('joined', STEP);
+    const report = await steadyReport(ear);
+    assert.ok(report.frames_decrypted > 0 && report.decrypt_failures === 0, JSON.stringify(report));
+    const speakerFrames = (await appState(guest.page)).stats.framesSent;
+    assert.ok(speakerFrames > 50, `the guest sent ${speakerFrames} frames`);
+    await screenshot(guest.page, 'client-6-demo-speaker');
+    assert.deepEqual(guest.errors, []);
+  });
 });

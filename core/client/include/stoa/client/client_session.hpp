@@ -121,6 +121,9 @@ public:
     // A member's display name and text, if this session holds the roster key they were sealed under.
     [[nodiscard]] std::optional<e2ee::profile> open_profile(const room::member_entry& member) const;
     [[nodiscard]] std::uint32_t audience_count() const noexcept;
+    // Audience members with a hand up (invited or not), in join order. Only privileged
+    // members (host, moderators) hold the audience roster; for others this is empty. O(members).
+    [[nodiscard]] std::vector<room::member_entry> raised_hands() const;
     [[nodiscard]] std::optional<epoch_id> current_epoch() const;
     [[nodiscard]] std::optional<e2ee::security_code> security_code(time_point now) const;
     [[nodiscard]] const session_stats& stats() const noexcept { return stats_; }

@@ -57,7 +57,14 @@ struct strong_bytes {
     static constexpr std::size_t size = N;
     std::array<std::uint8_t, N> value{};
 
-    friend constexpr auto operator<=>(const strong_bytes&, const strong_bytes&) = default;
+    // Written out rather than defaulted: the libc++ of Debian's Emscripten (14) has no <=> for
+    // std::array, which would make a defaulted one deleted in the WebAssembly build.
+    friend constexpr std::strong_ordering operator<=>(const strong_bytes& a, const strong_bytes& b) noexcept {
+        for (std::size_t i = 0; i < N; ++i) {
+            if (a.value[i] != b.value[i]) return a.value[i] < b.value[i] ? std::strong_ordering::less : std::strong_ordering::greater;
+        }
+        return std::strong_ordering::equal;
+    }
     friend constexpr bool operator==(const strong_bytes&, const strong_bytes&) = default;
 };
 

@@ -5,7 +5,7 @@
 // made side by side on the same noisy machine.
 //
 //   node tests/bench/web/decrypt-decode.mjs
-// Environment: REPS (7), ROUNDS (15, per run), BATCH (10 frames per timed batch),
+// Environment: REPS (7), ROUNDS (40, per run), BATCH (10 frames per timed batch),
 // STOA_BENCH_NATIVE (default $STOA_NATIVE_BUILD/tests/bench/client/stoa_bench_decrypt_decode),
 // STOA_WASM_BUILD (build/wasm).
 import { execFile } from 'node:child_process';
@@ -17,7 +17,7 @@ import { envNumber, fixed, median, printTable, serveFiles } from './common.mjs';
 
 const run = promisify(execFile);
 const reps = envNumber('REPS', 7);
-const rounds = envNumber('ROUNDS', 15);
+const rounds = envNumber('ROUNDS', 40);
 const batch = envNumber('BATCH', 10);
 const nativeBench = path.resolve(repoRoot, process.env.STOA_BENCH_NATIVE ?? path.join(nativeBuild, 'tests/bench/client/stoa_bench_decrypt_decode'));
 const wasmDir = path.join(path.resolve(repoRoot, process.env.STOA_WASM_BUILD ?? 'build/wasm'), 'wasm');

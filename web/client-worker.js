@@ -8,6 +8,7 @@ importScripts('stoa-core.js', 'stoa-session.js');
 
 const TICK_MS = 20;
 const SPEAKING_EVERY_MS = 100;
+const STATE_EVERY_MS = 500; // counters (frames sent, decrypted) refresh at least this often
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 10000;
 const MAX_BUFFERED_BYTES = 256 * 1024; // past this, the socket is not keeping up: audio waits, then drops
@@ -21,6 +22,7 @@ let reconnectAttempts = 0;
 let reconnectTimer = 0;
 let lastSpeaking = '';
 let lastSpeakingAt = 0;
+let lastStateAt = 0;
 let playbackPort = null;
 let capturePort = null;
 let pendingCreate = null; // {name} while a created room waits to be joined
@@ -32,7 +34,8 @@ function post(message, transfer) { self.postMessage(message, transfer || []); }
 
 function postState() {
   if (!session) return;
-  const state = session.state(now());
+  lastStateAt = now();
+  const state = session.state(lastStateAt);
   state.connection = connection;
   post({ type: 'state', state });
 }
@@ -165,6 +168,7 @@ function tick() {
       postState();
     }
   }
+  if (t - lastStateAt >= STATE_EVERY_MS) postState();
 }
 
 // The playback worklet asks for `frames` 20 ms frames whenever its ring runs low.

@@ -319,3 +319,46 @@ TEST_CASE("wasm api: garbage from the network becomes error events; the session 
     CHECK(state.at("inRoom") == true);
     CHECK(state.at("stats").at("framesDecrypted").get<int>() >= decrypted_before + 18);
 }
+
+TEST_CASE("wasm api: a listener invited onto the stage is heard by the host and keeps hearing the host") {
+    joined_pair pair;
+    const std::string listener_id = stoa_member_id(pair.listener.get());
+    REQUIRE(stoa_act(pair.host.get(), act_set_self_muted, nullptr, 0) == 0);
+    REQUIRE(stoa_act(pair.listener.get(), act_raise_hand, nullptr, 0) == 0);
+    pair.advance(100);
+    REQUIRE(stoa_act(pair.host.get(), act_invite_to_stage, listener_id.c_str(), 0) == 0);
+    pair.advance(100);
+    REQUIRE(stoa_act(pair.listener.get(), act_accept_invite, nullptr, 0) == 0);
+    pair.advance(100);
+    REQUIRE(stoa_act(pair.listener.get(), act_set_self_muted, nullptr, 0) == 0);
+    pair.advance(100);
+    REQUIRE(state_of(pair.listener.get(), pair.now).at("role") == "speaker");
+
+    audio::sine_generator host_tone(440.0, 0.3), guest_tone(660.0, 0.3);
+    std::array<std::int16_t, audio::frame_samples> frame{}, out{};
+    std::vector<std::int16_t> host_heard, guest_heard;
+    int refused = 0;
+    for (int i = 0; i < 100; ++i) {
+        host_tone.fill(frame);
+        REQUIRE(stoa_send_audio(pair.host.get(), frame.data(), pair.now) == 0);
+        guest_tone.fill(frame);
+        if (stoa_send_audio(pair.listener.get(), frame.data(), pair.now) != 0) ++refused;
+        pair.room.run(pair.now);
+        REQUIRE(stoa_pull_audio(pair.host.get(), pair.now, out.data()) == 0);
+        host_heard.insert(host_heard.end(), out.begin(), out.end());
+        REQUIRE(stoa_pull_audio(pair.listener.get(), pair.now, out.data()) == 0);
+        guest_heard.insert(guest_heard.end(), out.begin(), out.end());
+        pair.now += 20;
+        pair.room.tick(pair.now);
+    }
+    CHECK(refused == 0);
+    const json guest = state_of(pair.listener.get(), pair.now);
+    const json host = state_of(pair.host.get(), pair.now);
+    CHECK(guest.at("stats").at("framesSent").get<int>() >= 95);
+    CHECK(guest.at("stats").at("noKeyFailures") == 0);
+    CHECK(host.at("stats").at("noKeyFailures") == 0);
+    const std::span<const std::int16_t> host_last(host_heard.data() + host_heard.size() - 48'000, 48'000);
+    const std::span<const std::int16_t> guest_last(guest_heard.data() + guest_heard.size() - 48'000, 48'000);
+    CHECK(audio::tone_ratio(host_last, 660.0) > 0.3);
+    CHECK(audio::tone_ratio(guest_last, 440.0) > 0.3);
+}

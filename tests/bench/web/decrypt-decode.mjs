@@ -55,7 +55,8 @@ async function runNode() {
 }
 
 // The page runs main() on load with Module.arguments from its query string.
-const benchPage = `<!doctype html><meta charset="utf-8"><title>decrypt+decode</title>
+// (An empty data: icon, or Chromium asks for /favicon.ico and logs the 404 as a console error.)
+const benchPage = `<!doctype html><meta charset="utf-8"><title>decrypt+decode</title><link rel="icon" href="data:,">
 <script>var Module = { arguments: new URLSearchParams(location.search).getAll('arg') };</script>
 <script src="stoa_bench_decrypt_decode_web.js"></script>`;
 

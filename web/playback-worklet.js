@@ -6,7 +6,7 @@
 
 const SOURCE_RATE = 48000;
 const FRAME = 960;
-const TARGET_FRAMES = 3; // 60 ms buffered: enough for a worker hiccup, small enough for conversation
+const TARGET_FRAMES = 2; // 20 to 40 ms buffered: the worker answers at once, so this covers its hiccups
 const RING_FRAMES = 16; // overflow policy: drop the oldest samples when the worker gets ahead
 
 class StoaPlayback extends AudioWorkletProcessor {

@@ -255,6 +255,10 @@ EMSCRIPTEN_KEEPALIVE stoa_handle* stoa_create(const std::uint8_t* seed, const ch
         if (relay_context != nullptr) config.relay_context = relay_context;
         config.client_name = "stoa-web";
         config.decode_audio = decode_audio != 0;
+        // Conversation wants the smallest safe delay: start a talk spurt 40 ms behind and let the
+        // buffer's percentile target grow it on a jittery network (native clients keep 60 / 40).
+        config.jitter.initial_delay = std::chrono::milliseconds(40);
+        config.jitter.min_delay = std::chrono::milliseconds(20);
         return new stoa_handle(std::move(seed_bytes), std::move(config));
     } catch (...) {  // start-up only: no randomness, or out of memory
         return nullptr;

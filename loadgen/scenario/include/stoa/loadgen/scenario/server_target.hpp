@@ -1,0 +1,37 @@
+// The relay stoa-load connects to: a ws:// or wss:// URL, and the auth context its members sign
+// (the relay's --origin; "stoa relay" when the relay was started without one).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "stoa/common/result.hpp"
+
+namespace stoa::loadgen {
+
+enum class url_scheme : std::uint8_t { ws, wss };
+
+struct server_url {
+    url_scheme scheme = url_scheme::ws;
+    std::string host;         // a name, an IPv4 address, or an IPv6 address without its brackets
+    std::uint16_t port = 80;  // the URL's, or 80 for ws:// and 443 for wss://
+    std::string path = "/";   // with any query, as sent in the WebSocket handshake
+
+    friend bool operator==(const server_url&, const server_url&) = default;
+};
+
+// "ws://127.0.0.1:8080", "wss://rooms.example/ws", "ws://[::1]:8080". No user info, no fragment.
+[[nodiscard]] result<server_url, std::string> parse_server_url(std::string_view text);
+
+// The URL back as text (for reports), e.g. "ws://[::1]:8080/".
+[[nodiscard]] std::string to_string(const server_url& url);
+
+struct server_target {
+    server_url url{url_scheme::ws, "127.0.0.1", 8080, "/"};
+    std::string origin = "stoa relay";  // the auth context bound into every member's signature
+
+    friend bool operator==(const server_target&, const server_target&) = default;
+};
+
+}  // namespace stoa::loadgen

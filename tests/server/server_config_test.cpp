@@ -71,7 +71,7 @@ TEST_CASE("unknown keys, wrong types, bad flags and half a TLS pair are refused"
     CHECK(parse(std::array<std::string_view, 1>{"--help"})->help);
 }
 
-TEST_CASE("--origin sets the auth context browsers sign, over the file's", "[server][config]") {
+TEST_CASE("the origin flag sets the auth context browsers sign, over the file's", "[server][config]") {
     const std::string path = (std::filesystem::temp_directory_path() / "stoa-config-origin-test.json").string();
     std::ofstream(path) << R"({"auth_context": "https://from-file.example"})";
     const auto from_file = parse(std::array<std::string_view, 2>{"--config", path});

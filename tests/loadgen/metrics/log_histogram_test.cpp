@@ -203,7 +203,7 @@ TEST_CASE("a reset histogram is empty and records like a new one", "[loadgen][me
     CHECK(histogram.percentile(50) == 77u);
 }
 
-TEST_CASE("latency is measured from the scheduled time; a negative difference records 0", "[loadgen][metrics]") {
+TEST_CASE("latency is measured from the scheduled time, and a negative difference records 0", "[loadgen][metrics]") {
     log_histogram histogram = histogram_of({});
     histogram.record_from_schedule(stoa::from_micros(1'000), stoa::from_micros(21'000));
     histogram.record_from_schedule(stoa::from_micros(5'000), stoa::from_micros(4'000));

@@ -268,7 +268,7 @@ TEST_CASE("every truncation of a report is refused", "[loadgen][metrics][json]")
     CHECK(accepted == 0);
 }
 
-TEST_CASE("corrupted reports never throw or crash; whatever parses re-serializes to itself", "[loadgen][metrics][json]") {
+TEST_CASE("corrupted reports never throw or crash, and whatever parses re-serializes to itself", "[loadgen][metrics][json]") {
     const std::string valid = to_json_text(sample_report(6, 3, 40));
     std::mt19937_64 rng(6);
     const std::string alphabet = "0123456789[]{},:\"-.e ";

@@ -77,7 +77,7 @@ TEST_CASE("time only moves forward: late or early stamps count in the open inter
     CHECK(series.intervals()[3].frames == 2);
 }
 
-TEST_CASE("at capacity, intervals merge pairwise and the width doubles; the whole run stays", "[loadgen][metrics][series]") {
+TEST_CASE("at capacity, intervals merge pairwise and the width doubles, keeping the whole run", "[loadgen][metrics][series]") {
     time_series series = series_of(8);
     // One frame per second for 100 s, connected = the second's number, latency = 100 + second (exact at 2 digits).
     for (std::int64_t s = 0; s < 100; ++s) {

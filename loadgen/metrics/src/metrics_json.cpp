@@ -76,12 +76,18 @@ public:
     std::optional<std::uint64_t> unsigned_value(const json& value, const std::string& path, std::uint64_t min,
                                                 std::uint64_t max) {
         if (failed()) return std::nullopt;
-        if (!value.is_number_unsigned()) {
-            // nlohmann reads negative integers as number_integer and fractions as number_float.
-            fail(value.is_number_integer() ? metrics_error_code::out_of_range : metrics_error_code::wrong_type, path);
+        // Parsed text holds non-negative integers as number_unsigned; a value built in C++ from a
+        // signed integer is number_integer whatever its sign. Fractions are number_float.
+        if (!value.is_number_integer()) {
+            fail(metrics_error_code::wrong_type, path);
             return std::nullopt;
         }
-        const auto number = value.get<std::uint64_t>();
+        if (!value.is_number_unsigned() && value.get<std::int64_t>() < 0) {
+            fail(metrics_error_code::out_of_range, path);
+            return std::nullopt;
+        }
+        const auto number = value.is_number_unsigned() ? value.get<std::uint64_t>()
+                                                       : static_cast<std::uint64_t>(value.get<std::int64_t>());
         if (number < min || number > max) {
             fail(metrics_error_code::out_of_range, path);
             return std::nullopt;

@@ -32,19 +32,19 @@ storm_times::storm_times(arrival_pattern pattern, std::uint32_t count, duration 
 
 std::optional<duration> storm_times::next() noexcept {
     if (emitted_ >= count_) return std::nullopt;
-    const auto window = static_cast<double>(window_.count());
-    double fraction = 0.0;
     if (pattern_ == arrival_pattern::uniform) {
-        fraction = (2.0 * emitted_ + 1.0) / (2.0 * count_);
-    } else {
-        // The largest of i uniforms is V^(1/i); drawn from the top on the complement, the
-        // uniforms come out smallest first.
-        const std::uint32_t left = count_ - emitted_;
-        complement_ *= std::pow(1.0 - uniform_unit(random_), 1.0 / left);
-        fraction = 1.0 - complement_;
+        // window·(2i+1)/(2N) exactly, in integers: q·(2i+1) + r·(2i+1)/(2N) with window = q·2N + r.
+        const std::int64_t slots = 2 * static_cast<std::int64_t>(count_);
+        const std::int64_t odd = 2 * static_cast<std::int64_t>(emitted_) + 1;
+        ++emitted_;
+        return duration(window_.count() / slots * odd + window_.count() % slots * odd / slots);
     }
+    // The largest of i uniforms is V^(1/i); drawn from the top on the complement, the uniforms
+    // come out smallest first.
+    const std::uint32_t left = count_ - emitted_;
+    complement_ *= std::pow(1.0 - uniform_unit(random_), 1.0 / left);
     ++emitted_;
-    const auto micros = static_cast<std::int64_t>(std::floor(fraction * window));
+    const auto micros = static_cast<std::int64_t>(std::floor((1.0 - complement_) * static_cast<double>(window_.count())));
     return duration(std::clamp<std::int64_t>(micros, 0, window_.count()));
 }
 

@@ -90,6 +90,14 @@ public:
         if (const auto column = reason.find("column "); column != std::string::npos) {
             if (const auto colon = reason.find(": ", column); colon != std::string::npos) reason = reason.substr(colon + 2);
         }
+        // "; last read: '...'" repeats raw input (maybe not even text) that the position shows better.
+        if (const auto last = reason.find("; last read: '"); last != std::string::npos) {
+            const auto expected = reason.find("'; expected", last);
+            reason.erase(last, expected == std::string::npos ? std::string::npos : expected + 1 - last);
+        }
+        for (auto& c : reason) {
+            if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
+        }
         error_ = scenario_error{scenario_error_kind::syntax, std::string(source_), lines_.at(std::min(token_start(), text_.size())),
                                 "", "not valid JSON: " + reason};
         return false;

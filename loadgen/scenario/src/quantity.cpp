@@ -74,6 +74,7 @@ result<duration, std::string> parse_duration(std::string_view text) {
         }
         if (!any_digit) {
             if (i < text.size() && text[i] == '-') return fail(std::string("a duration cannot be negative"));
+            if (i > 0) return fail(std::string("unknown unit (use us, ms, s, m or h)"));
             return fail(std::string("a duration is a number and a unit (us, ms, s, m or h)"));
         }
         if (too_long) return fail(std::string("it is longer than 30 days"));

@@ -9,7 +9,8 @@ namespace stoa::loadgen {
 
 namespace {
 
-bool is_name_char(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; }
+// The characters of stoa::loadgen::metrics' names, less the dot that separates parts here.
+bool is_name_char(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; }
 
 struct unit_entry {
     std::string_view name;

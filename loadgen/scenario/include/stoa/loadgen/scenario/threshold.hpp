@@ -52,7 +52,7 @@ struct threshold_syntax_error {
 };
 
 // METRIC COMPARATOR NUMBER[UNIT], spaces allowed around the comparator. METRIC is dot-separated
-// parts of [a-z0-9_] (each starting with a letter); COMPARATOR is <, <=, >, >= or ==; NUMBER is
+// parts of [a-z0-9_-] (the first starting with a letter); COMPARATOR is <, <=, >, >= or ==; NUMBER is
 // decimal ("1", "0.5", "2e3"), not negative.
 [[nodiscard]] result<threshold, threshold_syntax_error> parse_threshold(std::string_view text);
 

@@ -27,6 +27,10 @@ duration poisson_process::next() noexcept {
     return from_seconds(seconds_);
 }
 
+void poisson_process::skip_to(duration offset) noexcept {
+    seconds_ = std::max(seconds_, std::chrono::duration<double>(offset).count());
+}
+
 storm_times::storm_times(arrival_pattern pattern, std::uint32_t count, duration window, deterministic_random random) noexcept
     : pattern_(pattern), count_(count), window_(window), random_(random) {}
 

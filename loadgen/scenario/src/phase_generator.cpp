@@ -76,9 +76,16 @@ public:
             }
             if (next_arrival_ >= end_) return std::nullopt;
             const time_point at = next_arrival_;
-            next_arrival_ = start_ + arrivals_.next();
             const auto member = members.next_absent();
-            if (!member) continue;  // every listener is present: this arrival finds nobody to send
+            if (!member) {
+                // Every listener is present, so arrivals find nobody until the next departure; the
+                // process is memoryless, so it may as well start afresh then.
+                if (departures_.empty()) return std::nullopt;
+                arrivals_.skip_to(departures_.top().at - start_);
+                next_arrival_ = start_ + arrivals_.next();
+                continue;
+            }
+            next_arrival_ = start_ + arrivals_.next();
             std::vector<departure> one;
             schedule_departure(one, at, *member);
             if (!one.empty()) departures_.push(one.front());
@@ -118,6 +125,9 @@ public:
     std::optional<member_event> next(const population& members) override {
         while (queued_.empty()) {
             if (room_ == rooms_) {
+                // A tick that moved nobody leaves the plan as it was, and so would every later one.
+                if (!moved_in_tick_) return std::nullopt;
+                moved_in_tick_ = false;
                 room_ = 0;
                 ++tick_;
             }
@@ -130,6 +140,7 @@ public:
             const auto stage = members.stage(room);
             if (!stage.empty()) queued_.push_back({at, stage.front(), kind::move_to_audience});
             if (up) queued_.push_back({at, *up, kind::invite_to_stage});
+            moved_in_tick_ = moved_in_tick_ || !queued_.empty();
         }
         const member_event event = queued_.front();
         queued_.pop_front();
@@ -144,6 +155,7 @@ private:
     deterministic_random picks_;
     std::int64_t tick_ = 1;
     std::uint32_t room_ = 0;
+    bool moved_in_tick_ = false;
     std::deque<member_event> queued_;
 };
 

@@ -342,3 +342,40 @@ TEST_CASE("a long churn run keeps bounded state", "[scenario_schedule]") {
     }
     CHECK(std::abs(static_cast<double>(joins) - 360000.0) < test::z_two_sided * std::sqrt(360000.0));
 }
+
+TEST_CASE("churn with every listener present loses arrivals like an Erlang loss system", "[scenario_schedule]") {
+    // 10 listeners, offered load a = 1000/s × 10 ms = 10: arrivals that find all 10 present are lost,
+    // which makes this M/M/c/c with c = 10. Its mean population is a·(1 - B(c, a)) with B Erlang's
+    // loss formula. The tolerance uses the M/M/inf variance of a time average, 2·a·stay/T, which
+    // bounds the loss system's (its population is a truncated Poisson, its correlation no longer).
+    const double a = 10.0;
+    const double stay = 0.01;
+    const double measured = 300.0;
+    const scenario plan = parse_toml("[members]\nlisteners = 10\n[[phases]]\nkind = \"churn\"\nduration = \"301s\"\narrivals = \"1000/s\"\n"
+                                     "mean_stay = \"10ms\"\n");
+    double erlang_b = 1.0;
+    for (int k = 1; k <= 10; ++k) erlang_b = a * erlang_b / (k + a * erlang_b);
+    scenario_schedule schedule(plan, {}, t0);
+    double area = 0.0;
+    double last = 1.0;
+    std::int64_t present = 0;
+    while (auto e = schedule.next_event()) {
+        const double at = std::chrono::duration<double>(e->at - t0).count();
+        if (at > 1.0) {
+            area += static_cast<double>(present) * (at - last);
+            last = at;
+        }
+        present += e->kind == member_event_kind::join ? 1 : e->kind == member_event_kind::leave ? -1 : 0;
+        REQUIRE(present <= 10);
+    }
+    area += static_cast<double>(present) * (1.0 + measured - last);
+    const double expected = a * (1.0 - erlang_b);
+    INFO("mean population " << area / measured << ", Erlang " << expected);
+    CHECK(std::abs(area / measured - expected) < test::z_two_sided * std::sqrt(2.0 * a * stay / measured));
+}
+
+TEST_CASE("a rotation with nobody to move ends at once, however often it would tick", "[scenario_schedule]") {
+    const scenario plan = parse_toml("[rooms]\ncount = 3\n[[phases]]\nkind = \"speaker_rotation\"\nduration = \"720h\"\nevery = \"1us\"\n");
+    const auto events = all_events(plan);
+    CHECK(events.size() == 3);  // the three hosts open their rooms
+}

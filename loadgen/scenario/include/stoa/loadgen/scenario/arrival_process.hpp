@@ -16,6 +16,9 @@ class poisson_process {
 public:
     poisson_process(double rate_per_second, deterministic_random random) noexcept;
     [[nodiscard]] duration next() noexcept;
+    // Restarts the process at `offset` when it is behind it (memorylessness makes that exact):
+    // the next arrival is then an exponential gap after `offset`.
+    void skip_to(duration offset) noexcept;
 
 private:
     double mean_gap_seconds_;

@@ -17,8 +17,12 @@ result<log_histogram, metrics_error> log_histogram::make(const histogram_config&
     return log_histogram(*layout);
 }
 
-std::uint32_t log_histogram::first_index() const noexcept { return layout_.index_of(std::min(min_, highest_)); }
-std::uint32_t log_histogram::last_index() const noexcept { return layout_.index_of(std::min(max_, highest_)); }
+std::uint32_t log_histogram::first_index() const noexcept {
+    return layout_.index_of(std::min(min_, highest_));
+}
+std::uint32_t log_histogram::last_index() const noexcept {
+    return layout_.index_of(std::min(max_, highest_));
+}
 
 void log_histogram::record_corrected(std::uint64_t value, std::uint64_t expected_interval) noexcept {
     record(value);

@@ -7,7 +7,9 @@
 namespace stoa::loadgen::metrics {
 namespace {
 
-metrics_error mismatch(std::string detail) { return {metrics_error_code::config_mismatch, std::move(detail)}; }
+metrics_error mismatch(std::string detail) {
+    return {metrics_error_code::config_mismatch, std::move(detail)};
+}
 
 }  // namespace
 

@@ -154,8 +154,7 @@ std::optional<histogram_config> read_config(reader& in, const json& object, cons
 }
 
 std::optional<histogram_config> read_config_object(reader& in, const json& value, const std::string& path) {
-    if (!in.object(value, path, {"lowest_discernible", "highest_trackable", "significant_digits"}))
-        return std::nullopt;
+    if (!in.object(value, path, {"lowest_discernible", "highest_trackable", "significant_digits"})) return std::nullopt;
     return read_config(in, value, path);
 }
 
@@ -263,8 +262,9 @@ std::optional<time_series> read_series(reader& in, const json& value, const std:
     std::vector<series_interval> intervals(length);
     for (std::size_t i = 0; i < length && !in.failed(); ++i) {
         series_interval& interval = intervals[i];
-        interval.connected = in.unsigned_value((*connected)[i], reader::at(reader::join(path, "connected"), i), 0,
-                                               UINT64_MAX).value_or(0);
+        interval.connected =
+            in.unsigned_value((*connected)[i], reader::at(reader::join(path, "connected"), i), 0, UINT64_MAX)
+                .value_or(0);
         interval.frames =
             in.unsigned_value((*frames)[i], reader::at(reader::join(path, "frames"), i), 0, UINT64_MAX).value_or(0);
         interval.errors =
@@ -334,8 +334,8 @@ std::optional<metric_set> read_metric_set(reader& in, const json& value) {
         if (!number) return std::nullopt;
         counters.push_back(*number);
     }
-    auto set = metric_set::from_parts(std::move(catalog), std::move(histograms), std::move(counters),
-                                      std::move(*series));
+    auto set =
+        metric_set::from_parts(std::move(catalog), std::move(histograms), std::move(counters), std::move(*series));
     if (!set) {
         in.fail(set.error().code, set.error().detail);
         return std::nullopt;
@@ -405,7 +405,9 @@ json to_json(const metric_set& set) {
                 {"series", to_json(set.series())}};
 }
 
-std::string to_json_text(const metric_set& set) { return to_json(set).dump(); }
+std::string to_json_text(const metric_set& set) {
+    return to_json(set).dump();
+}
 
 result<log_histogram, metrics_error> histogram_from_json(const json& value, const read_limits& limits) {
     return read_document<log_histogram>(value, limits,
@@ -421,11 +423,12 @@ result<metric_set, metrics_error> metric_set_from_json(const json& value, const 
 }
 
 result<metric_set, metrics_error> metric_set_from_json_text(std::string_view text, const read_limits& limits) {
-    auto parsed = proto::parse_bounded_json(text, proto::json_limits{limits.max_bytes, limits.max_depth, limits.max_values});
+    auto parsed =
+        proto::parse_bounded_json(text, proto::json_limits{limits.max_bytes, limits.max_depth, limits.max_values});
     if (!parsed) {
         const proto::decode_error& error = parsed.error();
         const auto code = error.code == proto::proto_error::message_too_large ? metrics_error_code::too_large
-                                                                               : metrics_error_code::invalid_json;
+                                                                              : metrics_error_code::invalid_json;
         return fail(metrics_error{code, std::string(proto::to_string(error.code)) + ": " + error.detail});
     }
     return metric_set_from_json(*parsed, limits);

@@ -24,7 +24,8 @@ status<metrics_error> validate_sparse_counts(const histogram_layout& layout, con
     for (std::size_t i = 0; i < counts.size(); ++i) {
         const bucket_count& entry = counts[i];
         const auto where = [i] { return "[" + std::to_string(i) + "]"; };
-        if (entry.index >= layout.counts_length()) return fail(metrics_error{metrics_error_code::out_of_range, where()});
+        if (entry.index >= layout.counts_length())
+            return fail(metrics_error{metrics_error_code::out_of_range, where()});
         if (entry.count == 0 || (i > 0 && entry.index <= counts[i - 1].index))
             return fail(metrics_error{metrics_error_code::not_ascending, where()});
         if (__builtin_add_overflow(total, entry.count, &total))
@@ -63,8 +64,7 @@ void add_sparse_counts(sparse_counts& into, const sparse_counts& from) {
     into = std::move(merged);
 }
 
-std::optional<std::uint64_t> value_at_quantile(const histogram_layout& layout, const sparse_counts& counts,
-                                               double q) {
+std::optional<std::uint64_t> value_at_quantile(const histogram_layout& layout, const sparse_counts& counts, double q) {
     const std::uint64_t total = total_count(counts);
     if (total == 0) return std::nullopt;
     const std::uint64_t rank = rank_for_quantile(q, total);

@@ -23,12 +23,12 @@ histogram_layout layout_of(const histogram_config& config) {
 
 TEST_CASE("histogram configurations outside the limits are refused with invalid_config", "[loadgen][metrics]") {
     const histogram_config bad[] = {
-        {1, 3'600'000'000, 0},           // no significant digit
-        {1, 3'600'000'000, 6},           // more than 5
-        {0, 3'600'000'000, 3},           // lowest 0
-        {1000, 1999, 3},                 // highest below twice lowest
-        {1, (std::uint64_t{1} << 62) + 1, 3},  // above 2^62
-        {1, 3'600'000'000, 5},           // 2,097,152 counters, over the 2^20 cap
+        {1, 3'600'000'000, 0},                                // no significant digit
+        {1, 3'600'000'000, 6},                                // more than 5
+        {0, 3'600'000'000, 3},                                // lowest 0
+        {1000, 1999, 3},                                      // highest below twice lowest
+        {1, (std::uint64_t{1} << 62) + 1, 3},                 // above 2^62
+        {1, 3'600'000'000, 5},                                // 2,097,152 counters, over the 2^20 cap
         {std::uint64_t{1} << 50, std::uint64_t{1} << 62, 5},  // unit + sub-bucket magnitude over 62 bits
     };
     for (const histogram_config& config : bad) {
@@ -57,14 +57,16 @@ TEST_CASE("every significant-digit setting bounds the relative error by 10^-digi
         // 5 digits fit the 2^20-counter cap only up to 2^24 (16 s in microseconds).
         const histogram_layout layout = layout_of({1, std::uint64_t{1} << 20, digits});
         CAPTURE(digits);
-        CHECK(1.0 / static_cast<double>(layout.sub_bucket_half_count()) <= std::pow(10.0, -static_cast<double>(digits)));
+        CHECK(1.0 / static_cast<double>(layout.sub_bucket_half_count()) <=
+              std::pow(10.0, -static_cast<double>(digits)));
     }
 }
 
 TEST_CASE("counters tile the range: contiguous, ascending, each value inside its own counter", "[loadgen][metrics]") {
     const histogram_config configs[] = {
-        {1, 3'600'000'000, 3}, {1, 60'000'000, 2}, {1, 1'000'000, 1},      {1000, 3'600'000'000, 3},
-        {3, 100'000, 2},       {1, 1 << 20, 4},    {1, std::uint64_t{1} << 62, 3},
+        {1, 3'600'000'000, 3},          {1, 60'000'000, 2}, {1, 1'000'000, 1},
+        {1000, 3'600'000'000, 3},       {3, 100'000, 2},    {1, 1 << 20, 4},
+        {1, std::uint64_t{1} << 62, 3},
     };
     for (const histogram_config& config : configs) {
         CAPTURE(config.lowest_discernible, config.highest_trackable, config.significant_digits);

@@ -22,7 +22,7 @@ log_histogram histogram_of(const histogram_config& config) {
     return std::move(histogram).value();
 }
 
-const double checked_quantiles[] = {0.0,  0.0001, 0.001, 0.01, 0.05, 0.1,   0.25,   0.5,
+const double checked_quantiles[] = {0.0,  0.0001, 0.001, 0.01, 0.05,  0.1,    0.25,    0.5,
                                     0.75, 0.9,    0.95,  0.99, 0.999, 0.9999, 0.99999, 1.0};
 
 // Checks every property of `histogram` that the exact sorted data decides.
@@ -49,8 +49,8 @@ void check_against_exact(const log_histogram& histogram, std::vector<std::uint64
     }
     CHECK(wrong == 0);
 
-    const long double exact_sum = std::accumulate(values.begin(), values.end(), 0.0L,
-                                                  [](long double s, std::uint64_t v) { return s + v; });
+    const long double exact_sum =
+        std::accumulate(values.begin(), values.end(), 0.0L, [](long double s, std::uint64_t v) { return s + v; });
     const double exact_mean = static_cast<double>(exact_sum / values.size());
     const double allowed = exact_mean / static_cast<double>(layout.sub_bucket_half_count()) +
                            static_cast<double>(std::uint64_t{1} << layout.unit_magnitude()) + 1e-9 * exact_mean;
@@ -77,8 +77,8 @@ TEST_CASE("percentiles match exact computation on sorted random data within the 
     for (const histogram_config& config : configs) {
         for (const std::size_t n : {std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{10}, std::size_t{999},
                                     std::size_t{100'000}}) {
-            for (const auto& sample : stoa::test::latency_samples(n * 31 + config.significant_digits, n,
-                                                                   config.highest_trackable)) {
+            for (const auto& sample :
+                 stoa::test::latency_samples(n * 31 + config.significant_digits, n, config.highest_trackable)) {
                 CAPTURE(config.lowest_discernible, config.highest_trackable, config.significant_digits, n, sample.name);
                 log_histogram histogram = histogram_of(config);
                 for (const std::uint64_t v : sample.values) histogram.record(v);

@@ -80,7 +80,8 @@ TEST_CASE("the catalog refuses bad, duplicate and too many names, and bad config
     CHECK(catalog.find_counter("c0").has_value());
 }
 
-TEST_CASE("four threads' metric sets merge to exactly what one thread recording everything sees", "[loadgen][metrics]") {
+TEST_CASE("four threads' metric sets merge to exactly what one thread recording everything sees",
+          "[loadgen][metrics]") {
     const run_metrics ids;
     constexpr std::uint64_t thread_count = 4;
 

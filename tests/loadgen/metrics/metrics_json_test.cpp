@@ -162,8 +162,8 @@ TEST_CASE("malformed reports are refused with typed errors naming the field", "[
         {"count disagrees with the buckets",
          [](json& d) { d["histograms"]["join"]["count"] = d["histograms"]["join"]["count"].get<std::uint64_t>() + 1; },
          code::inconsistent, "histograms.join.count"},
-        {"min outside the first bucket",
-         [](json& d) { d["histograms"]["join"]["min"] = 2'000'000; }, code::inconsistent, "histograms.join"},
+        {"min outside the first bucket", [](json& d) { d["histograms"]["join"]["min"] = 2'000'000; },
+         code::inconsistent, "histograms.join"},
         {"max above the range but nothing clamped", [](json& d) { d["histograms"]["join"]["clamped"] = 0; },
          code::inconsistent, "histograms.join"},
         {"an empty histogram with a max", [](json& d) { d["histograms"]["rekey.convergence"]["max"] = 5; },
@@ -197,15 +197,16 @@ TEST_CASE("malformed reports are refused with typed errors naming the field", "[
          "counters.errors.auth"},
         {"a counter that is a string", [](json& d) { d["counters"]["errors.auth"] = "3"; }, code::wrong_type,
          "counters.errors.auth"},
-        {"series columns of different lengths", [](json& d) { d["series"]["frames"].push_back(1); },
-         code::inconsistent, "series"},
+        {"series columns of different lengths", [](json& d) { d["series"]["frames"].push_back(1); }, code::inconsistent,
+         "series"},
         {"an interval width that is not a power of two", [](json& d) { d["series"]["interval_seconds"] = 3; },
          code::out_of_range, "series.interval_seconds"},
         {"a zero interval width", [](json& d) { d["series"]["interval_seconds"] = 0; }, code::out_of_range,
          "series.interval_seconds"},
         {"no intervals",
          [](json& d) {
-             for (const char* column : {"connected", "frames", "errors", "latency"}) d["series"][column] = json::array();
+             for (const char* column : {"connected", "frames", "errors", "latency"})
+                 d["series"][column] = json::array();
          },
          code::out_of_range, "series.connected"},
         {"more intervals than max_intervals", [](json& d) { d["series"]["max_intervals"] = 2; }, code::out_of_range,
@@ -213,8 +214,10 @@ TEST_CASE("malformed reports are refused with typed errors naming the field", "[
         {"max_intervals of one", [](json& d) { d["series"]["max_intervals"] = 1; }, code::out_of_range,
          "series.max_intervals"},
         {"a series latency index past the counters",
-         [](json& d) { d["series"]["latency"][0] = json::array({json::array({2560, 1})}); }, code::out_of_range,
-         "series.latency[0][0]"},
+         [](json& d) {
+             d["series"]["latency"][0] = json::array({json::array({2560, 1})});
+         },
+         code::out_of_range, "series.latency[0][0]"},
         {"a series gauge that is a float", [](json& d) { d["series"]["connected"][1] = 2.5; }, code::wrong_type,
          "series.connected[1]"},
         {"a series latency configuration with an unknown field",
@@ -268,7 +271,8 @@ TEST_CASE("every truncation of a report is refused", "[loadgen][metrics][json]")
     CHECK(accepted == 0);
 }
 
-TEST_CASE("corrupted reports never throw or crash, and whatever parses re-serializes to itself", "[loadgen][metrics][json]") {
+TEST_CASE("corrupted reports never throw or crash, and whatever parses re-serializes to itself",
+          "[loadgen][metrics][json]") {
     const std::string valid = to_json_text(sample_report(6, 3, 40));
     std::mt19937_64 rng(6);
     const std::string alphabet = "0123456789[]{},:\"-.e ";
@@ -279,9 +283,15 @@ TEST_CASE("corrupted reports never throw or crash, and whatever parses re-serial
         for (int e = 0; e < edits; ++e) {
             const std::size_t at = rng() % text.size();
             switch (rng() % 3) {
-                case 0: text[at] = alphabet[rng() % alphabet.size()]; break;
-                case 1: text.erase(at, 1 + rng() % 8); break;
-                default: text.insert(at, 1, alphabet[rng() % alphabet.size()]); break;
+                case 0:
+                    text[at] = alphabet[rng() % alphabet.size()];
+                    break;
+                case 1:
+                    text.erase(at, 1 + rng() % 8);
+                    break;
+                default:
+                    text.insert(at, 1, alphabet[rng() % alphabet.size()]);
+                    break;
             }
         }
         const auto result = metric_set_from_json_text(text);

@@ -15,10 +15,12 @@ TEST_CASE("ranks follow the nearest-rank definition", "[loadgen][metrics]") {
         std::uint64_t rank;
     };
     const row table[] = {
-        {0.0, 100, 1},    {0.5, 100, 50},     {0.99, 100, 99},  {0.999, 1000, 999}, {1.0, 100, 100},
-        {0.07, 100, 7},   {0.29, 100, 29},    {0.57, 100, 57},  {0.5, 101, 51},     {0.99, 101, 100},
-        {0.001, 100, 1},  {0.999, 100, 100},  {0.5, 1, 1},      {0.25, 4, 1},       {0.26, 4, 2},
-        {-1.0, 10, 1},    {2.0, 10, 10},      {0.9999, 1'000'000, 999'900},
+        {0.0, 100, 1},      {0.5, 100, 50},  {0.99, 100, 99},
+        {0.999, 1000, 999}, {1.0, 100, 100}, {0.07, 100, 7},
+        {0.29, 100, 29},    {0.57, 100, 57}, {0.5, 101, 51},
+        {0.99, 101, 100},   {0.001, 100, 1}, {0.999, 100, 100},
+        {0.5, 1, 1},        {0.25, 4, 1},    {0.26, 4, 2},
+        {-1.0, 10, 1},      {2.0, 10, 10},   {0.9999, 1'000'000, 999'900},
     };
     for (const row& r : table) {
         CAPTURE(r.q, r.count);
@@ -28,7 +30,8 @@ TEST_CASE("ranks follow the nearest-rank definition", "[loadgen][metrics]") {
     CHECK(rank_for_quantile(std::numeric_limits<double>::infinity(), 10) == 10);
 }
 
-TEST_CASE("every percentile p / 100 of 1..n values names the value p * n / 100 when that is whole", "[loadgen][metrics]") {
+TEST_CASE("every percentile p / 100 of 1..n values names the value p * n / 100 when that is whole",
+          "[loadgen][metrics]") {
     for (int p = 1; p <= 100; ++p) {
         CAPTURE(p);
         CHECK(rank_for_quantile(p / 100.0, 100) == static_cast<std::uint64_t>(p));

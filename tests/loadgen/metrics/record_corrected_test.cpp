@@ -44,9 +44,9 @@ TEST_CASE("the expected-interval correction, worked by hand", "[loadgen][metrics
     // Corrected, the stall also stands for the 9 samples it kept from being taken:
     // 900, 800, ..., 100 us. Sorted: 100 x 10, then 100, 200, ..., 1000 (ranks 101..110).
     CHECK(corrected.count() == 110);
-    CHECK(corrected.percentile(90) == 10u);    // rank 99
-    CHECK(corrected.percentile(95) == 500u);   // rank ceil(104.5) = 105: the 5th of 100..1000
-    CHECK(corrected.percentile(99) == 900u);   // rank ceil(108.9) = 109
+    CHECK(corrected.percentile(90) == 10u);   // rank 99
+    CHECK(corrected.percentile(95) == 500u);  // rank ceil(104.5) = 105: the 5th of 100..1000
+    CHECK(corrected.percentile(99) == 900u);  // rank ceil(108.9) = 109
     CHECK(corrected.percentile(100) == 1000u);
     const std::uint64_t expected_counts[] = {100, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1};
     const std::uint64_t expected_values[] = {10, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000};
@@ -60,7 +60,8 @@ TEST_CASE("the expected-interval correction, worked by hand", "[loadgen][metrics
     CHECK(i == 11);
 }
 
-TEST_CASE("measured from the schedule, a stall shows in every request it delayed", "[loadgen][metrics][coordinated-omission]") {
+TEST_CASE("measured from the schedule, a stall shows in every request it delayed",
+          "[loadgen][metrics][coordinated-omission]") {
     // An open-loop schedule: request k is due at 100 k us and takes 10 us, one at a time. Request
     // 50 stalls for 1,000 us (5,000 to 6,000), so requests 51..60 wait behind it:
     // 51 completes at 6,010 (910 us after it was due), 52 at 6,020 (820), ..., 59 at 6,090 (190),
@@ -90,7 +91,8 @@ TEST_CASE("measured from the schedule, a stall shows in every request it delayed
     CHECK(from_send.percentile(99) == 10u);
 }
 
-TEST_CASE("the correction equals recording the missing samples one by one", "[loadgen][metrics][coordinated-omission]") {
+TEST_CASE("the correction equals recording the missing samples one by one",
+          "[loadgen][metrics][coordinated-omission]") {
     const histogram_config configs[] = {{1, 3'600'000'000, 3}, {1, 1'000'000, 2}, {1000, 100'000'000, 1}};
     std::mt19937_64 rng(2024);
     for (const histogram_config& config : configs) {

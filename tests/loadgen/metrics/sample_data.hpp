@@ -47,8 +47,10 @@ inline std::vector<named_sample> latency_samples(std::uint64_t seed, std::size_t
     samples.push_back(make("exponential, mean 20 ms", [&] { return exponential(rng); }));
     samples.push_back(make("log-normal around 20 ms", [&] { return lognormal(rng); }));
     // Pareto with alpha 1.1: a tail so heavy the mean barely exists.
-    samples.push_back(make("pareto alpha 1.1 from 1 ms", [&] { return 1000.0 / std::pow(1.0 - unit(rng), 1.0 / 1.1); }));
-    samples.push_back(make("bimodal, 5% stalls near 500 ms", [&] { return unit(rng) < 0.05 ? stalled(rng) : fast(rng); }));
+    samples.push_back(
+        make("pareto alpha 1.1 from 1 ms", [&] { return 1000.0 / std::pow(1.0 - unit(rng), 1.0 / 1.1); }));
+    samples.push_back(
+        make("bimodal, 5% stalls near 500 ms", [&] { return unit(rng) < 0.05 ? stalled(rng) : fast(rng); }));
     samples.push_back(make("log-uniform over the whole range", [&] { return std::exp(unit(rng) * std::log(top)); }));
     samples.push_back(make("constant 20 ms", [] { return 20'000.0; }));
     // Values on and around every power of two: the bucket edges.

@@ -77,7 +77,8 @@ TEST_CASE("time only moves forward: late or early stamps count in the open inter
     CHECK(series.intervals()[3].frames == 2);
 }
 
-TEST_CASE("at capacity, intervals merge pairwise and the width doubles, keeping the whole run", "[loadgen][metrics][series]") {
+TEST_CASE("at capacity, intervals merge pairwise and the width doubles, keeping the whole run",
+          "[loadgen][metrics][series]") {
     time_series series = series_of(8);
     // One frame per second for 100 s, connected = the second's number, latency = 100 + second (exact at 2 digits).
     for (std::int64_t s = 0; s < 100; ++s) {
@@ -151,7 +152,7 @@ TEST_CASE("merged threads' series equal one series that saw every event", "[load
 TEST_CASE("merging series of different widths widens the narrower one first", "[loadgen][metrics][series]") {
     time_series long_run = series_of(4);
     time_series short_run = series_of(4);
-    for (std::int64_t s = 0; s < 10; ++s) long_run.add_frames(origin + seconds(s), 1);  // width 4 by the end
+    for (std::int64_t s = 0; s < 10; ++s) long_run.add_frames(origin + seconds(s), 1);   // width 4 by the end
     for (std::int64_t s = 0; s < 3; ++s) short_run.add_frames(origin + seconds(s), 10);  // width 1
     REQUIRE(short_run.merge(long_run).ok());
     CHECK(short_run.interval_seconds() == 4);

@@ -3,6 +3,7 @@
 // exactly into the report's set; reports from several generator hosts merge the same way.
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -26,17 +27,24 @@ public:
                                                                       std::vector<std::uint64_t> counters,
                                                                       time_series series);
 
-    // The hot path: O(1), no allocation, no synchronisation. Ids come from this set's catalog.
+    // The hot path: O(1), no allocation, no synchronisation. Ids come from this set's catalog
+    // (checked in debug builds only).
     void record(histogram_id id, std::uint64_t value, std::uint64_t count = 1) noexcept {
+        assert(id.value < histograms_.size());
         histograms_[id.value].record(value, count);
     }
     void record_from_schedule(histogram_id id, time_point scheduled, time_point actual) noexcept {
+        assert(id.value < histograms_.size());
         histograms_[id.value].record_from_schedule(scheduled, actual);
     }
     void record_corrected(histogram_id id, std::uint64_t value, std::uint64_t expected_interval) noexcept {
+        assert(id.value < histograms_.size());
         histograms_[id.value].record_corrected(value, expected_interval);
     }
-    void add(counter_id id, std::uint64_t amount = 1) noexcept { counters_[id.value] += amount; }
+    void add(counter_id id, std::uint64_t amount = 1) noexcept {
+        assert(id.value < counters_.size());
+        counters_[id.value] += amount;
+    }
     [[nodiscard]] time_series& series() noexcept { return series_; }
 
     [[nodiscard]] const metric_catalog& catalog() const noexcept { return catalog_; }

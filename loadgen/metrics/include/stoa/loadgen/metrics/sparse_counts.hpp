@@ -24,8 +24,7 @@ struct bucket_count {
 using sparse_counts = std::vector<bucket_count>;
 
 // Checks the invariant against a layout; the error's detail names the first offending entry.
-[[nodiscard]] status<metrics_error> validate_sparse_counts(const histogram_layout& layout,
-                                                           const sparse_counts& counts);
+[[nodiscard]] status<metrics_error> validate_sparse_counts(const histogram_layout& layout, const sparse_counts& counts);
 
 // The sum of the counts; saturates at 2^64 - 1 (reachable only by crafted input).
 [[nodiscard]] std::uint64_t total_count(const sparse_counts& counts) noexcept;

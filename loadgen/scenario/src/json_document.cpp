@@ -15,24 +15,32 @@ namespace {
 
 using json = nlohmann::json;
 
+// Line and column (in characters, as toml++ counts them) of byte offsets. Offsets are asked in
+// increasing order, so each is counted on from the last: linear in the text overall.
 class line_index {
 public:
-    explicit line_index(std::string_view text) {
-        starts_.push_back(0);
-        for (std::size_t i = 0; i < text.size(); ++i) {
-            if (text[i] == '\n') starts_.push_back(i + 1);
+    explicit line_index(std::string_view text) : text_(text) {}
+
+    [[nodiscard]] source_position at(std::size_t offset) {
+        offset = std::min(offset, text_.size());
+        if (offset < offset_) *this = line_index(text_);
+        for (; offset_ < offset; ++offset_) {
+            const auto byte = static_cast<unsigned char>(text_[offset_]);
+            if (byte == '\n') {
+                ++line_;
+                column_ = 1;
+            } else if ((byte & 0xC0) != 0x80) {  // continuation bytes belong to the character before
+                ++column_;
+            }
         }
-    }
-    [[nodiscard]] source_position at(std::size_t offset) const {
-        const auto after = std::upper_bound(starts_.begin(), starts_.end(), offset);
-        const auto line = static_cast<std::size_t>(after - starts_.begin());
-        const std::size_t column = offset - starts_[line - 1] + 1;
-        return {static_cast<std::uint32_t>(std::min<std::size_t>(line, UINT32_MAX)),
-                static_cast<std::uint32_t>(std::min<std::size_t>(column, UINT32_MAX))};
+        return {line_, column_};
     }
 
 private:
-    std::vector<std::size_t> starts_;
+    std::string_view text_;
+    std::size_t offset_ = 0;
+    std::uint32_t line_ = 1;
+    std::uint32_t column_ = 1;
 };
 
 class document_builder final : public nlohmann::json_sax<json> {

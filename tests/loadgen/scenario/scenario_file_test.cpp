@@ -322,3 +322,35 @@ TEST_CASE("load_scenario_file picks the format by extension and names a missing 
     CHECK(missing.error().to_string() == "/nonexistent/stoa.toml: cannot open the file");
     CHECK(missing.error().kind == scenario_error_kind::unreadable);
 }
+
+TEST_CASE("non-ASCII text reads back exactly, and toml++'s whitespace test never sees what it mishandles", "[scenario_file]") {
+    // toml++ 3.3 has undefined behaviour for code points like é, Ж, か and ﻼ wherever it tests for
+    // whitespace; the sanitizer build of this test would stop on it.
+    const std::string name = "Caf\xC3\xA9 \xD0\x96 \xE3\x81\x8B \xEF\xBB\xBC \xF0\x9F\x8E\x99";
+    auto parsed = parse_scenario("name = \"" + name + "\"\n'k\xC3\xA9y' = 1\n", scenario_format::toml, "u.toml");
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.error().to_string() ==
+          "u.toml:2:1: k\xC3\xA9y: unknown key \"k\xC3\xA9y\" in the scenario's top level (it takes name, seed, duration, ramp, thresholds, "
+          "server, rooms, members, talk, reconnect, phases)");
+    auto named = parse_scenario("name = \"" + name + "\"\nduration = \"1s\"\n[server]\nurl = \"ws://h\"\n", scenario_format::toml, "u.toml");
+    REQUIRE(named.ok());
+    CHECK(named->name == name);
+    auto multi = parse_scenario("name = \"\"\"a \\\xC3\xA9\"\"\"\n", scenario_format::toml, "u.toml");
+    REQUIRE_FALSE(multi.ok());
+    CHECK(multi.error().position.line == 1);
+    auto outside = parse_scenario("[server]\n[[\xCF\xBF]]\n", scenario_format::toml, "u.toml");
+    REQUIRE_FALSE(outside.ok());
+    CHECK(outside.error().position == source_position{2, 3});
+    CHECK(outside.error().message.find("\xCF\xBF") != std::string::npos);
+    auto private_use = parse_scenario("name = \"ab\xF3\xB0\x83\xA9\"\n", scenario_format::toml, "u.toml");
+    REQUIRE_FALSE(private_use.ok());
+    CHECK(private_use.error().to_string() == "u.toml:1:11: not accepted: a private-use character of plane 15 (U+F00A1 to U+FFEFE)");
+}
+
+TEST_CASE("columns count characters in both formats", "[scenario_file]") {
+    CHECK(error_of(scenario_format::json, "{\"name\": \"\xC3\xA9\xC3\xA9\", \"x\": 1}") ==
+          "scenario.json:1:16: x: unknown key \"x\" in the scenario's top level (it takes name, seed, duration, ramp, thresholds, server, rooms, "
+          "members, talk, reconnect, phases)");
+    CHECK(error_of(scenario_format::toml, "name = \"\xC3\xA9\xC3\xA9\" x") ==
+          "scenario.toml:1:13: not valid TOML: Error while parsing key-value pair: expected a comment or whitespace, saw 'x'");
+}

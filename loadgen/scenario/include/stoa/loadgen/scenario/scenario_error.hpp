@@ -8,7 +8,8 @@
 
 namespace stoa::loadgen {
 
-// 1-based line and column (columns count bytes); 0 means "not known", as for a flag's value.
+// 1-based line and column (columns count characters, UTF-8 code points); 0 means "not known",
+// as for a flag's value.
 struct source_position {
     std::uint32_t line = 0;
     std::uint32_t column = 0;

@@ -41,6 +41,12 @@ void log_histogram::record_corrected(std::uint64_t value, std::uint64_t expected
     }
     while (k <= last_k) {
         const std::uint32_t index = layout_.index_of(value - k * interval);
+        if (layout_.width_at(index) <= interval) {
+            // Counters no wider than the interval hold one missing sample each: skip the division.
+            ++counts_[index];
+            ++k;
+            continue;
+        }
         const std::uint64_t bucket_last_k = std::min(last_k, (value - layout_.lowest_at(index)) / interval);
         counts_[index] += bucket_last_k - k + 1;
         k = bucket_last_k + 1;

@@ -42,7 +42,7 @@ struct document_member {
     document_node value;
 };
 
-// Nesting deeper than this is refused by both front-ends (a scenario needs three levels).
+// JSON nested deeper than this is refused (a scenario needs three levels); toml++ stops at 256.
 inline constexpr std::size_t max_document_depth = 32;
 
 // TOML and JSON into the tree. Syntax errors name the line and column; `source` names the text.

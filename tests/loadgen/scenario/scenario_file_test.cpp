@@ -267,6 +267,9 @@ TEST_CASE("every bad file gets a typed error naming its line, column and key", "
          "scenario.toml:1:1: when: unknown key \"when\" in the scenario's top level (it takes name, seed, duration, ramp, thresholds, server, rooms, "
          "members, talk, reconnect, phases)"},
         {toml, "name = 1979-05-27\n" + server, scenario_error_kind::wrong_type, "scenario.toml:1:1: name: expected a string, got a date"},
+        {toml, "[[$]]\n", scenario_error_kind::syntax,  // toml++ asserts here unless told not to
+         "scenario.toml:1:3: not valid TOML: Error while parsing key: expected bare key starting character or string "
+         "delimiter, saw '$'"},
         {toml, "members = 5\n" + server, scenario_error_kind::wrong_type, "scenario.toml:1:1: members: expected a table ([members]), got 5"},
         {toml, "phases = []\n" + server, scenario_error_kind::invalid_value, "scenario.toml:1:1: phases: needs at least one phase (or leave phases out)"},
         {toml, "phases = [1]\n" + server, scenario_error_kind::wrong_type, "scenario.toml:1:11: phases[0]: expected a table (a phase), got 1"},

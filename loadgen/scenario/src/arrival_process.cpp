@@ -31,7 +31,8 @@ void poisson_process::skip_to(duration offset) noexcept {
     seconds_ = std::max(seconds_, std::chrono::duration<double>(offset).count());
 }
 
-storm_times::storm_times(arrival_pattern pattern, std::uint32_t count, duration window, deterministic_random random) noexcept
+storm_times::storm_times(arrival_pattern pattern, std::uint32_t count, duration window,
+                         deterministic_random random) noexcept
     : pattern_(pattern), count_(count), window_(window), random_(random) {}
 
 std::optional<duration> storm_times::next() noexcept {
@@ -48,7 +49,8 @@ std::optional<duration> storm_times::next() noexcept {
     const std::uint32_t left = count_ - emitted_;
     complement_ *= std::pow(1.0 - uniform_unit(random_), 1.0 / left);
     ++emitted_;
-    const auto micros = static_cast<std::int64_t>(std::floor((1.0 - complement_) * static_cast<double>(window_.count())));
+    const auto micros =
+        static_cast<std::int64_t>(std::floor((1.0 - complement_) * static_cast<double>(window_.count())));
     return duration(std::clamp<std::int64_t>(micros, 0, window_.count()));
 }
 

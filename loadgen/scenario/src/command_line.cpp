@@ -81,7 +81,8 @@ document_node typed_value(std::string_view text, std::string flag) {
     const char first = text.front();
     double number = 0.0;
     if ((first >= '0' && first <= '9') || first == '.' || first == '-') {
-        if (const auto [stop, error] = std::from_chars(begin, end, number); error == std::errc{} && stop == end && std::isfinite(number)) {
+        if (const auto [stop, error] = std::from_chars(begin, end, number);
+            error == std::errc{} && stop == end && std::isfinite(number)) {
             node.kind = type::floating;
             node.floating = number;
         }
@@ -119,9 +120,10 @@ void set_member(document_node& table, std::string_view key, document_node value)
 result<document_node, scenario_error> phase_from_flag(std::string_view spec, std::size_t number) {
     const std::string label = "--phase " + std::to_string(number);
     const auto bad = [&] {
-        return flag_error(scenario_error_kind::syntax, label,
-                          "expected KIND or KIND:key=value,key=value (like join_storm:members=1000,within=10s), got \"" +
-                              std::string(spec) + "\"");
+        return flag_error(
+            scenario_error_kind::syntax, label,
+            "expected KIND or KIND:key=value,key=value (like join_storm:members=1000,within=10s), got \"" +
+                std::string(spec) + "\"");
     };
     document_node table;
     table.kind = type::table;
@@ -138,7 +140,8 @@ result<document_node, scenario_error> phase_from_flag(std::string_view spec, std
         const std::size_t equals = pair.find('=');
         if (equals == std::string_view::npos || equals == 0) return bad();
         const std::string_view key = pair.substr(0, equals);
-        table.members.push_back(document_member{std::string(key), {}, typed_value(pair.substr(equals + 1), label + ": " + std::string(key))});
+        table.members.push_back(document_member{
+            std::string(key), {}, typed_value(pair.substr(equals + 1), label + ": " + std::string(key))});
         if (comma == std::string_view::npos) break;
         rest = rest.substr(comma + 1);
     }
@@ -152,7 +155,8 @@ struct flag_and_value {
 
 }  // namespace
 
-result<load_options, scenario_error> parse_command_line(std::span<const std::string_view> args, const file_reader& read_file) {
+result<load_options, scenario_error> parse_command_line(std::span<const std::string_view> args,
+                                                        const file_reader& read_file) {
     load_options options;
 
     // Split into (flag, value) pairs first, so that the file is read before any flag applies.
@@ -164,7 +168,8 @@ result<load_options, scenario_error> parse_command_line(std::span<const std::str
             return options;
         }
         if (!arg.starts_with("--")) {
-            return flag_error(scenario_error_kind::syntax, std::string(arg), "unexpected argument (flags are --name value; see --help)");
+            return flag_error(scenario_error_kind::syntax, std::string(arg),
+                              "unexpected argument (flags are --name value; see --help)");
         }
         std::string_view name = arg;
         std::string_view value;
@@ -179,11 +184,13 @@ result<load_options, scenario_error> parse_command_line(std::span<const std::str
             flags.push_back({name, {}});
             continue;
         }
-        bool known = std::find(std::begin(other_value_flags), std::end(other_value_flags), name) != std::end(other_value_flags);
+        bool known =
+            std::find(std::begin(other_value_flags), std::end(other_value_flags), name) != std::end(other_value_flags);
         for (const auto& f : value_flags) known = known || f.name == name;
         if (!known) return flag_error(scenario_error_kind::unknown_key, std::string(name), "unknown flag (see --help)");
         if (!has_value) {
-            if (i + 1 >= args.size()) return flag_error(scenario_error_kind::syntax, std::string(name), "needs a value");
+            if (i + 1 >= args.size())
+                return flag_error(scenario_error_kind::syntax, std::string(name), "needs a value");
             value = args[++i];
         }
         flags.push_back({name, value});
@@ -203,11 +210,14 @@ result<load_options, scenario_error> parse_command_line(std::span<const std::str
         auto text = read_file(source);
         if (!text) return fail(scenario_error{scenario_error_kind::unreadable, source, {}, "", text.error()});
         if (text->size() > max_scenario_file_bytes) {
-            return fail(scenario_error{scenario_error_kind::unreadable, source, {}, "",
+            return fail(scenario_error{scenario_error_kind::unreadable,
+                                       source,
+                                       {},
+                                       "",
                                        "larger than " + std::to_string(max_scenario_file_bytes) + " bytes"});
         }
         auto document = scenario_format_of(source) == scenario_format::json ? detail::read_json_document(*text, source)
-                                                                              : detail::read_toml_document(*text, source);
+                                                                            : detail::read_toml_document(*text, source);
         if (!document) return fail(std::move(document).error());
         root = std::move(*document);
     } else {
@@ -216,10 +226,12 @@ result<load_options, scenario_error> parse_command_line(std::span<const std::str
             return std::any_of(flags.begin(), flags.end(), [&](const flag_and_value& f) { return f.name == name; });
         };
         if (!given("--server")) {
-            return flag_error(scenario_error_kind::missing_key, "--server", "missing: the relay's URL, like ws://127.0.0.1:8080 (or give --scenario FILE)");
+            return flag_error(scenario_error_kind::missing_key, "--server",
+                              "missing: the relay's URL, like ws://127.0.0.1:8080 (or give --scenario FILE)");
         }
         if (!given("--duration") && !given("--phase")) {
-            return flag_error(scenario_error_kind::missing_key, "--duration", "missing: how long the run lasts, like 60s (or give --phase)");
+            return flag_error(scenario_error_kind::missing_key, "--duration",
+                              "missing: how long the run lasts, like 60s (or give --phase)");
         }
     }
 
@@ -229,7 +241,8 @@ result<load_options, scenario_error> parse_command_line(std::span<const std::str
         const std::string name(f.name);
         if (f.name == "--scenario") continue;
         if (f.name == "--closed") {
-            if (document_node* rooms = child_table(root, "rooms")) set_member(*rooms, "kind", string_value("closed", "--closed"));
+            if (document_node* rooms = child_table(root, "rooms"))
+                set_member(*rooms, "kind", string_value("closed", "--closed"));
         } else if (f.name == "--phase") {
             auto table = phase_from_flag(f.value, phases.size() + 1);
             if (!table) return fail(std::move(table).error());
@@ -238,7 +251,9 @@ result<load_options, scenario_error> parse_command_line(std::span<const std::str
             thresholds.push_back(string_value(f.value, "--assert"));
         } else if (f.name == "--shard") {
             auto part = parse_shard(f.value);
-            if (!part) return flag_error(scenario_error_kind::invalid_value, name, part.error() + ", got \"" + std::string(f.value) + "\"");
+            if (!part)
+                return flag_error(scenario_error_kind::invalid_value, name,
+                                  part.error() + ", got \"" + std::string(f.value) + "\"");
             options.part = *part;
         } else if (f.name == "--report" || f.name == "--html") {
             if (f.value.empty()) return flag_error(scenario_error_kind::invalid_value, name, "needs a file name");

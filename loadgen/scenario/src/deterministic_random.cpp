@@ -7,7 +7,9 @@ namespace stoa::loadgen {
 
 namespace {
 
-std::uint64_t rotate_left(std::uint64_t x, int k) noexcept { return (x << k) | (x >> (64 - k)); }
+std::uint64_t rotate_left(std::uint64_t x, int k) noexcept {
+    return (x << k) | (x >> (64 - k));
+}
 
 std::uint64_t splitmix_next(std::uint64_t& state) noexcept {
     state += 0x9e3779b97f4a7c15ULL;
@@ -52,9 +54,13 @@ void deterministic_random::fill(std::span<std::uint8_t> out) {
     }
 }
 
-double unit_from_bits(std::uint64_t bits) noexcept { return static_cast<double>(bits >> 11) * 0x1.0p-53; }
+double unit_from_bits(std::uint64_t bits) noexcept {
+    return static_cast<double>(bits >> 11) * 0x1.0p-53;
+}
 
-double uniform_unit(deterministic_random& random) noexcept { return unit_from_bits(random.next()); }
+double uniform_unit(deterministic_random& random) noexcept {
+    return unit_from_bits(random.next());
+}
 
 double exponential(deterministic_random& random, double mean) noexcept {
     // 1 - U lies in (0, 1], so the logarithm is finite.

@@ -96,7 +96,8 @@ public:
         // Point at the token the parser stopped on; keep nlohmann's reason without its own position.
         std::string reason = ex.what();
         if (const auto column = reason.find("column "); column != std::string::npos) {
-            if (const auto colon = reason.find(": ", column); colon != std::string::npos) reason = reason.substr(colon + 2);
+            if (const auto colon = reason.find(": ", column); colon != std::string::npos)
+                reason = reason.substr(colon + 2);
         }
         // "; last read: '...'" repeats raw input (maybe not even text) that the position shows better.
         if (const auto last = reason.find("; last read: '"); last != std::string::npos) {
@@ -106,8 +107,8 @@ public:
         for (auto& c : reason) {
             if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) c = '?';
         }
-        error_ = scenario_error{scenario_error_kind::syntax, std::string(source_), lines_.at(std::min(token_start(), text_.size())),
-                                "", "not valid JSON: " + reason};
+        error_ = scenario_error{scenario_error_kind::syntax, std::string(source_),
+                                lines_.at(std::min(token_start(), text_.size())), "", "not valid JSON: " + reason};
         return false;
     }
 
@@ -129,7 +130,8 @@ private:
     std::size_t token_start() {
         std::size_t i = cursor_;
         const auto skip_space = [&] {
-            while (i < text_.size() && (text_[i] == ' ' || text_[i] == '\t' || text_[i] == '\n' || text_[i] == '\r')) ++i;
+            while (i < text_.size() && (text_[i] == ' ' || text_[i] == '\t' || text_[i] == '\n' || text_[i] == '\r'))
+                ++i;
         };
         skip_space();
         if (i < text_.size() && (text_[i] == ',' || text_[i] == ':')) {
@@ -152,7 +154,9 @@ private:
         } else if (c == '{' || c == '}' || c == '[' || c == ']') {
             ++i;
         } else {
-            while (i < text_.size() && std::string_view("0123456789+-.eEtrufalsn").find(text_[i]) != std::string_view::npos) ++i;
+            while (i < text_.size() &&
+                   std::string_view("0123456789+-.eEtrufalsn").find(text_[i]) != std::string_view::npos)
+                ++i;
         }
         cursor_ = i;
     }

@@ -4,10 +4,10 @@
 namespace stoa::loadgen {
 
 namespace {
-constexpr std::uint64_t room_purpose = 0x726f6f6d;     // "room"
-constexpr std::uint64_t listen_purpose = 0x6c697374;   // "list"
-constexpr std::uint64_t encode_purpose = 0x656e636f;   // "enco"
-constexpr std::uint64_t talk_purpose = 0x74616c6b;     // "talk"
+constexpr std::uint64_t room_purpose = 0x726f6f6d;    // "room"
+constexpr std::uint64_t listen_purpose = 0x6c697374;  // "list"
+constexpr std::uint64_t encode_purpose = 0x656e636f;  // "enco"
+constexpr std::uint64_t talk_purpose = 0x74616c6b;    // "talk"
 }  // namespace
 
 member_layout::member_layout(const scenario& plan)

@@ -21,7 +21,9 @@ deterministic_random stream(const scenario& plan, std::size_t index, std::uint64
     return deterministic_random(plan.seed, (static_cast<std::uint64_t>(index + 1) << 8) | purpose);
 }
 
-duration to_micros(double seconds) { return duration(static_cast<std::int64_t>(std::llround(seconds * 1e6))); }
+duration to_micros(double seconds) {
+    return duration(static_cast<std::int64_t>(std::llround(seconds * 1e6)));
+}
 
 class steady_generator final : public phase_generator {
 public:
@@ -51,7 +53,8 @@ private:
 
 class churn_generator final : public phase_generator {
 public:
-    churn_generator(const churn_phase& p, const scenario& plan, const population& members, time_point start, std::size_t index)
+    churn_generator(const churn_phase& p, const scenario& plan, const population& members, time_point start,
+                    std::size_t index)
         : start_(start),
           end_(start + p.length),
           mean_stay_seconds_(std::chrono::duration<double>(p.mean_stay).count()),
@@ -161,8 +164,8 @@ private:
 
 class hand_raise_generator final : public phase_generator {
 public:
-    hand_raise_generator(const hand_raise_storm_phase& p, const scenario& plan, const population& members, time_point start,
-                         std::size_t index)
+    hand_raise_generator(const hand_raise_storm_phase& p, const scenario& plan, const population& members,
+                         time_point start, std::size_t index)
         : start_(start),
           invite_after_(p.invite_after),
           candidates_(members.audience().begin(), members.audience().end()),
@@ -174,7 +177,8 @@ public:
     }
 
     std::optional<member_event> next(const population&) override {
-        const bool invite_due = !invitations_.empty() && (!next_raise_ || invitations_.front().at <= start_ + *next_raise_);
+        const bool invite_due =
+            !invitations_.empty() && (!next_raise_ || invitations_.front().at <= start_ + *next_raise_);
         if (invite_due) {
             const member_event event = invitations_.front();
             invitations_.pop_front();
@@ -245,23 +249,28 @@ std::unique_ptr<phase_generator> make_phase_generator(const phase& p, const scen
         time_point start;
         std::size_t index;
 
-        std::unique_ptr<phase_generator> operator()(const steady_phase&) const { return std::make_unique<steady_generator>(); }
+        std::unique_ptr<phase_generator> operator()(const steady_phase&) const {
+            return std::make_unique<steady_generator>();
+        }
         std::unique_ptr<phase_generator> operator()(const ramp_phase& p) const {
             const std::uint32_t now = members.audience_count();
             const bool joining = p.to >= now;
             const std::uint32_t moves = joining ? std::min(p.to - now, members.absent_waiting()) : now - p.to;
-            return std::make_unique<arrivals_generator>(joining, storm_times(arrival_pattern::uniform, moves, p.length, stream(plan, index, 1)),
-                                                        start, stream(plan, index, 2));
+            return std::make_unique<arrivals_generator>(
+                joining, storm_times(arrival_pattern::uniform, moves, p.length, stream(plan, index, 1)), start,
+                stream(plan, index, 2));
         }
         std::unique_ptr<phase_generator> operator()(const join_storm_phase& p) const {
-            const std::uint32_t moves = std::min(p.members.value_or(members.absent_waiting()), members.absent_waiting());
-            return std::make_unique<arrivals_generator>(true, storm_times(p.arrival, moves, p.within, stream(plan, index, 1)), start,
-                                                        stream(plan, index, 2));
+            const std::uint32_t moves =
+                std::min(p.members.value_or(members.absent_waiting()), members.absent_waiting());
+            return std::make_unique<arrivals_generator>(
+                true, storm_times(p.arrival, moves, p.within, stream(plan, index, 1)), start, stream(plan, index, 2));
         }
         std::unique_ptr<phase_generator> operator()(const leave_storm_phase& p) const {
-            const std::uint32_t moves = std::min(p.members.value_or(members.audience_count()), members.audience_count());
-            return std::make_unique<arrivals_generator>(false, storm_times(p.arrival, moves, p.within, stream(plan, index, 1)), start,
-                                                        stream(plan, index, 2));
+            const std::uint32_t moves =
+                std::min(p.members.value_or(members.audience_count()), members.audience_count());
+            return std::make_unique<arrivals_generator>(
+                false, storm_times(p.arrival, moves, p.within, stream(plan, index, 1)), start, stream(plan, index, 2));
         }
         std::unique_ptr<phase_generator> operator()(const churn_phase& p) const {
             return std::make_unique<churn_generator>(p, plan, members, start, index);

@@ -24,7 +24,8 @@ public:
 };
 
 // `members` is the plan at the phase's start; `seed` is the scenario's, `index` the phase's place.
-[[nodiscard]] std::unique_ptr<phase_generator> make_phase_generator(const phase& p, const scenario& plan, const population& members,
-                                                                    time_point start, std::size_t index);
+[[nodiscard]] std::unique_ptr<phase_generator> make_phase_generator(const phase& p, const scenario& plan,
+                                                                    const population& members, time_point start,
+                                                                    std::size_t index);
 
 }  // namespace stoa::loadgen

@@ -12,7 +12,8 @@ namespace stoa::loadgen {
 
 namespace {
 
-constexpr std::int64_t max_micros = std::chrono::duration_cast<std::chrono::microseconds>(max_scenario_duration).count();
+constexpr std::int64_t max_micros =
+    std::chrono::duration_cast<std::chrono::microseconds>(max_scenario_duration).count();
 
 struct unit_entry {
     std::string_view name;
@@ -20,10 +21,13 @@ struct unit_entry {
 };
 // Longest names first, so "ms" and "min" are tried before "m".
 constexpr unit_entry duration_units[] = {
-    {"\xC2\xB5s", 1}, {"us", 1}, {"ms", 1'000}, {"min", 60'000'000}, {"s", 1'000'000}, {"m", 60'000'000}, {"h", 3'600'000'000},
+    {"\xC2\xB5s", 1}, {"us", 1},         {"ms", 1'000},        {"min", 60'000'000},
+    {"s", 1'000'000}, {"m", 60'000'000}, {"h", 3'600'000'000},
 };
 
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+bool is_digit(char c) noexcept {
+    return c >= '0' && c <= '9';
+}
 
 // A finite, non-negative decimal number that takes up the whole text ("12", "0.5", "2e3").
 std::optional<double> parse_plain_number(std::string_view text) {
@@ -49,8 +53,10 @@ result<duration, std::string> parse_duration(std::string_view text) {
         bool too_long = false;
         while (i < text.size() && is_digit(text[i])) {
             any_digit = true;
-            if (whole > 1'000'000'000'000ULL) too_long = true;
-            else whole = whole * 10 + static_cast<std::uint64_t>(text[i] - '0');
+            if (whole > 1'000'000'000'000ULL)
+                too_long = true;
+            else
+                whole = whole * 10 + static_cast<std::uint64_t>(text[i] - '0');
             ++i;
         }
         if (i < text.size() && text[i] == '.') {
@@ -96,7 +102,8 @@ result<duration, std::string> parse_duration(std::string_view text) {
         // fraction < 10^9 and unit < 4·10^9: the product fits in 64 bits.
         const std::uint64_t fraction_micros = fraction * static_cast<std::uint64_t>(unit->micros);
         if (fraction_micros % scale != 0) return fail(std::string("it is finer than a microsecond"));
-        if (whole > static_cast<std::uint64_t>(max_micros / unit->micros)) return fail(std::string("it is longer than 30 days"));
+        if (whole > static_cast<std::uint64_t>(max_micros / unit->micros))
+            return fail(std::string("it is longer than 30 days"));
         total += static_cast<std::int64_t>(whole) * unit->micros + static_cast<std::int64_t>(fraction_micros / scale);
         if (total > max_micros) return fail(std::string("it is longer than 30 days"));
     }
@@ -123,10 +130,14 @@ result<double, std::string> parse_rate(std::string_view text) {
     if (!count) return fail(std::string("a rate starts with a number that is not negative"));
     const std::string_view unit = text.substr(slash + 1);
     double per_second = 0.0;
-    if (unit == "s") per_second = *count;
-    else if (unit == "m" || unit == "min") per_second = *count / 60.0;
-    else if (unit == "h") per_second = *count / 3600.0;
-    else return fail(std::string("a rate's unit is /s, /m or /h"));
+    if (unit == "s")
+        per_second = *count;
+    else if (unit == "m" || unit == "min")
+        per_second = *count / 60.0;
+    else if (unit == "h")
+        per_second = *count / 3600.0;
+    else
+        return fail(std::string("a rate's unit is /s, /m or /h"));
     return per_second;
 }
 

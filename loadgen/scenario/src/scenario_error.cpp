@@ -5,14 +5,22 @@ namespace stoa::loadgen {
 
 const char* to_string(scenario_error_kind kind) noexcept {
     switch (kind) {
-        case scenario_error_kind::unreadable: return "unreadable";
-        case scenario_error_kind::syntax: return "syntax";
-        case scenario_error_kind::unknown_key: return "unknown key";
-        case scenario_error_kind::missing_key: return "missing key";
-        case scenario_error_kind::wrong_type: return "wrong type";
-        case scenario_error_kind::out_of_range: return "out of range";
-        case scenario_error_kind::invalid_value: return "invalid value";
-        case scenario_error_kind::inconsistent: return "inconsistent";
+        case scenario_error_kind::unreadable:
+            return "unreadable";
+        case scenario_error_kind::syntax:
+            return "syntax";
+        case scenario_error_kind::unknown_key:
+            return "unknown key";
+        case scenario_error_kind::missing_key:
+            return "missing key";
+        case scenario_error_kind::wrong_type:
+            return "wrong type";
+        case scenario_error_kind::out_of_range:
+            return "out of range";
+        case scenario_error_kind::invalid_value:
+            return "invalid value";
+        case scenario_error_kind::inconsistent:
+            return "inconsistent";
     }
     return "unknown";
 }

@@ -8,12 +8,17 @@
 
 namespace stoa::loadgen {
 
-result<scenario, scenario_error> parse_scenario(std::string_view text, scenario_format format, std::string_view source) {
+result<scenario, scenario_error> parse_scenario(std::string_view text, scenario_format format,
+                                                std::string_view source) {
     if (text.size() > max_scenario_file_bytes) {
-        return fail(scenario_error{scenario_error_kind::unreadable, std::string(source), {}, "",
+        return fail(scenario_error{scenario_error_kind::unreadable,
+                                   std::string(source),
+                                   {},
+                                   "",
                                    "larger than " + std::to_string(max_scenario_file_bytes) + " bytes"});
     }
-    auto document = format == scenario_format::json ? detail::read_json_document(text, source) : detail::read_toml_document(text, source);
+    auto document = format == scenario_format::json ? detail::read_json_document(text, source)
+                                                    : detail::read_toml_document(text, source);
     if (!document) return fail(std::move(document).error());
     return detail::read_scenario(*document, source);
 }

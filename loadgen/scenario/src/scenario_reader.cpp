@@ -36,9 +36,12 @@ using namespace std::chrono_literals;
 // A value as the error message shows it: 10, 2.5, "abc", true, an array.
 std::string describe(const document_node& node) {
     switch (node.kind) {
-        case type::null: return "null";
-        case type::boolean: return node.boolean ? "true" : "false";
-        case type::integer: return std::to_string(node.integer);
+        case type::null:
+            return "null";
+        case type::boolean:
+            return node.boolean ? "true" : "false";
+        case type::integer:
+            return std::to_string(node.integer);
         case type::floating: {
             char buffer[32];
             const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, node.floating);
@@ -66,9 +69,12 @@ std::string describe(const document_node& node) {
             }
             return out + "\"";
         }
-        case type::array: return "an array";
-        case type::table: return "a table";
-        case type::other: return node.text;
+        case type::array:
+            return "an array";
+        case type::table:
+            return "a table";
+        case type::other:
+            return node.text;
     }
     return "a value";
 }
@@ -109,8 +115,8 @@ public:
     result<scenario, scenario_error> read(const document_node& root) {
         scenario out;
         const table_view top{root, "", "the scenario", place{"", root.position, &root}};
-        static constexpr std::string_view keys[] = {"name", "seed", "duration", "ramp", "thresholds", "server",
-                                                    "rooms", "members", "talk", "reconnect", "phases"};
+        static constexpr std::string_view keys[] = {"name",  "seed",    "duration", "ramp",      "thresholds", "server",
+                                                    "rooms", "members", "talk",     "reconnect", "phases"};
         if (auto c = check_keys(top, keys); !c) return fail(c.error());
 
         const auto section = [&](std::string_view key, auto reader) -> check {
@@ -121,22 +127,30 @@ public:
             }
             const place at = place_of(top, *m);
             if (m->value.kind != type::table) {
-                return error(scenario_error_kind::wrong_type, at, "expected a table ([" + std::string(key) + "]), got " + describe(m->value));
+                return error(scenario_error_kind::wrong_type, at,
+                             "expected a table ([" + std::string(key) + "]), got " + describe(m->value));
             }
             return reader(table_view{m->value, std::string(key), "[" + std::string(key) + "]", at});
         };
-        if (auto c = section("server", [&](const table_view& t) { return read_server(t, out.server); }); !c) return fail(c.error());
-        if (auto c = section("rooms", [&](const table_view& t) { return read_rooms(t, out.rooms); }); !c) return fail(c.error());
-        if (auto c = section("members", [&](const table_view& t) { return read_members(t, out); }); !c) return fail(c.error());
-        if (auto c = section("talk", [&](const table_view& t) { return read_talk(t, out.talk); }); !c) return fail(c.error());
-        if (auto c = section("reconnect", [&](const table_view& t) { return read_reconnect(t, out.reconnect); }); !c) return fail(c.error());
+        if (auto c = section("server", [&](const table_view& t) { return read_server(t, out.server); }); !c)
+            return fail(c.error());
+        if (auto c = section("rooms", [&](const table_view& t) { return read_rooms(t, out.rooms); }); !c)
+            return fail(c.error());
+        if (auto c = section("members", [&](const table_view& t) { return read_members(t, out); }); !c)
+            return fail(c.error());
+        if (auto c = section("talk", [&](const table_view& t) { return read_talk(t, out.talk); }); !c)
+            return fail(c.error());
+        if (auto c = section("reconnect", [&](const table_view& t) { return read_reconnect(t, out.reconnect); }); !c)
+            return fail(c.error());
 
         if (const auto* m = member(top, "name")) {
             if (auto c = read_string(place_of(top, *m), m->value, out.name); !c) return fail(c.error());
         }
         if (const auto* m = member(top, "seed")) {
             std::int64_t seed = 0;
-            if (auto c = read_integer(place_of(top, *m), m->value, 0, std::numeric_limits<std::int64_t>::max(), seed); !c) return fail(c.error());
+            if (auto c = read_integer(place_of(top, *m), m->value, 0, std::numeric_limits<std::int64_t>::max(), seed);
+                !c)
+                return fail(c.error());
             out.seed = static_cast<std::uint64_t>(seed);
         }
         if (auto c = read_phases(top, out); !c) return fail(c.error());
@@ -148,11 +162,13 @@ private:
     // ---- errors and places
 
     failure<scenario_error> error(scenario_error_kind kind, const place& at, std::string message) const {
-        if (at.node != nullptr && !at.node->flag.empty()) return fail(scenario_error{kind, "", {}, at.node->flag, std::move(message)});
+        if (at.node != nullptr && !at.node->flag.empty())
+            return fail(scenario_error{kind, "", {}, at.node->flag, std::move(message)});
         return fail(scenario_error{kind, source_, at.position, at.path, std::move(message)});
     }
     failure<scenario_error> missing(const table_view& table, std::string_view key, std::string_view what) const {
-        return error(scenario_error_kind::missing_key, table.self, table.title + " needs \"" + std::string(key) + "\": " + std::string(what));
+        return error(scenario_error_kind::missing_key, table.self,
+                     table.title + " needs \"" + std::string(key) + "\": " + std::string(what));
     }
     static place place_of(const table_view& table, const document_member& m) {
         return place{table.path.empty() ? m.key : table.path + "." + m.key, m.key_position, &m.value};
@@ -173,7 +189,8 @@ private:
             }
             for (std::size_t j = 0; j < i; ++j) {
                 if (table.node.members[j].key == m.key) {
-                    return error(scenario_error_kind::invalid_value, place_of(table, m), "\"" + m.key + "\" is given twice");
+                    return error(scenario_error_kind::invalid_value, place_of(table, m),
+                                 "\"" + m.key + "\" is given twice");
                 }
             }
         }
@@ -183,20 +200,25 @@ private:
     // ---- values
 
     check read_string(const place& at, const document_node& node, std::string& out) const {
-        if (node.kind != type::string) return error(scenario_error_kind::wrong_type, at, "expected a string, got " + describe(node));
+        if (node.kind != type::string)
+            return error(scenario_error_kind::wrong_type, at, "expected a string, got " + describe(node));
         out = node.text;
         return {};
     }
-    check read_integer(const place& at, const document_node& node, std::int64_t min, std::int64_t max, std::int64_t& out) const {
-        if (node.kind != type::integer) return error(scenario_error_kind::wrong_type, at, "expected a whole number, got " + describe(node));
+    check read_integer(const place& at, const document_node& node, std::int64_t min, std::int64_t max,
+                       std::int64_t& out) const {
+        if (node.kind != type::integer)
+            return error(scenario_error_kind::wrong_type, at, "expected a whole number, got " + describe(node));
         if (node.integer < min || node.integer > max) {
             return error(scenario_error_kind::out_of_range, at,
-                         "expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) + ", got " + describe(node));
+                         "expected a whole number from " + std::to_string(min) + " to " + std::to_string(max) +
+                             ", got " + describe(node));
         }
         out = node.integer;
         return {};
     }
-    check read_count(const place& at, const document_node& node, std::uint32_t min, std::uint32_t max, std::uint32_t& out) const {
+    check read_count(const place& at, const document_node& node, std::uint32_t min, std::uint32_t max,
+                     std::uint32_t& out) const {
         std::int64_t value = 0;
         if (auto c = read_integer(at, node, min, max, value); !c) return c;
         out = static_cast<std::uint32_t>(value);
@@ -204,12 +226,16 @@ private:
     }
     check read_number(const place& at, const document_node& node, double min, double max, double& out) const {
         double value = 0.0;
-        if (node.kind == type::integer) value = static_cast<double>(node.integer);
-        else if (node.kind == type::floating) value = node.floating;
-        else return error(scenario_error_kind::wrong_type, at, "expected a number, got " + describe(node));
+        if (node.kind == type::integer)
+            value = static_cast<double>(node.integer);
+        else if (node.kind == type::floating)
+            value = node.floating;
+        else
+            return error(scenario_error_kind::wrong_type, at, "expected a number, got " + describe(node));
         if (!std::isfinite(value) || value < min || value > max) {
             return error(scenario_error_kind::out_of_range, at,
-                         "expected a number from " + describe_number(min) + " to " + describe_number(max) + ", got " + describe(node));
+                         "expected a number from " + describe_number(min) + " to " + describe_number(max) + ", got " +
+                             describe(node));
         }
         out = value;
         return {};
@@ -222,7 +248,8 @@ private:
     }
     check read_duration(const place& at, const document_node& node, duration min, duration& out) const {
         if (node.kind != type::string) {
-            return error(scenario_error_kind::wrong_type, at, "expected a duration like \"10s\", got " + describe(node));
+            return error(scenario_error_kind::wrong_type, at,
+                         "expected a duration like \"10s\", got " + describe(node));
         }
         auto parsed = parse_duration(node.text);
         if (!parsed) {
@@ -231,7 +258,8 @@ private:
         }
         if (*parsed < min) {
             return error(scenario_error_kind::out_of_range, at,
-                         min == duration(1) ? "must be longer than 0s" : "must be at least " + format_duration(min) + ", got " + describe(node));
+                         min == duration(1) ? "must be longer than 0s"
+                                            : "must be at least " + format_duration(min) + ", got " + describe(node));
         }
         out = *parsed;
         return {};
@@ -240,7 +268,8 @@ private:
         if (node.kind == type::string) {
             auto parsed = parse_share(node.text);
             if (!parsed) {
-                return error(scenario_error_kind::invalid_value, at, "expected a share like \"50%\", got " + describe(node) + " (" + parsed.error() + ")");
+                return error(scenario_error_kind::invalid_value, at,
+                             "expected a share like \"50%\", got " + describe(node) + " (" + parsed.error() + ")");
             }
             out = *parsed;
             return {};
@@ -256,7 +285,8 @@ private:
         }
         return error(scenario_error_kind::wrong_type, at, "expected a share like \"50%\", got " + describe(node));
     }
-    check read_choice(const place& at, const document_node& node, std::span<const std::string_view> names, std::size_t& out) const {
+    check read_choice(const place& at, const document_node& node, std::span<const std::string_view> names,
+                      std::size_t& out) const {
         if (node.kind == type::string) {
             for (std::size_t i = 0; i < names.size(); ++i) {
                 if (node.text == names[i]) {
@@ -265,11 +295,12 @@ private:
                 }
             }
         }
-        return error(node.kind == type::string ? scenario_error_kind::invalid_value : scenario_error_kind::wrong_type, at,
-                     "expected " + quoted_list(names) + ", got " + describe(node));
+        return error(node.kind == type::string ? scenario_error_kind::invalid_value : scenario_error_kind::wrong_type,
+                     at, "expected " + quoted_list(names) + ", got " + describe(node));
     }
     // A number of listeners, or a share of all of them ("50%").
-    check read_listener_count(const place& at, const document_node& node, std::uint32_t listeners, std::uint32_t& out) const {
+    check read_listener_count(const place& at, const document_node& node, std::uint32_t listeners,
+                              std::uint32_t& out) const {
         if (node.kind == type::string) {
             share part;
             if (auto c = read_share(at, node, part); !c) return c;
@@ -277,11 +308,13 @@ private:
             return {};
         }
         if (node.kind != type::integer) {
-            return error(scenario_error_kind::wrong_type, at, "expected a number of listeners or a share like \"50%\", got " + describe(node));
+            return error(scenario_error_kind::wrong_type, at,
+                         "expected a number of listeners or a share like \"50%\", got " + describe(node));
         }
         if (node.integer < 0 || node.integer > static_cast<std::int64_t>(listeners)) {
-            return error(scenario_error_kind::out_of_range, at,
-                         "expected at most the scenario's " + std::to_string(listeners) + " listeners, got " + describe(node));
+            return error(
+                scenario_error_kind::out_of_range, at,
+                "expected at most the scenario's " + std::to_string(listeners) + " listeners, got " + describe(node));
         }
         out = static_cast<std::uint32_t>(node.integer);
         return {};
@@ -299,12 +332,14 @@ private:
         auto parsed = parse_server_url(text);
         if (!parsed) {
             return error(scenario_error_kind::invalid_value, place_of(table, *url),
-                         "expected a URL like \"ws://127.0.0.1:8080\", got " + describe(url->value) + " (" + parsed.error() + ")");
+                         "expected a URL like \"ws://127.0.0.1:8080\", got " + describe(url->value) + " (" +
+                             parsed.error() + ")");
         }
         out.url = *parsed;
         if (const auto* origin = member(table, "origin")) {
             if (auto c = read_string(place_of(table, *origin), origin->value, out.origin); !c) return c;
-            if (out.origin.empty()) return error(scenario_error_kind::invalid_value, place_of(table, *origin), "must not be empty");
+            if (out.origin.empty())
+                return error(scenario_error_kind::invalid_value, place_of(table, *origin), "must not be empty");
         }
         return {};
     }
@@ -333,11 +368,15 @@ private:
         member_plan& plan = out.members;
         const document_member* speakers = member(table, "speakers");
         if (speakers != nullptr) {
-            if (auto c = read_count(place_of(table, *speakers), speakers->value, 1, max_speakers_per_room, plan.speakers_per_room); !c) return c;
+            if (auto c = read_count(place_of(table, *speakers), speakers->value, 1, max_speakers_per_room,
+                                    plan.speakers_per_room);
+                !c)
+                return c;
         }
         const document_member* listeners = member(table, "listeners");
         if (listeners != nullptr) {
-            if (auto c = read_count(place_of(table, *listeners), listeners->value, 0, max_members, plan.listeners); !c) return c;
+            if (auto c = read_count(place_of(table, *listeners), listeners->value, 0, max_members, plan.listeners); !c)
+                return c;
         }
         if (static_cast<std::uint64_t>(out.rooms.count) * plan.speakers_per_room + plan.listeners > max_members) {
             const document_member* blame = listeners != nullptr ? listeners : speakers;
@@ -356,7 +395,8 @@ private:
         if (plan.decode.fraction > plan.decrypt.fraction) {
             const document_member* blame = decode != nullptr ? decode : decrypt;
             return error(scenario_error_kind::inconsistent, place_of(table, *blame),
-                         "decode (" + format_share(plan.decode) + ") is more than decrypt (" + format_share(plan.decrypt) +
+                         "decode (" + format_share(plan.decode) + ") is more than decrypt (" +
+                             format_share(plan.decrypt) +
                              "): the listeners that decode are some of those that decrypt");
         }
         if (const auto* m = member(table, "live_encode")) {
@@ -415,18 +455,24 @@ private:
         const document_member* ramp_member = member(top, "ramp");
         const document_member* phases_member = member(top, "phases");
         if (duration_member != nullptr) {
-            if (auto c = read_duration(place_of(top, *duration_member), duration_member->value, duration(1), out.length); !c) return c;
+            if (auto c =
+                    read_duration(place_of(top, *duration_member), duration_member->value, duration(1), out.length);
+                !c)
+                return c;
         }
 
         if (phases_member == nullptr) {
             // No phases: listeners join evenly over `ramp`, then the room stays steady.
-            if (duration_member == nullptr) return missing(top, "duration", "how long the run lasts, like \"60s\" (or give [[phases]])");
+            if (duration_member == nullptr)
+                return missing(top, "duration", "how long the run lasts, like \"60s\" (or give [[phases]])");
             duration ramp = std::min<duration>(10s, out.length);
             if (ramp_member != nullptr) {
-                if (auto c = read_duration(place_of(top, *ramp_member), ramp_member->value, duration(0), ramp); !c) return c;
+                if (auto c = read_duration(place_of(top, *ramp_member), ramp_member->value, duration(0), ramp); !c)
+                    return c;
                 if (ramp > out.length) {
                     return error(scenario_error_kind::inconsistent, place_of(top, *ramp_member),
-                                 "the ramp (" + format_duration(ramp) + ") is longer than the run (" + format_duration(out.length) + ")");
+                                 "the ramp (" + format_duration(ramp) + ") is longer than the run (" +
+                                     format_duration(out.length) + ")");
                 }
             }
             out.phases.push_back(ramp_phase{ramp, out.members.listeners});
@@ -439,8 +485,11 @@ private:
         }
         const place at = place_of(top, *phases_member);
         const document_node& list = phases_member->value;
-        if (list.kind != type::array) return error(scenario_error_kind::wrong_type, at, "expected an array of phases ([[phases]]), got " + describe(list));
-        if (list.items.empty()) return error(scenario_error_kind::invalid_value, at, "needs at least one phase (or leave phases out)");
+        if (list.kind != type::array)
+            return error(scenario_error_kind::wrong_type, at,
+                         "expected an array of phases ([[phases]]), got " + describe(list));
+        if (list.items.empty())
+            return error(scenario_error_kind::invalid_value, at, "needs at least one phase (or leave phases out)");
         if (list.items.size() > max_phases) {
             return error(scenario_error_kind::out_of_range, at, "more than " + std::to_string(max_phases) + " phases");
         }
@@ -449,18 +498,22 @@ private:
             const document_node& item = list.items[i];
             const std::string path = "phases[" + std::to_string(i) + "]";
             const place item_place{path, item.position, &item};
-            if (item.kind != type::table) return error(scenario_error_kind::wrong_type, item_place, "expected a table (a phase), got " + describe(item));
+            if (item.kind != type::table)
+                return error(scenario_error_kind::wrong_type, item_place,
+                             "expected a table (a phase), got " + describe(item));
             phase read;
             if (auto c = read_phase(table_view{item, path, "a phase", item_place}, out, read); !c) return c;
             total += phase_length(read);
-            if (total > max_scenario_duration) return error(scenario_error_kind::out_of_range, item_place, "the phases last more than 30 days");
+            if (total > max_scenario_duration)
+                return error(scenario_error_kind::out_of_range, item_place, "the phases last more than 30 days");
             out.phases.push_back(read);
         }
         if (duration_member == nullptr) {
             out.length = total;
         } else if (total > out.length) {
             return error(scenario_error_kind::inconsistent, place_of(top, *duration_member),
-                         "the phases last " + format_duration(total) + ", longer than the run's duration (" + format_duration(out.length) + ")");
+                         "the phases last " + format_duration(total) + ", longer than the run's duration (" +
+                             format_duration(out.length) + ")");
         }
         return {};
     }
@@ -468,17 +521,21 @@ private:
     check read_phase(const table_view& table, const scenario& plan, phase& out) const {
         const document_member* kind_member = member(table, "kind");
         if (kind_member == nullptr) {
-            return missing(table, "kind", "one of steady, ramp, join_storm, leave_storm, churn, speaker_rotation, hand_raise_storm, reconnect_storm");
+            return missing(table, "kind",
+                           "one of steady, ramp, join_storm, leave_storm, churn, speaker_rotation, hand_raise_storm, "
+                           "reconnect_storm");
         }
-        static constexpr std::string_view kinds[] = {"steady", "ramp", "join_storm", "leave_storm",
-                                                     "churn", "speaker_rotation", "hand_raise_storm", "reconnect_storm"};
+        static constexpr std::string_view kinds[] = {"steady",           "ramp",           "join_storm",
+                                                     "leave_storm",      "churn",          "speaker_rotation",
+                                                     "hand_raise_storm", "reconnect_storm"};
         std::size_t kind = 0;
         if (auto c = read_choice(place_of(table, *kind_member), kind_member->value, kinds, kind); !c) return c;
         const table_view typed{table.node, table.path, "a " + std::string(kinds[kind]) + " phase", table.self};
         const std::uint32_t listeners = plan.members.listeners;
 
         // Reads `key` as a duration when present; `required` says what it is for when it must be.
-        const auto duration_key = [&](std::string_view key, duration min, duration& value, std::string_view required) -> check {
+        const auto duration_key = [&](std::string_view key, duration min, duration& value,
+                                      std::string_view required) -> check {
             const document_member* m = member(typed, key);
             if (m == nullptr) return required.empty() ? check{} : check{missing(typed, key, required)};
             return read_duration(place_of(typed, *m), m->value, min, value);
@@ -510,7 +567,8 @@ private:
             if (auto c = read_duration(place_of(typed, *m), m->value, duration(1), value); !c) return c;
             if (value < shortest) {
                 return error(scenario_error_kind::inconsistent, place_of(typed, *m),
-                             "must be at least " + format_duration(shortest) + " (" + std::string(why) + "), got " + describe(m->value));
+                             "must be at least " + format_duration(shortest) + " (" + std::string(why) + "), got " +
+                                 describe(m->value));
             }
             return {};
         };
@@ -541,12 +599,15 @@ private:
                 static constexpr std::string_view keys[] = {"kind", "within", "duration", "members", "arrival"};
                 if (auto c = check_keys(typed, keys); !c) return c;
                 join_storm_phase p;
-                if (auto c = duration_key("within", duration(1), p.within, "the storm's window, like \"10s\""); !c) return c;
+                if (auto c = duration_key("within", duration(1), p.within, "the storm's window, like \"10s\""); !c)
+                    return c;
                 if (auto c = length_at_least(p.within, "the storm's window", p.length); !c) return c;
                 if (auto c = count_key("members", p.members); !c) return c;
                 if (auto c = arrival_key(p.arrival); !c) return c;
-                if (kind == 2) out = p;
-                else out = leave_storm_phase{p.length, p.within, p.members, p.arrival};
+                if (kind == 2)
+                    out = p;
+                else
+                    out = leave_storm_phase{p.length, p.within, p.members, p.arrival};
                 return {};
             }
             case 4: {
@@ -558,23 +619,28 @@ private:
                 if (arrivals == nullptr) return missing(typed, "arrivals", "the arrival rate, like \"20/s\"");
                 const place arrivals_place = place_of(typed, *arrivals);
                 if (arrivals->value.kind != type::string) {
-                    return error(scenario_error_kind::wrong_type, arrivals_place, "expected a rate like \"20/s\", got " + describe(arrivals->value));
+                    return error(scenario_error_kind::wrong_type, arrivals_place,
+                                 "expected a rate like \"20/s\", got " + describe(arrivals->value));
                 }
                 auto rate = parse_rate(arrivals->value.text);
                 if (!rate) {
-                    return error(scenario_error_kind::invalid_value, arrivals_place,
-                                 "expected a rate like \"20/s\", got " + describe(arrivals->value) + " (" + rate.error() + ")");
+                    return error(
+                        scenario_error_kind::invalid_value, arrivals_place,
+                        "expected a rate like \"20/s\", got " + describe(arrivals->value) + " (" + rate.error() + ")");
                 }
                 if (*rate > 1e6) return error(scenario_error_kind::out_of_range, arrivals_place, "at most 1000000/s");
                 p.arrival_rate = *rate;
-                if (auto c = duration_key("mean_stay", duration(1), p.mean_stay, "how long a listener stays on average, like \"5m\""); !c) return c;
+                if (auto c = duration_key("mean_stay", duration(1), p.mean_stay,
+                                          "how long a listener stays on average, like \"5m\"");
+                    !c)
+                    return c;
                 const double present = p.arrival_rate * std::chrono::duration<double>(p.mean_stay).count();
                 if (present > listeners) {
                     char buffer[32];
                     std::snprintf(buffer, sizeof buffer, "%.0f", present);
                     return error(scenario_error_kind::inconsistent, arrivals_place,
-                                 "arrivals × mean_stay keeps about " + std::string(buffer) + " listeners present, more than the scenario's " +
-                                     std::to_string(listeners));
+                                 "arrivals × mean_stay keeps about " + std::string(buffer) +
+                                     " listeners present, more than the scenario's " + std::to_string(listeners));
                 }
                 out = p;
                 return {};
@@ -584,26 +650,32 @@ private:
                 if (auto c = check_keys(typed, keys); !c) return c;
                 speaker_rotation_phase p;
                 if (auto c = duration_key("duration", duration(1), p.length, length_needed); !c) return c;
-                if (auto c = duration_key("every", duration(1), p.every, "how often the stage rotates, like \"10s\""); !c) return c;
+                if (auto c = duration_key("every", duration(1), p.every, "how often the stage rotates, like \"10s\"");
+                    !c)
+                    return c;
                 if (p.every > p.length) {
-                    return error(scenario_error_kind::inconsistent, place_of(typed, *member(typed, "every")),
-                                 "is longer than the phase (" + format_duration(p.length) + "), so nothing would rotate");
+                    return error(
+                        scenario_error_kind::inconsistent, place_of(typed, *member(typed, "every")),
+                        "is longer than the phase (" + format_duration(p.length) + "), so nothing would rotate");
                 }
                 out = p;
                 return {};
             }
             case 6: {
-                static constexpr std::string_view keys[] = {"kind", "within", "duration", "members", "arrival", "invite", "invite_after"};
+                static constexpr std::string_view keys[] = {"kind",    "within", "duration",    "members",
+                                                            "arrival", "invite", "invite_after"};
                 if (auto c = check_keys(typed, keys); !c) return c;
                 hand_raise_storm_phase p;
-                if (auto c = duration_key("within", duration(1), p.within, "the storm's window, like \"10s\""); !c) return c;
+                if (auto c = duration_key("within", duration(1), p.within, "the storm's window, like \"10s\""); !c)
+                    return c;
                 if (auto c = count_key("members", p.members); !c) return c;
                 if (auto c = arrival_key(p.arrival); !c) return c;
                 if (const auto* m = member(typed, "invite")) {
                     if (auto c = read_share(place_of(typed, *m), m->value, p.invite); !c) return c;
                 }
                 if (auto c = duration_key("invite_after", duration(0), p.invite_after, ""); !c) return c;
-                if (auto c = length_at_least(p.within + p.invite_after, "within + invite_after", p.length); !c) return c;
+                if (auto c = length_at_least(p.within + p.invite_after, "within + invite_after", p.length); !c)
+                    return c;
                 out = p;
                 return {};
             }
@@ -611,7 +683,10 @@ private:
                 static constexpr std::string_view keys[] = {"kind", "duration"};
                 if (auto c = check_keys(typed, keys); !c) return c;
                 reconnect_storm_phase p;
-                if (auto c = length_at_least(plan.reconnect.max, "reconnect.max, so every first attempt falls inside", p.length); !c) return c;
+                if (auto c = length_at_least(plan.reconnect.max, "reconnect.max, so every first attempt falls inside",
+                                             p.length);
+                    !c)
+                    return c;
                 out = p;
                 return {};
             }
@@ -625,21 +700,25 @@ private:
         if (m == nullptr) return {};
         const place at = place_of(top, *m);
         if (m->value.kind != type::array) {
-            return error(scenario_error_kind::wrong_type, at, "expected an array of thresholds like [\"join.p99<1s\"], got " + describe(m->value));
+            return error(scenario_error_kind::wrong_type, at,
+                         "expected an array of thresholds like [\"join.p99<1s\"], got " + describe(m->value));
         }
         if (m->value.items.size() > max_thresholds) {
-            return error(scenario_error_kind::out_of_range, at, "more than " + std::to_string(max_thresholds) + " thresholds");
+            return error(scenario_error_kind::out_of_range, at,
+                         "more than " + std::to_string(max_thresholds) + " thresholds");
         }
         for (std::size_t i = 0; i < m->value.items.size(); ++i) {
             const document_node& item = m->value.items[i];
             const place item_place{"thresholds[" + std::to_string(i) + "]", item.position, &item};
             if (item.kind != type::string) {
-                return error(scenario_error_kind::wrong_type, item_place, "expected a threshold like \"join.p99<1s\", got " + describe(item));
+                return error(scenario_error_kind::wrong_type, item_place,
+                             "expected a threshold like \"join.p99<1s\", got " + describe(item));
             }
             auto parsed = parse_threshold(item.text);
             if (!parsed) {
                 return error(scenario_error_kind::syntax, item_place,
-                             describe(item) + ": " + parsed.error().message + " (at character " + std::to_string(parsed.error().offset + 1) + ")");
+                             describe(item) + ": " + parsed.error().message + " (at character " +
+                                 std::to_string(parsed.error().offset + 1) + ")");
             }
             out.thresholds.push_back(std::move(*parsed));
         }

@@ -8,7 +8,8 @@ namespace stoa::loadgen {
 namespace {
 
 bool is_host_char(char c) noexcept {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+           c == '_';
 }
 bool is_ipv6_char(char c) noexcept {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.';
@@ -33,14 +34,16 @@ result<server_url, std::string> parse_server_url(std::string_view text) {
     const std::size_t authority_end = rest.find_first_of("/?#");
     const std::string_view authority = rest.substr(0, authority_end);
     std::string_view path = authority_end == std::string_view::npos ? std::string_view{} : rest.substr(authority_end);
-    if (authority.find('@') != std::string_view::npos) return fail(std::string("a server URL has no user name or password"));
+    if (authority.find('@') != std::string_view::npos)
+        return fail(std::string("a server URL has no user name or password"));
 
     std::string_view port_text;
     if (authority.starts_with('[')) {
         const std::size_t close = authority.find(']');
         if (close == std::string_view::npos) return fail(std::string("an IPv6 address needs its closing ]"));
         const std::string_view address = authority.substr(1, close - 1);
-        if (address.empty() || address.find(':') == std::string_view::npos) return fail(std::string("not an IPv6 address between [ ]"));
+        if (address.empty() || address.find(':') == std::string_view::npos)
+            return fail(std::string("not an IPv6 address between [ ]"));
         for (char c : address) {
             if (!is_ipv6_char(c)) return fail(std::string("not an IPv6 address between [ ]"));
         }
@@ -72,7 +75,8 @@ result<server_url, std::string> parse_server_url(std::string_view text) {
         }
         url.port = static_cast<std::uint16_t>(port);
     }
-    if (path.starts_with('#') || path.find('#') != std::string_view::npos) return fail(std::string("a WebSocket URL has no #fragment"));
+    if (path.starts_with('#') || path.find('#') != std::string_view::npos)
+        return fail(std::string("a WebSocket URL has no #fragment"));
     for (char c : path) {
         if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
             return fail(std::string("the path has a space or a character that needs percent-encoding"));

@@ -6,7 +6,8 @@
 
 namespace stoa::loadgen {
 
-talk_generator::talk_generator(const talk_model& model, std::uint64_t seed) noexcept : model_(model), random_(seed, 0x7a1c) {}
+talk_generator::talk_generator(const talk_model& model, std::uint64_t seed) noexcept
+    : model_(model), random_(seed, 0x7a1c) {}
 
 talk_generator::spell talk_generator::next() noexcept {
     if (model_.pattern == talk_pattern::continuous) return {true, max_scenario_duration};

@@ -10,7 +10,9 @@ namespace stoa::loadgen {
 namespace {
 
 // The characters of stoa::loadgen::metrics' names, less the dot that separates parts here.
-bool is_name_char(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; }
+bool is_name_char(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
 
 struct unit_entry {
     std::string_view name;
@@ -58,22 +60,32 @@ std::string threshold::metric_path() const {
 
 bool threshold::holds(double measured) const noexcept {
     switch (compare) {
-        case comparator::less: return measured < value.magnitude;
-        case comparator::less_or_equal: return measured <= value.magnitude;
-        case comparator::greater: return measured > value.magnitude;
-        case comparator::greater_or_equal: return measured >= value.magnitude;
-        case comparator::equal: return measured == value.magnitude;
+        case comparator::less:
+            return measured < value.magnitude;
+        case comparator::less_or_equal:
+            return measured <= value.magnitude;
+        case comparator::greater:
+            return measured > value.magnitude;
+        case comparator::greater_or_equal:
+            return measured >= value.magnitude;
+        case comparator::equal:
+            return measured == value.magnitude;
     }
     return false;
 }
 
 const char* to_string(comparator compare) noexcept {
     switch (compare) {
-        case comparator::less: return "<";
-        case comparator::less_or_equal: return "<=";
-        case comparator::greater: return ">";
-        case comparator::greater_or_equal: return ">=";
-        case comparator::equal: return "==";
+        case comparator::less:
+            return "<";
+        case comparator::less_or_equal:
+            return "<=";
+        case comparator::greater:
+            return ">";
+        case comparator::greater_or_equal:
+            return ">=";
+        case comparator::equal:
+            return "==";
     }
     return "?";
 }
@@ -96,7 +108,8 @@ result<threshold, threshold_syntax_error> parse_threshold(std::string_view text)
             if (i < text.size() && text[i] >= 'A' && text[i] <= 'Z') {
                 return error_at(i, "metric names are lower case, like join.p99");
             }
-            return error_at(i, out.metric.empty() ? "expected a metric name like join.p99" : "expected a name after the dot");
+            return error_at(
+                i, out.metric.empty() ? "expected a metric name like join.p99" : "expected a name after the dot");
         }
         if (out.metric.empty() && !(text[part_start] >= 'a' && text[part_start] <= 'z')) {
             return error_at(part_start, "a metric name starts with a letter, like join.p99");
@@ -108,7 +121,8 @@ result<threshold, threshold_syntax_error> parse_threshold(std::string_view text)
         }
         break;
     }
-    if (i < text.size() && text[i] >= 'A' && text[i] <= 'Z') return error_at(i, "metric names are lower case, like join.p99");
+    if (i < text.size() && text[i] >= 'A' && text[i] <= 'Z')
+        return error_at(i, "metric names are lower case, like join.p99");
     (void)metric_start;
 
     // COMPARATOR
@@ -142,10 +156,12 @@ result<threshold, threshold_syntax_error> parse_threshold(std::string_view text)
     const std::size_t number_start = i;
     if (i >= text.size()) return error_at(i, "expected a value after the comparator");
     if (text[i] == '-') return error_at(i, "thresholds are not negative");
-    if (!((text[i] >= '0' && text[i] <= '9') || text[i] == '.')) return error_at(i, "expected a number, like 1s or 0.1%");
+    if (!((text[i] >= '0' && text[i] <= '9') || text[i] == '.'))
+        return error_at(i, "expected a number, like 1s or 0.1%");
     double number = 0.0;
     const auto [end, error] = std::from_chars(text.data() + i, text.data() + text.size(), number);
-    if (error != std::errc{} || !std::isfinite(number)) return error_at(number_start, "expected a number, like 1s or 0.1%");
+    if (error != std::errc{} || !std::isfinite(number))
+        return error_at(number_start, "expected a number, like 1s or 0.1%");
     i = static_cast<std::size_t>(end - text.data());
 
     // UNIT (optional), then only trailing spaces.
@@ -161,8 +177,9 @@ result<threshold, threshold_syntax_error> parse_threshold(std::string_view text)
             }
         }
         if (unit == nullptr) {
-            return error_at(i, "unknown unit \"" + std::string(unit_text) +
-                                   "\" (use a time unit ns, us, ms, s, m, h; %; B, KB, MB, GB, KiB, MiB, GiB; or /s, /m, /h)");
+            return error_at(
+                i, "unknown unit \"" + std::string(unit_text) +
+                       "\" (use a time unit ns, us, ms, s, m, h; %; B, KB, MB, GB, KiB, MiB, GiB; or /s, /m, /h)");
         }
         out.value = {number * unit->scale, unit->unit};
     } else {

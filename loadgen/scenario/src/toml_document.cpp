@@ -51,7 +51,11 @@ constexpr char32_t moved_offset = 0xF0000;
 std::pair<char32_t, std::size_t> decode(std::string_view text, std::size_t i) noexcept {
     const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
     const unsigned char lead = byte(i);
-    std::size_t length = lead < 0x80 ? 1 : (lead & 0xE0) == 0xC0 ? 2 : (lead & 0xF0) == 0xE0 ? 3 : (lead & 0xF8) == 0xF0 ? 4 : 0;
+    std::size_t length = lead < 0x80             ? 1
+                         : (lead & 0xE0) == 0xC0 ? 2
+                         : (lead & 0xF0) == 0xE0 ? 3
+                         : (lead & 0xF8) == 0xF0 ? 4
+                                                 : 0;
     if (length == 0 || i + length > text.size()) return {0, 0};
     char32_t c = length == 1 ? lead : length == 2 ? (lead & 0x1Fu) : length == 3 ? (lead & 0x0Fu) : (lead & 0x07u);
     for (std::size_t k = 1; k < length; ++k) {
@@ -112,10 +116,11 @@ document_node convert(const toml::node& node) {
         for (const auto& [key, value] : *table) {
             out.members.push_back(document_member{restore(key.str()), position_of(key.source()), convert(value)});
         }
-        std::stable_sort(out.members.begin(), out.members.end(), [](const document_member& a, const document_member& b) {
-            return a.key_position.line != b.key_position.line ? a.key_position.line < b.key_position.line
-                                                              : a.key_position.column < b.key_position.column;
-        });
+        std::stable_sort(
+            out.members.begin(), out.members.end(), [](const document_member& a, const document_member& b) {
+                return a.key_position.line != b.key_position.line ? a.key_position.line < b.key_position.line
+                                                                  : a.key_position.column < b.key_position.column;
+            });
     } else if (const auto* array = node.as_array()) {
         out.kind = document_node::type::array;
         for (const auto& item : *array) out.items.push_back(convert(item));

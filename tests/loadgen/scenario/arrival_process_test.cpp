@@ -52,7 +52,8 @@ TEST_CASE("a Poisson process of rate zero never fires within a scenario", "[arri
     CHECK(never.next() > max_scenario_duration);
 }
 
-TEST_CASE("a Poisson storm gives exactly N sorted times in [0, T], uniform like a conditioned Poisson process", "[arrival_process]") {
+TEST_CASE("a Poisson storm gives exactly N sorted times in [0, T], uniform like a conditioned Poisson process",
+          "[arrival_process]") {
     for (std::uint32_t n : {1U, 2U, 100U, 20000U}) {
         storm_times storm(arrival_pattern::poisson, n, 10s, deterministic_random(n));
         std::vector<double> fractions;

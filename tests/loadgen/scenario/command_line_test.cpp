@@ -15,8 +15,10 @@ namespace {
 
 // Files the parse may read, by path: no disk involved.
 const std::map<std::string, std::string> files = {
-    {"storm.toml", "name = \"storm\"\nthresholds = [\"join.p99<2s\"]\n[server]\nurl = \"ws://10.0.0.1:9000\"\n[members]\nlisteners = 2000\n"
-                   "[[phases]]\nkind = \"join_storm\"\nwithin = \"10s\"\n[[phases]]\nkind = \"steady\"\nduration = \"20s\"\n"},
+    {"storm.toml",
+     "name = \"storm\"\nthresholds = [\"join.p99<2s\"]\n[server]\nurl = \"ws://10.0.0.1:9000\"\n[members]\nlisteners = "
+     "2000\n"
+     "[[phases]]\nkind = \"join_storm\"\nwithin = \"10s\"\n[[phases]]\nkind = \"steady\"\nduration = \"20s\"\n"},
     {"bad.json", "{\"server\": {\"url\": \"ws://h\"},\n \"duration\": 5}"},
 };
 
@@ -36,8 +38,8 @@ std::string error_of(std::vector<std::string_view> args) {
 }  // namespace
 
 TEST_CASE("the issue's example: a steady room from flags alone", "[command_line]") {
-    auto parsed = parse({"--server", "ws://127.0.0.1:8080", "--rooms", "1", "--speakers", "3", "--listeners", "5000", "--duration", "60s",
-                         "--report", "out.json"});
+    auto parsed = parse({"--server", "ws://127.0.0.1:8080", "--rooms", "1", "--speakers", "3", "--listeners", "5000",
+                         "--duration", "60s", "--report", "out.json"});
     if (!parsed.ok()) FAIL(parsed.error().to_string());
     const load_options& o = *parsed;
     CHECK(o.plan.server.url == server_url{url_scheme::ws, "127.0.0.1", 8080, "/"});
@@ -53,11 +55,54 @@ TEST_CASE("the issue's example: a steady room from flags alone", "[command_line]
 }
 
 TEST_CASE("every scenario flag sets the key it stands for", "[command_line]") {
-    auto parsed = parse({"--server=wss://rooms.example", "--origin", "https://rooms.example", "--rooms", "50", "--closed", "--zipf", "1.1",
-                         "--speakers", "2", "--listeners", "20000", "--decrypt", "50%", "--decode", "0.02", "--live-encode", "25%", "--talk",
-                         "continuous", "--talkspurt", "2s", "--pause", "3s", "--reconnect-min", "100ms", "--reconnect-max", "4s",
-                         "--reconnect-multiplier", "3", "--reconnect-jitter", "20%", "--duration", "2m", "--ramp", "30s", "--seed", "99",
-                         "--name", "big", "--assert", "join.p99<1s", "--assert", "frames.loss<0.1%", "--shard", "2/3", "--html", "r.html"});
+    auto parsed = parse({"--server=wss://rooms.example",
+                         "--origin",
+                         "https://rooms.example",
+                         "--rooms",
+                         "50",
+                         "--closed",
+                         "--zipf",
+                         "1.1",
+                         "--speakers",
+                         "2",
+                         "--listeners",
+                         "20000",
+                         "--decrypt",
+                         "50%",
+                         "--decode",
+                         "0.02",
+                         "--live-encode",
+                         "25%",
+                         "--talk",
+                         "continuous",
+                         "--talkspurt",
+                         "2s",
+                         "--pause",
+                         "3s",
+                         "--reconnect-min",
+                         "100ms",
+                         "--reconnect-max",
+                         "4s",
+                         "--reconnect-multiplier",
+                         "3",
+                         "--reconnect-jitter",
+                         "20%",
+                         "--duration",
+                         "2m",
+                         "--ramp",
+                         "30s",
+                         "--seed",
+                         "99",
+                         "--name",
+                         "big",
+                         "--assert",
+                         "join.p99<1s",
+                         "--assert",
+                         "frames.loss<0.1%",
+                         "--shard",
+                         "2/3",
+                         "--html",
+                         "r.html"});
     if (!parsed.ok()) FAIL(parsed.error().to_string());
     const scenario& s = parsed->plan;
     CHECK(s.server.url.scheme == url_scheme::wss);
@@ -81,11 +126,12 @@ TEST_CASE("every scenario flag sets the key it stands for", "[command_line]") {
 }
 
 TEST_CASE("phases from flags", "[command_line]") {
-    auto parsed = parse({"--server", "ws://h", "--listeners", "1000", "--phase", "join_storm:members=800,within=10s,arrival=uniform", "--phase",
-                         "steady:duration=20s", "--phase", "reconnect_storm"});
+    auto parsed = parse({"--server", "ws://h", "--listeners", "1000", "--phase",
+                         "join_storm:members=800,within=10s,arrival=uniform", "--phase", "steady:duration=20s",
+                         "--phase", "reconnect_storm"});
     if (!parsed.ok()) FAIL(parsed.error().to_string());
-    CHECK(parsed->plan.phases ==
-          std::vector<phase>{join_storm_phase{10s, 10s, 800U, arrival_pattern::uniform}, steady_phase{20s}, reconnect_storm_phase{10s}});
+    CHECK(parsed->plan.phases == std::vector<phase>{join_storm_phase{10s, 10s, 800U, arrival_pattern::uniform},
+                                                    steady_phase{20s}, reconnect_storm_phase{10s}});
     CHECK(parsed->plan.length == 40s);
 }
 
@@ -119,29 +165,38 @@ TEST_CASE("bad flags get errors that name the flag", "[command_line]") {
         const char* expected;
     };
     const row rows[] = {
-        {{"--listeners", "5000"}, "--server: missing: the relay's URL, like ws://127.0.0.1:8080 (or give --scenario FILE)"},
+        {{"--listeners", "5000"},
+         "--server: missing: the relay's URL, like ws://127.0.0.1:8080 (or give --scenario FILE)"},
         {{"--server", "ws://h"}, "--duration: missing: how long the run lasts, like 60s (or give --phase)"},
         {{"--server", "ws://h", "--duration", "60"}, "--duration: expected a duration like \"10s\", got 60"},
-        {{"--server", "ws://h", "--duration", "1m", "--listeners", "lots"}, "--listeners: expected a whole number, got \"lots\""},
-        {{"--server", "ws://h", "--duration", "1m", "--listeners", "-5"}, "--listeners: expected a whole number from 0 to 10000000, got -5"},
+        {{"--server", "ws://h", "--duration", "1m", "--listeners", "lots"},
+         "--listeners: expected a whole number, got \"lots\""},
+        {{"--server", "ws://h", "--duration", "1m", "--listeners", "-5"},
+         "--listeners: expected a whole number from 0 to 10000000, got -5"},
         {{"--server", "ftp://h", "--duration", "1m"},
-         "--server: expected a URL like \"ws://127.0.0.1:8080\", got \"ftp://h\" (a server URL starts with ws:// or wss://)"},
+         "--server: expected a URL like \"ws://127.0.0.1:8080\", got \"ftp://h\" (a server URL starts with ws:// or "
+         "wss://)"},
         {{"--server", "ws://h", "--duration", "1m", "--listners", "5"}, "--listners: unknown flag (see --help)"},
         {{"--server", "ws://h", "--duration"}, "--duration: needs a value"},
-        {{"--server", "ws://h", "--duration", "1m", "extra"}, "extra: unexpected argument (flags are --name value; see --help)"},
+        {{"--server", "ws://h", "--duration", "1m", "extra"},
+         "extra: unexpected argument (flags are --name value; see --help)"},
         {{"--server", "ws://h", "--duration", "1m", "--closed=yes"}, "--closed: takes no value"},
         {{"--server", "ws://h", "--duration", "1m", "--shard", "4/3"},
-         "--shard: a shard is i/N, this host's number i from 1 to N generator hosts (N at most 10000), like 2/4, got \"4/3\""},
+         "--shard: a shard is i/N, this host's number i from 1 to N generator hosts (N at most 10000), like 2/4, got "
+         "\"4/3\""},
         {{"--server", "ws://h", "--duration", "1m", "--assert", "join.p99 < fast"},
          "--assert: \"join.p99 < fast\": expected a number, like 1s or 0.1% (at character 12)"},
         {{"--server", "ws://h", "--phase", "join_storm:within"},
-         "--phase 1: expected KIND or KIND:key=value,key=value (like join_storm:members=1000,within=10s), got \"join_storm:within\""},
+         "--phase 1: expected KIND or KIND:key=value,key=value (like join_storm:members=1000,within=10s), got "
+         "\"join_storm:within\""},
         {{"--server", "ws://h", "--phase", "steady:duration=1s", "--phase", "join_storm:within=10"},
          "--phase 2: within: expected a duration like \"10s\", got 10"},
         {{"--server", "ws://h", "--phase", "stampede"},
-         "--phase 1: kind: expected \"steady\", \"ramp\", \"join_storm\", \"leave_storm\", \"churn\", \"speaker_rotation\", \"hand_raise_storm\" "
+         "--phase 1: kind: expected \"steady\", \"ramp\", \"join_storm\", \"leave_storm\", \"churn\", "
+         "\"speaker_rotation\", \"hand_raise_storm\" "
          "or \"reconnect_storm\", got \"stampede\""},
-        {{"--server", "ws://h", "--phase", "join_storm:members=10"}, "--phase 1: a join_storm phase needs \"within\": the storm's window, like \"10s\""},
+        {{"--server", "ws://h", "--phase", "join_storm:members=10"},
+         "--phase 1: a join_storm phase needs \"within\": the storm's window, like \"10s\""},
         {{"--server", "ws://h", "--phase", "steady:duration=1s,speed=2"},
          "--phase 1: speed: unknown key \"speed\" in a steady phase (it takes kind, duration)"},
         {{"--server", "ws://h", "--phase", "steady:duration=1s", "--ramp", "1s"},

@@ -38,7 +38,8 @@ TEST_CASE("listeners spread over rooms with the Zipf shares (chi-square at alpha
         const std::uint32_t listeners = 100'000;
         const member_layout layout(rooms_plan(rooms, 1, listeners, exponent));
         std::vector<double> observed(rooms, 0.0);
-        for (std::uint32_t m = rooms; m < layout.member_count(); ++m) observed[layout.room_of(member_index(m)).value] += 1.0;
+        for (std::uint32_t m = rooms; m < layout.member_count(); ++m)
+            observed[layout.room_of(member_index(m)).value] += 1.0;
         double chi_square = 0.0;
         for (std::uint32_t k = 0; k < rooms; ++k) {
             const double expected = listeners * layout.popularity().probability(k);

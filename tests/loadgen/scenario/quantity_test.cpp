@@ -12,10 +12,11 @@ TEST_CASE("parse_duration reads a number and a unit, exactly", "[quantity]") {
         duration expected;
     };
     const row rows[] = {
-        {"0s", 0us},         {"10s", 10s},          {"250ms", 250ms},    {"20us", 20us},      {"20\xC2\xB5s", 20us},
-        {"1.5m", 90s},       {"2h", 2h},            {"1h30m", 90min},    {"1m30s", 90s},      {"1.004s", 1004ms},
-        {"0.5ms", 500us},    {".25s", 250ms},       {"1.500s", 1500ms},  {"1min", 60s},       {"720h", 720h},
-        {"0.000001s", 1us},  {"10s500ms", 10500ms},
+        {"0s", 0us},           {"10s", 10s},       {"250ms", 250ms}, {"20us", 20us},
+        {"20\xC2\xB5s", 20us}, {"1.5m", 90s},      {"2h", 2h},       {"1h30m", 90min},
+        {"1m30s", 90s},        {"1.004s", 1004ms}, {"0.5ms", 500us}, {".25s", 250ms},
+        {"1.500s", 1500ms},    {"1min", 60s},      {"720h", 720h},   {"0.000001s", 1us},
+        {"10s500ms", 10500ms},
     };
     for (const auto& r : rows) {
         INFO(r.text);
@@ -52,7 +53,8 @@ TEST_CASE("parse_duration says why it refuses", "[quantity]") {
 }
 
 TEST_CASE("format_duration gives text that parses back to the same duration", "[quantity]") {
-    const duration values[] = {0us, 1us, 999us, 1ms, 1500us, 250ms, 1s, 1004ms, 59s, 60s, 90s, 3600s, 5400s, 3723004005us, 720h};
+    const duration values[] = {0us, 1us, 999us, 1ms,   1500us, 250ms,        1s,  1004ms,
+                               59s, 60s, 90s,   3600s, 5400s,  3723004005us, 720h};
     for (const auto value : values) {
         const std::string text = format_duration(value);
         INFO(text);

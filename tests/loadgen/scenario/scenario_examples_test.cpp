@@ -25,7 +25,8 @@ std::string read_text(const std::filesystem::path& path) {
 
 std::map<std::string, std::string> example_files() {
     std::map<std::string, std::string> out;
-    for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(STOA_SOURCE_DIR) / "loadgen" / "scenarios")) {
+    for (const auto& entry :
+         std::filesystem::directory_iterator(std::filesystem::path(STOA_SOURCE_DIR) / "loadgen" / "scenarios")) {
         if (entry.path().extension() == ".toml" || entry.path().extension() == ".json") {
             out["loadgen/scenarios/" + entry.path().filename().string()] = read_text(entry.path());
         }

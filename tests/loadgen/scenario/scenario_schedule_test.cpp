@@ -18,7 +18,8 @@ namespace {
 const time_point t0 = from_micros(1'000'000'000);
 
 scenario parse_toml(const std::string& text) {
-    auto parsed = parse_scenario(text + "\n[server]\nurl = \"ws://127.0.0.1:8080\"\n", scenario_format::toml, "test.toml");
+    auto parsed =
+        parse_scenario(text + "\n[server]\nurl = \"ws://127.0.0.1:8080\"\n", scenario_format::toml, "test.toml");
     if (!parsed.ok()) FAIL(parsed.error().to_string());
     return *parsed;
 }
@@ -32,24 +33,33 @@ std::vector<member_event> all_events(const scenario& plan, shard part = {}) {
 
 std::vector<member_event> of_kind(const std::vector<member_event>& events, member_event_kind kind) {
     std::vector<member_event> out;
-    std::copy_if(events.begin(), events.end(), std::back_inserter(out), [kind](const member_event& e) { return e.kind == kind; });
+    std::copy_if(events.begin(), events.end(), std::back_inserter(out),
+                 [kind](const member_event& e) { return e.kind == kind; });
     return out;
 }
 
 bool in_time_order(const std::vector<member_event>& events) {
-    return std::is_sorted(events.begin(), events.end(), [](const member_event& a, const member_event& b) { return a.at < b.at; });
+    return std::is_sorted(events.begin(), events.end(),
+                          [](const member_event& a, const member_event& b) { return a.at < b.at; });
 }
 
 }  // namespace
 
 TEST_CASE("the setup opens each room and puts its speakers on stage at time zero", "[scenario_schedule]") {
-    const scenario plan = parse_toml("duration = \"1s\"\nramp = \"0s\"\n[rooms]\ncount = 2\n[members]\nspeakers = 3\nlisteners = 0\n");
+    const scenario plan =
+        parse_toml("duration = \"1s\"\nramp = \"0s\"\n[rooms]\ncount = 2\n[members]\nspeakers = 3\nlisteners = 0\n");
     const auto events = all_events(plan);
     using k = member_event_kind;
     const std::vector<member_event> expected = {
-        {t0, member_index(0), k::open_room}, {t0, member_index(1), k::join}, {t0, member_index(1), k::invite_to_stage},
-        {t0, member_index(2), k::join},      {t0, member_index(2), k::invite_to_stage}, {t0, member_index(3), k::open_room},
-        {t0, member_index(4), k::join},      {t0, member_index(4), k::invite_to_stage}, {t0, member_index(5), k::join},
+        {t0, member_index(0), k::open_room},
+        {t0, member_index(1), k::join},
+        {t0, member_index(1), k::invite_to_stage},
+        {t0, member_index(2), k::join},
+        {t0, member_index(2), k::invite_to_stage},
+        {t0, member_index(3), k::open_room},
+        {t0, member_index(4), k::join},
+        {t0, member_index(4), k::invite_to_stage},
+        {t0, member_index(5), k::join},
         {t0, member_index(5), k::invite_to_stage},
     };
     CHECK(events == expected);
@@ -63,8 +73,11 @@ TEST_CASE("the setup opens each room and puts its speakers on stage at time zero
 
 TEST_CASE("a join storm puts exactly N arrivals within [0, T]", "[scenario_schedule]") {
     for (const char* arrival : {"poisson", "uniform"}) {
-        const scenario plan = parse_toml(std::string("[members]\nlisteners = 5000\n[[phases]]\nkind = \"join_storm\"\nmembers = 4000\nwithin = \"10s\"\n"
-                                                     "duration = \"20s\"\narrival = \"") + arrival + "\"\n");
+        const scenario plan = parse_toml(
+            std::string(
+                "[members]\nlisteners = 5000\n[[phases]]\nkind = \"join_storm\"\nmembers = 4000\nwithin = \"10s\"\n"
+                "duration = \"20s\"\narrival = \"") +
+            arrival + "\"\n");
         const auto joins = of_kind(all_events(plan), member_event_kind::join);
         INFO(arrival);
         REQUIRE(joins.size() == 4000);
@@ -111,8 +124,9 @@ TEST_CASE("churn converges to arrival rate times mean stay (Little's law)", "[sc
     const double stay = 30.0;
     const double warm_up = 300.0;  // ten mean stays: the start from empty has faded to e^-10
     const double measured = 3000.0;
-    const scenario plan = parse_toml("[members]\nlisteners = 3000\n[[phases]]\nkind = \"churn\"\nduration = \"3300s\"\narrivals = \"20/s\"\n"
-                                     "mean_stay = \"30s\"\n");
+    const scenario plan = parse_toml(
+        "[members]\nlisteners = 3000\n[[phases]]\nkind = \"churn\"\nduration = \"3300s\"\narrivals = \"20/s\"\n"
+        "mean_stay = \"30s\"\n");
     scenario_schedule schedule(plan, {}, t0);
     double area = 0.0;
     double last = warm_up;
@@ -141,9 +155,11 @@ TEST_CASE("churn converges to arrival rate times mean stay (Little's law)", "[sc
     CHECK(std::abs(static_cast<double>(arrivals) - rate * measured) < test::z_two_sided * std::sqrt(rate * measured));
 }
 
-TEST_CASE("churn's inter-arrival times are exponential and its stays exponential (KS at alpha 0.001)", "[scenario_schedule]") {
-    const scenario plan = parse_toml("[members]\nlisteners = 5000\n[[phases]]\nkind = \"churn\"\nduration = \"1000s\"\narrivals = \"10/s\"\n"
-                                     "mean_stay = \"20s\"\n");
+TEST_CASE("churn's inter-arrival times are exponential and its stays exponential (KS at alpha 0.001)",
+          "[scenario_schedule]") {
+    const scenario plan = parse_toml(
+        "[members]\nlisteners = 5000\n[[phases]]\nkind = \"churn\"\nduration = \"1000s\"\narrivals = \"10/s\"\n"
+        "mean_stay = \"20s\"\n");
     const auto events = all_events(plan);
     std::vector<double> gaps;
     std::vector<double> stays;
@@ -159,7 +175,8 @@ TEST_CASE("churn's inter-arrival times are exponential and its stays exponential
         }
     }
     // Stays that would end after the phase are cut off; compare the stays of those who arrived early.
-    CHECK(test::ks_statistic(gaps, [](double x) { return 1.0 - std::exp(-10.0 * x); }) < test::ks_critical(gaps.size()));
+    CHECK(test::ks_statistic(gaps, [](double x) { return 1.0 - std::exp(-10.0 * x); }) <
+          test::ks_critical(gaps.size()));
     REQUIRE(stays.size() > 5000);
     std::vector<double> early;
     for (const auto& e : events) {
@@ -173,12 +190,14 @@ TEST_CASE("churn's inter-arrival times are exponential and its stays exponential
             early.push_back(std::chrono::duration<double>(e.at - started[e.member.value]).count());
         }
     }
-    CHECK(test::ks_statistic(early, [](double x) { return 1.0 - std::exp(-x / 20.0); }) < test::ks_critical(early.size()));
+    CHECK(test::ks_statistic(early, [](double x) { return 1.0 - std::exp(-x / 20.0); }) <
+          test::ks_critical(early.size()));
 }
 
 TEST_CASE("Zipf rooms: a join storm fills each room with its share", "[scenario_schedule]") {
-    const scenario plan = parse_toml("[rooms]\ncount = 10\nzipf_exponent = 1.0\n[members]\nlisteners = 50000\n"
-                                     "[[phases]]\nkind = \"join_storm\"\nwithin = \"10s\"\n");
+    const scenario plan = parse_toml(
+        "[rooms]\ncount = 10\nzipf_exponent = 1.0\n[members]\nlisteners = 50000\n"
+        "[[phases]]\nkind = \"join_storm\"\nwithin = \"10s\"\n");
     scenario_schedule schedule(plan, {}, t0);
     while (schedule.next_event()) {
     }
@@ -210,7 +229,8 @@ TEST_CASE("shards partition the plan: every event goes to exactly one shard", "[
                 merged.push_back(e);
             }
         }
-        std::stable_sort(merged.begin(), merged.end(), [](const member_event& a, const member_event& b) { return a.at < b.at; });
+        std::stable_sort(merged.begin(), merged.end(),
+                         [](const member_event& a, const member_event& b) { return a.at < b.at; });
         auto key = [](const member_event& e) { return std::tuple(e.at, e.member.value, static_cast<int>(e.kind)); };
         std::vector<std::tuple<time_point, std::uint32_t, int>> a;
         std::vector<std::tuple<time_point, std::uint32_t, int>> b;
@@ -222,7 +242,8 @@ TEST_CASE("shards partition the plan: every event goes to exactly one shard", "[
     }
 }
 
-TEST_CASE("a reconnect storm drops every present member and brings each back within the backoff bounds", "[scenario_schedule]") {
+TEST_CASE("a reconnect storm drops every present member and brings each back within the backoff bounds",
+          "[scenario_schedule]") {
     const scenario plan = parse_toml(
         "[members]\nspeakers = 2\nlisteners = 3000\n[reconnect]\nmin = \"2s\"\nmax = \"5s\"\njitter = \"50%\"\n"
         "[[phases]]\nkind = \"ramp\"\nduration = \"10s\"\nto = 2000\n"
@@ -249,18 +270,22 @@ TEST_CASE("a reconnect storm drops every present member and brings each back wit
     CHECK(dropped.size() == 2002);
     CHECK(returned == dropped);
     // Uniform over [1 s, 2 s]: jitter 50% of the first ceiling, min = 2 s.
-    CHECK(test::ks_statistic(delays, [](double x) { return std::clamp(x - 1.0, 0.0, 1.0); }) < test::ks_critical(delays.size()));
+    CHECK(test::ks_statistic(delays, [](double x) { return std::clamp(x - 1.0, 0.0, 1.0); }) <
+          test::ks_critical(delays.size()));
 }
 
 TEST_CASE("speaker rotation swaps the longest-serving speaker for a listener of the same room", "[scenario_schedule]") {
-    const scenario plan = parse_toml("[rooms]\ncount = 2\nzipf_exponent = 0\n[members]\nspeakers = 3\nlisteners = 200\n"
-                                     "[[phases]]\nkind = \"join_storm\"\nwithin = \"1s\"\n"
-                                     "[[phases]]\nkind = \"speaker_rotation\"\nduration = \"30s\"\nevery = \"10s\"\n");
+    const scenario plan = parse_toml(
+        "[rooms]\ncount = 2\nzipf_exponent = 0\n[members]\nspeakers = 3\nlisteners = 200\n"
+        "[[phases]]\nkind = \"join_storm\"\nwithin = \"1s\"\n"
+        "[[phases]]\nkind = \"speaker_rotation\"\nduration = \"30s\"\nevery = \"10s\"\n");
     scenario_schedule schedule(plan, {}, t0);
     std::vector<member_event> rotation;
     std::map<std::uint32_t, std::vector<std::uint32_t>> stage_before;
     while (auto e = schedule.next_event()) {
-        if (e->kind == member_event_kind::move_to_audience || (e->kind == member_event_kind::invite_to_stage && e->at > t0)) rotation.push_back(*e);
+        if (e->kind == member_event_kind::move_to_audience ||
+            (e->kind == member_event_kind::invite_to_stage && e->at > t0))
+            rotation.push_back(*e);
     }
     REQUIRE(rotation.size() == 12);  // 3 ticks × 2 rooms × (one down, one up)
     for (std::size_t i = 0; i < rotation.size(); i += 2) {
@@ -279,8 +304,10 @@ TEST_CASE("speaker rotation swaps the longest-serving speaker for a listener of 
 }
 
 TEST_CASE("a hand-raise storm raises N distinct hands and invites the first share of them", "[scenario_schedule]") {
-    const scenario plan = parse_toml("[members]\nlisteners = 1000\n[[phases]]\nkind = \"join_storm\"\nwithin = \"2s\"\nmembers = 500\n"
-                                     "[[phases]]\nkind = \"hand_raise_storm\"\nwithin = \"5s\"\nmembers = 100\ninvite = \"10%\"\ninvite_after = \"1s\"\n");
+    const scenario plan = parse_toml(
+        "[members]\nlisteners = 1000\n[[phases]]\nkind = \"join_storm\"\nwithin = \"2s\"\nmembers = 500\n"
+        "[[phases]]\nkind = \"hand_raise_storm\"\nwithin = \"5s\"\nmembers = 100\ninvite = \"10%\"\ninvite_after = "
+        "\"1s\"\n");
     const auto events = all_events(plan);
     CHECK(in_time_order(events));
     const auto raises = of_kind(events, member_event_kind::raise_hand);
@@ -304,8 +331,9 @@ TEST_CASE("a hand-raise storm raises N distinct hands and invites the first shar
 }
 
 TEST_CASE("schedules are pure: the same seed replays the same plan, another seed another", "[scenario_schedule]") {
-    const std::string text = "[members]\nlisteners = 500\n[[phases]]\nkind = \"join_storm\"\nwithin = \"5s\"\n"
-                             "[[phases]]\nkind = \"churn\"\nduration = \"30s\"\narrivals = \"5/s\"\nmean_stay = \"10s\"\n";
+    const std::string text =
+        "[members]\nlisteners = 500\n[[phases]]\nkind = \"join_storm\"\nwithin = \"5s\"\n"
+        "[[phases]]\nkind = \"churn\"\nduration = \"30s\"\narrivals = \"5/s\"\nmean_stay = \"10s\"\n";
     const scenario plan = parse_toml(text);
     CHECK(all_events(plan) == all_events(plan));
     scenario other = plan;
@@ -332,8 +360,9 @@ TEST_CASE("a long churn run keeps bounded state", "[scenario_schedule]") {
     // 2 hours of churn at 50/s is 360,000 arrivals; the plan's state stays proportional to the
     // 2,000 listeners (a heap of departures and the population), checked here by the population
     // never exceeding them while the events go on.
-    const scenario plan = parse_toml("[members]\nlisteners = 2000\n[[phases]]\nkind = \"churn\"\nduration = \"2h\"\narrivals = \"50/s\"\n"
-                                     "mean_stay = \"20s\"\n");
+    const scenario plan = parse_toml(
+        "[members]\nlisteners = 2000\n[[phases]]\nkind = \"churn\"\nduration = \"2h\"\narrivals = \"50/s\"\n"
+        "mean_stay = \"20s\"\n");
     scenario_schedule schedule(plan, {}, t0);
     std::size_t joins = 0;
     while (auto e = schedule.next_event()) {
@@ -351,8 +380,9 @@ TEST_CASE("churn with every listener present loses arrivals like an Erlang loss 
     const double a = 10.0;
     const double stay = 0.01;
     const double measured = 300.0;
-    const scenario plan = parse_toml("[members]\nlisteners = 10\n[[phases]]\nkind = \"churn\"\nduration = \"301s\"\narrivals = \"1000/s\"\n"
-                                     "mean_stay = \"10ms\"\n");
+    const scenario plan = parse_toml(
+        "[members]\nlisteners = 10\n[[phases]]\nkind = \"churn\"\nduration = \"301s\"\narrivals = \"1000/s\"\n"
+        "mean_stay = \"10ms\"\n");
     double erlang_b = 1.0;
     for (int k = 1; k <= 10; ++k) erlang_b = a * erlang_b / (k + a * erlang_b);
     scenario_schedule schedule(plan, {}, t0);
@@ -375,7 +405,8 @@ TEST_CASE("churn with every listener present loses arrivals like an Erlang loss 
 }
 
 TEST_CASE("a rotation with nobody to move ends at once, however often it would tick", "[scenario_schedule]") {
-    const scenario plan = parse_toml("[rooms]\ncount = 3\n[[phases]]\nkind = \"speaker_rotation\"\nduration = \"720h\"\nevery = \"1us\"\n");
+    const scenario plan = parse_toml(
+        "[rooms]\ncount = 3\n[[phases]]\nkind = \"speaker_rotation\"\nduration = \"720h\"\nevery = \"1us\"\n");
     const auto events = all_events(plan);
     CHECK(events.size() == 3);  // the three hosts open their rooms
 }

@@ -28,7 +28,9 @@ inline double ks_statistic(std::vector<double> samples, const std::function<doub
 }
 
 // The KS critical value at α = 0.001 for n samples (asymptotic: sqrt(-ln(α/2)/2) / sqrt(n)).
-inline double ks_critical(std::size_t n) { return std::sqrt(-std::log(0.001 / 2.0) / 2.0) / std::sqrt(static_cast<double>(n)); }
+inline double ks_critical(std::size_t n) {
+    return std::sqrt(-std::log(0.001 / 2.0) / 2.0) / std::sqrt(static_cast<double>(n));
+}
 
 // The chi-square critical value at α = 0.001 for `df` degrees of freedom (Wilson-Hilferty).
 inline double chi_square_critical(double df) {

@@ -52,8 +52,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     switch (data[0]) {
         case 'J': {
             auto parsed = parse_scenario(text, scenario_format::json, "fuzz.json");
-            if (parsed.ok()) check_scenario(*parsed);
-            else check(!parsed.error().to_string().empty());
+            if (parsed.ok())
+                check_scenario(*parsed);
+            else
+                check(!parsed.error().to_string().empty());
             break;
         }
         case 'F': {
@@ -65,7 +67,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 start = end + 1;
             }
             auto parsed = parse_command_line(args, [](const std::string&) -> result<std::string, std::string> {
-                return std::string("[server]\nurl = \"ws://127.0.0.1:8080\"\n[members]\nlisteners = 50\n[[phases]]\nkind = \"steady\"\nduration = \"5s\"\n");
+                return std::string(
+                    "[server]\nurl = \"ws://127.0.0.1:8080\"\n[members]\nlisteners = 50\n[[phases]]\nkind = "
+                    "\"steady\"\nduration = \"5s\"\n");
             });
             if (parsed.ok() && !parsed->help) check_scenario(parsed->plan);
             break;

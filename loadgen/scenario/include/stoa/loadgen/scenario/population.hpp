@@ -36,7 +36,9 @@ public:
     }
     [[nodiscard]] std::span<const member_index> audience() const noexcept { return audience_; }
     // A room's speakers other than its host, longest on stage first.
-    [[nodiscard]] std::span<const member_index> stage(room_index room) const noexcept { return rooms_[room.value].stage; }
+    [[nodiscard]] std::span<const member_index> stage(room_index room) const noexcept {
+        return rooms_[room.value].stage;
+    }
     [[nodiscard]] std::uint32_t room_count() const noexcept { return static_cast<std::uint32_t>(rooms_.size()); }
 
     // The absent listener next in line to join (the one absent longest), if any.
@@ -44,7 +46,8 @@ public:
     [[nodiscard]] std::uint32_t absent_waiting() const noexcept { return static_cast<std::uint32_t>(waiting_.size()); }
     // A member of the audience (of one room) picked uniformly, if there is one.
     [[nodiscard]] std::optional<member_index> random_audience(deterministic_random& random) const noexcept;
-    [[nodiscard]] std::optional<member_index> random_audience(room_index room, deterministic_random& random) const noexcept;
+    [[nodiscard]] std::optional<member_index> random_audience(room_index room,
+                                                              deterministic_random& random) const noexcept;
 
     // Records a planned event. The event must make sense for the member's place (join when
     // absent, leave from the audience, invite_to_stage from the audience...): the schedules only

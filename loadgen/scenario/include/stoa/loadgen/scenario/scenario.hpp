@@ -39,9 +39,9 @@ struct room_plan {
 struct member_plan {
     std::uint32_t speakers_per_room = 1;  // the first of each room is its host
     std::uint32_t listeners = 0;          // in all rooms together, spread by popularity
-    share decrypt{1.0};      // listeners that authenticate and decrypt every frame
-    share decode{0.01};      // listeners that also decode Opus and measure playout gaps (<= decrypt)
-    share live_encode{0.0};  // speakers that encode live rather than replay a pre-encoded sample
+    share decrypt{1.0};                   // listeners that authenticate and decrypt every frame
+    share decode{0.01};                   // listeners that also decode Opus and measure playout gaps (<= decrypt)
+    share live_encode{0.0};               // speakers that encode live rather than replay a pre-encoded sample
 
     friend bool operator==(const member_plan&, const member_plan&) = default;
 };

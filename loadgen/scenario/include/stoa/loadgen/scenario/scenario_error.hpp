@@ -32,10 +32,10 @@ enum class scenario_error_kind : std::uint8_t {
 
 struct scenario_error {
     scenario_error_kind kind = scenario_error_kind::syntax;
-    std::string source;         // file name, or "command line"
-    source_position position;   // where the offending key or value starts
-    std::string key;            // "members.listeners", "phases[1].within", "--listeners"; may be empty
-    std::string message;        // what was expected and what was found
+    std::string source;        // file name, or "command line"
+    source_position position;  // where the offending key or value starts
+    std::string key;           // "members.listeners", "phases[1].within", "--listeners"; may be empty
+    std::string message;       // what was expected and what was found
 
     // "source:line:column: key: message", leaving out the parts that are unknown.
     [[nodiscard]] std::string to_string() const;

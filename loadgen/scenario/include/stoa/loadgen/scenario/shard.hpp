@@ -17,9 +17,7 @@ struct shard {
     std::uint32_t index = 1;  // 1-based: 1 .. count
     std::uint32_t count = 1;
 
-    [[nodiscard]] constexpr bool owns(member_index member) const noexcept {
-        return member.value % count == index - 1;
-    }
+    [[nodiscard]] constexpr bool owns(member_index member) const noexcept { return member.value % count == index - 1; }
     // How many of members 0 .. total-1 this shard owns.
     [[nodiscard]] constexpr std::uint32_t members_of(std::uint32_t total) const noexcept {
         return total / count + (total % count >= index ? 1U : 0U);

@@ -16,10 +16,10 @@ namespace stoa::loadgen {
 enum class comparator : std::uint8_t { less, less_or_equal, greater, greater_or_equal, equal };
 
 enum class threshold_unit : std::uint8_t {
-    none,     // a count or a plain number: "errors.count==0"
-    seconds,  // written ns, us, µs, ms, s, m or h; held in seconds
-    ratio,    // written with %; held as a fraction (0.1% is 0.001)
-    bytes,    // written B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB (powers of 1024); held in bytes
+    none,        // a count or a plain number: "errors.count==0"
+    seconds,     // written ns, us, µs, ms, s, m or h; held in seconds
+    ratio,       // written with %; held as a fraction (0.1% is 0.001)
+    bytes,       // written B, KB, MB, GB (powers of 1000) or KiB, MiB, GiB (powers of 1024); held in bytes
     per_second,  // written /s, /m or /h; held per second
 };
 
@@ -34,7 +34,7 @@ struct threshold {
     std::vector<std::string> metric;  // the path's parts: {"join", "p99"}
     comparator compare = comparator::less;
     threshold_value value;
-    std::string text;                 // as written, for reports
+    std::string text;  // as written, for reports
 
     // "join.p99"
     [[nodiscard]] std::string metric_path() const;

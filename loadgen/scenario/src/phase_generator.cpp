@@ -1,4 +1,4 @@
-// The eight phase planners. Each keeps at most a few bytes per member (a snapshot, a heap of
+// The eight phase planners. Each keeps at most a few words per member (a snapshot, a heap of
 // departures) and nothing that grows with the phase's length.
 #include "phase_generator.hpp"
 

@@ -1,7 +1,7 @@
 // The plan's view of who is where: absent, in a room's audience, on its stage (or hosting it),
 // with a raised hand or disconnected. The schedules choose members from it (the absent listener
 // who has waited longest, a random member of the audience) and apply each event they plan to it.
-// Memory is a few bytes per member and does not grow with the length of a run.
+// Memory is about 30 bytes per member and does not grow with the length of a run.
 #pragma once
 
 #include <cstdint>

@@ -53,25 +53,18 @@ try {
 
 // ---- a minimal reader of the wasm binary format ----
 function sections(bytes) {
-  let offset = 8;
+  const r = reader(bytes);
+  r.skip(8); // magic and version
   const found = [];
-  const leb = () => {
-    let result = 0;
-    let shift = 0;
-    for (;;) {
-      const byte = bytes[offset++];
-      result += (byte & 0x7f) * 2 ** shift;
-      shift += 7;
-      if (!(byte & 0x80)) return result;
-    }
-  };
-  while (offset < bytes.length) {
-    const id = bytes[offset++];
-    const size = leb();
-    found.push({ id, start: offset, size, bytes: bytes.subarray(offset, offset + size) });
-    offset += size;
+  while (r.offset < bytes.length) {
+    const id = bytes[r.offset];
+    r.skip(1);
+    const size = r.leb();
+    const start = r.offset;
+    found.push({ id, start, size, bytes: bytes.subarray(start, start + size) });
+    r.skip(size);
   }
-  return { found, get: (id) => found.find((s) => s.id === id), leb };
+  return { found, get: (id) => found.find((s) => s.id === id) };
 }
 
 function reader(bytes) {

@@ -11,15 +11,7 @@
 
 using namespace stoa::loadgen::metrics;
 
-namespace {
-
-histogram_layout layout_of(const histogram_config& config) {
-    auto layout = histogram_layout::make(config);
-    REQUIRE(layout.ok());
-    return *layout;
-}
-
-}  // namespace
+using stoa::test::layout_of;
 
 TEST_CASE("histogram configurations outside the limits are refused with invalid_config", "[loadgen][metrics]") {
     const histogram_config bad[] = {

@@ -10,10 +10,19 @@
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "stoa/loadgen/metrics/histogram_layout.hpp"
 #include "stoa/loadgen/metrics/quantile.hpp"
 
 namespace stoa::test {
+
+// The layout of a configuration the test knows to be valid.
+inline loadgen::metrics::histogram_layout layout_of(const loadgen::metrics::histogram_config& config) {
+    auto layout = loadgen::metrics::histogram_layout::make(config);
+    REQUIRE(layout.ok());
+    return *layout;
+}
 
 struct named_sample {
     std::string name;

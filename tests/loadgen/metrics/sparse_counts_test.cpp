@@ -10,15 +10,7 @@
 
 using namespace stoa::loadgen::metrics;
 
-namespace {
-
-histogram_layout layout_of(const histogram_config& config) {
-    auto layout = histogram_layout::make(config);
-    REQUIRE(layout.ok());
-    return *layout;
-}
-
-}  // namespace
+using stoa::test::layout_of;
 
 TEST_CASE("sparse counts are checked: ascending, in range, non-zero, no overflow", "[loadgen][metrics]") {
     const histogram_layout layout = layout_of({1, 60'000'000, 2});

@@ -1,0 +1,81 @@
+// The names of everything a stoa-load run measures, fixed here once: the driver records under
+// them, the summary derives report figures from them, --assert and the HTML report read them.
+// Latencies are histograms in microseconds; everything else is a counter.
+#pragma once
+
+#include <array>
+#include <span>
+#include <string_view>
+
+#include "stoa/common/result.hpp"
+#include "stoa/loadgen/metrics/metric_catalog.hpp"
+#include "stoa/loadgen/metrics/metrics_error.hpp"
+
+namespace stoa::loadgen::run_metrics {
+
+// ---- Histograms (microseconds) ----
+// Scheduled connect (join or reconnect) to the WebSocket being open.
+inline constexpr std::string_view connect = "connect";
+// Scheduled join to the relay's welcome with the room snapshot loaded.
+inline constexpr std::string_view join = "join";
+// Scheduled join to the first epoch key usable for decrypting.
+inline constexpr std::string_view first_key = "first_key";
+// Scheduled join to the first frame decrypted and authenticated.
+inline constexpr std::string_view first_audio = "first_audio";
+// A frame's send time (inside its encrypted payload) to its decryption by a listener.
+inline constexpr std::string_view frame_latency = "frame_latency";
+// A new epoch's first use by its distributor (the host) to each member holding its key.
+inline constexpr std::string_view rekey = "rekey";
+// Audible gaps heard by decoding listeners: silence or concealment beyond what the speaker paused.
+inline constexpr std::string_view playout_gap = "playout.gap";
+// A lost connection to the member being back in its room.
+inline constexpr std::string_view reconnect = "reconnect";
+
+inline constexpr std::array<std::string_view, 8> histograms{connect,       join,        first_key,   first_audio,
+                                                            frame_latency, rekey,       playout_gap, reconnect};
+
+// ---- Counters ----
+inline constexpr std::string_view connects = "connects";                 // WebSocket opened
+inline constexpr std::string_view connect_failures = "connect_failures"; // refused, reset or timed out
+inline constexpr std::string_view joins = "joins";                       // welcomed into a room
+inline constexpr std::string_view leaves = "leaves";                     // left as planned
+inline constexpr std::string_view disconnects = "disconnects";           // connection lost or cut unplanned
+inline constexpr std::string_view reconnects = "reconnects";             // back in the room after a loss
+inline constexpr std::string_view removals = "removals";                 // kicked, banned or room ended
+inline constexpr std::string_view frames_sent = "frames.sent";           // by this host's speakers
+// Frames a listener should have had, from each speaker's sequence numbers: received + lost.
+inline constexpr std::string_view frames_expected = "frames.expected";
+inline constexpr std::string_view frames_received = "frames.received";   // decrypted and authenticated
+inline constexpr std::string_view frames_lost = "frames.lost";           // never arrived (or undecryptable)
+inline constexpr std::string_view frames_late = "frames.late";           // arrived after a later frame
+inline constexpr std::string_view frames_opaque = "frames.opaque";       // received, not decrypted by choice
+inline constexpr std::string_view decrypt_failures = "decrypt.failures"; // authentication or decryption failed
+inline constexpr std::string_view decrypt_no_key = "decrypt.no_key";     // an epoch the member never had
+inline constexpr std::string_view auth_forged = "auth.forged";           // speaker signature mismatch
+inline constexpr std::string_view auth_unverified = "auth.unverified";   // no speaker signature in time
+inline constexpr std::string_view rekeys = "rekeys";                     // epochs learnt by members
+inline constexpr std::string_view playout_frames = "playout.frames";     // 20 ms ticks played by decoders
+inline constexpr std::string_view errors = "errors";                     // every error, all codes
+// Errors by wire code: "errors.<name>", one counter per known code, plus "errors.other".
+inline constexpr std::string_view error_prefix = "errors.";
+inline constexpr std::string_view errors_other = "errors.other";
+// The generator itself, sampled by the driver at the end of the run.
+inline constexpr std::string_view generator_cpu_us = "generator.cpu_us";          // user + system CPU
+inline constexpr std::string_view generator_max_rss = "generator.max_rss_bytes";  // peak resident set
+inline constexpr std::string_view generator_members = "generator.members";        // members simulated
+inline constexpr std::string_view reconnect_attempts = "reconnect_attempts";  // connects after a loss, failed ones too
+inline constexpr std::string_view joins_refused = "joins.refused";            // the relay answered a join with an error
+
+inline constexpr std::array<std::string_view, 26> fixed_counters{
+    connects,        connect_failures, joins,           leaves,           disconnects,     reconnects,
+    removals,        frames_sent,      frames_expected, frames_received,  frames_lost,     frames_late,
+    frames_opaque,   decrypt_failures, decrypt_no_key,  auth_forged,      auth_unverified, rekeys,
+    playout_frames,  errors,           errors_other,    generator_cpu_us, generator_max_rss,
+    generator_members, reconnect_attempts, joins_refused};
+
+// The catalog every thread of a run (and every report) uses: the histograms above (1 us to 1 h,
+// 3 significant digits), the fixed counters, and "errors.<name>" for each name in `error_names`.
+[[nodiscard]] result<metrics::metric_catalog, metrics::metrics_error> make_catalog(
+    std::span<const std::string_view> error_names);
+
+}  // namespace stoa::loadgen::run_metrics

@@ -12,6 +12,7 @@
 
 #include "stoa/common/result.hpp"
 #include "stoa/loadgen/metrics/metric_set.hpp"
+#include "stoa/loadgen/metrics/metrics_json.hpp"
 #include "stoa/loadgen/metrics/metrics_error.hpp"
 #include "stoa/loadgen/scenario/threshold.hpp"
 
@@ -38,6 +39,8 @@ struct run_info {
 struct load_report {
     run_info run;
     metrics::metric_set metrics;
+
+    friend bool operator==(const load_report&, const load_report&) = default;
 };
 
 // One figure derived from the metrics, addressable by --assert: "join.p99" (seconds),
@@ -96,6 +99,10 @@ struct report_error {
 // "summary" and "thresholds" are written for readers; reading ignores them and recomputes.
 [[nodiscard]] std::string to_json_text(const load_report& report);
 [[nodiscard]] result<load_report, report_error> report_from_json_text(std::string_view text);
+// The same with explicit bounds (the defaults above are metrics::read_limits{}): text size, depth,
+// value count and the dense histogram counters the metrics may allocate.
+[[nodiscard]] result<load_report, report_error> report_from_json_text(std::string_view text,
+                                                                      const metrics::read_limits& limits);
 
 // Combines the reports of the shards of one run: same scenario name, seed and shard count, no
 // shard twice. Metrics merge exactly (metric_set::merge_all); run fields as documented above.

@@ -656,6 +656,7 @@ void client_session::handle_media(sender_index from, byte_view frame, time_point
             raise_alarm(alarm);
         }
     }
+    if (config_.observer != nullptr) config_.observer->on_frame(from, payload->seq, payload->sent_at, now);
     if (!config_.decode_audio) return;
     auto speaker = speakers_.find(from.value);
     if (speaker == speakers_.end()) {
@@ -690,13 +691,18 @@ void client_session::raise_alarm(const e2ee::speaker_event& alarm) {
     emit(event::speaker_alarm{alarm.sender, forged});
 }
 
-status<client_error> client_session::send_audio(std::span<const std::int16_t, audio::frame_samples> pcm,
-                                                time_point now) {
+status<client_error> client_session::check_can_send(time_point now) const {
     const room::member_entry* self = own_entry();
     if (!in_room() || self == nullptr) return fail(client_error::not_in_room);
     if (!room::is_on_stage(self->member_role)) return fail(client_error::not_on_stage);
     if (self->self_muted || self->moderator_muted) return fail(client_error::muted);
     if (!keyring_ || !keyring_->sending_epoch(now)) return fail(client_error::no_sending_key);
+    return {};
+}
+
+status<client_error> client_session::send_audio(std::span<const std::int16_t, audio::frame_samples> pcm,
+                                                time_point now) {
+    if (auto can = check_can_send(now); !can.ok()) return can;
     if (!encoder_) {
         auto created = audio::opus_encoder::create();
         if (!created.ok()) return fail(client_error::wrong_state);
@@ -712,8 +718,20 @@ status<client_error> client_session::send_audio(std::span<const std::int16_t, au
         ++stats_.frames_skipped_dtx;  // silence: receivers conceal, nothing to send
         return {};
     }
+    return protect_and_send(seq, byte_view(packet).first(encoded.value()), now);
+}
+
+status<client_error> client_session::send_opus(byte_view packet, time_point now) {
+    if (packet.empty() || packet.size() > audio::max_packet_bytes) return fail(client_error::too_large);
+    if (auto can = check_can_send(now); !can.ok()) return can;
+    const audio::frame_seq seq = next_frame_seq_;
+    next_frame_seq_ = next_frame_seq_.next();
+    return protect_and_send(seq, packet, now);
+}
+
+status<client_error> client_session::protect_and_send(audio::frame_seq seq, byte_view opus, time_point now) {
     scratch_plain_.resize(max_media_payload_size);
-    auto written = write_media_payload({seq, now, byte_view(packet).first(encoded.value())}, scratch_plain_);
+    auto written = write_media_payload({seq, now, opus}, scratch_plain_);
     if (!written.ok()) return fail(written.error());
     scratch_frame_.resize(e2ee::frame_encryptor::max_protected_size(written.value()));
     auto protected_frame =
@@ -739,6 +757,7 @@ void client_session::pull_audio(time_point now, std::span<std::int16_t, audio::f
     mixer_.clear();
     for (auto& [index, speaker] : speakers_) {
         const audio::player_output played = speaker->player.pull(now, speaker->pcm);
+        if (config_.observer != nullptr) config_.observer->on_playout(sender_index(index), played, now);
         speaker->meter.update(speaker->pcm);
         if (played.audible) mixer_.add(std::span<const std::int16_t, audio::frame_samples>(speaker->pcm));
     }

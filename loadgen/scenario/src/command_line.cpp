@@ -52,7 +52,9 @@ constexpr value_flag value_flags[] = {
     {"--name", "", "name", false},
 };
 
-constexpr std::string_view other_value_flags[] = {"--scenario", "--phase", "--assert", "--shard", "--report", "--html"};
+constexpr std::string_view other_value_flags[] = {"--scenario", "--phase",   "--assert",  "--shard",
+                                                   "--report",   "--html",    "--threads", "--pcm",
+                                                   "--progress"};
 
 failure<scenario_error> flag_error(scenario_error_kind kind, std::string flag, std::string message) {
     return fail(scenario_error{kind, "", {}, std::move(flag), std::move(message)});
@@ -255,6 +257,31 @@ result<load_options, scenario_error> parse_command_line(std::span<const std::str
                 return flag_error(scenario_error_kind::invalid_value, name,
                                   part.error() + ", got \"" + std::string(f.value) + "\"");
             options.part = *part;
+        } else if (f.name == "--threads") {
+            std::uint32_t threads = 0;
+            const auto [end, problem] = std::from_chars(f.value.data(), f.value.data() + f.value.size(), threads);
+            if (problem != std::errc{} || end != f.value.data() + f.value.size() || threads < 1 ||
+                threads > max_threads)
+                return flag_error(scenario_error_kind::invalid_value, name,
+                                  "needs a whole number of threads from 1 to " + std::to_string(max_threads) +
+                                      ", got \"" + std::string(f.value) + "\"");
+            options.threads = threads;
+        } else if (f.name == "--pcm") {
+            if (f.value.empty()) return flag_error(scenario_error_kind::invalid_value, name, "needs a file name");
+            options.pcm_path = std::string(f.value);
+        } else if (f.name == "--progress") {
+            if (f.value == "auto") {
+                options.progress = progress_mode::automatic;
+            } else if (f.value == "line") {
+                options.progress = progress_mode::line;
+            } else if (f.value == "log") {
+                options.progress = progress_mode::log;
+            } else if (f.value == "off") {
+                options.progress = progress_mode::off;
+            } else {
+                return flag_error(scenario_error_kind::invalid_value, name,
+                                  "is auto, line, log or off, got \"" + std::string(f.value) + "\"");
+            }
         } else if (f.name == "--report" || f.name == "--html") {
             if (f.value.empty()) return flag_error(scenario_error_kind::invalid_value, name, "needs a file name");
             (f.name == "--report" ? options.report_path : options.html_path) = std::string(f.value);
@@ -338,6 +365,9 @@ A scenario comes from a TOML or JSON file (--scenario), from flags, or both (fla
   --shard I/N                  simulate shard I of N generator hosts
   --report FILE                write the JSON report
   --html FILE                  write the self-contained HTML report
+  --threads N                  worker threads (default: one per core)
+  --pcm FILE                   speech sample, 48 kHz mono s16le (default: a synthetic voice)
+  --progress MODE              auto (a live line on a terminal, else a log line every 10 s), line, log or off
   --help                       this text
 )";
 }

@@ -22,6 +22,7 @@
 #include "stoa/audio/player.hpp"
 #include "stoa/client/client_error.hpp"
 #include "stoa/client/client_event.hpp"
+#include "stoa/client/media_observer.hpp"
 #include "stoa/client/session_stats.hpp"
 #include "stoa/common/random.hpp"
 #include "stoa/common/result.hpp"
@@ -53,6 +54,8 @@ struct client_config {
     audio::jitter_buffer_config jitter{};
     audio::level_meter_config levels{};
     std::size_t max_outbox = 4096;  // messages waiting for the transport; oldest media dropped past it
+    // Told of every decrypted frame and every playout; not owned, must outlive the session.
+    media_observer* observer = nullptr;
 };
 
 // A message for the transport: a WebSocket text (JSON) or binary message.
@@ -103,6 +106,9 @@ public:
     // One 20 ms frame from the microphone: encoded, encrypted and queued when this member may speak.
     [[nodiscard]] status<client_error> send_audio(std::span<const std::int16_t, audio::frame_samples> pcm,
                                                   time_point now);
+    // One 20 ms frame already encoded with Opus (a load generator replaying a sample encoded once):
+    // encrypted and queued like send_audio's. An empty packet is refused (too_large covers > max).
+    [[nodiscard]] status<client_error> send_opus(byte_view packet, time_point now);
     // The next 20 ms of the room's mixed audio (silence when nobody speaks).
     void pull_audio(time_point now, std::span<std::int16_t, audio::frame_samples> out);
 
@@ -157,6 +163,8 @@ private:
     void after_new_keys(std::optional<epoch_id> before, time_point now);
     void raise_alarm(const e2ee::speaker_event& alarm);
     void send_signature(const bytes& signature);
+    [[nodiscard]] status<client_error> check_can_send(time_point now) const;
+    [[nodiscard]] status<client_error> protect_and_send(audio::frame_seq seq, byte_view opus, time_point now);
 
     void roster_updated(time_point now);
     void sync_distributor(time_point now);

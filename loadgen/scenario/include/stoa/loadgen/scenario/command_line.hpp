@@ -16,11 +16,24 @@
 
 namespace stoa::loadgen {
 
+// How the run shows its progress on stderr.
+enum class progress_mode : std::uint8_t {
+    automatic,  // a live line when stderr is a terminal, otherwise a log line every 10 s
+    line,       // a live line, rewritten in place
+    log,        // a line every 10 s
+    off,
+};
+
+inline constexpr std::uint32_t max_threads = 256;
+
 struct load_options {
     scenario plan;
     shard part;
     std::string report_path;  // --report: the JSON report (empty: none)
     std::string html_path;    // --html: the self-contained HTML report (empty: none)
+    std::uint32_t threads = 0;  // --threads: worker threads (0: one per core)
+    std::string pcm_path;       // --pcm: the speech sample (empty: synthetic)
+    progress_mode progress = progress_mode::automatic;
     bool help = false;        // --help / -h: print usage_text() and exit; nothing else was checked
 
     friend bool operator==(const load_options&, const load_options&) = default;

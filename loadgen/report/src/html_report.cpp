@@ -244,15 +244,25 @@ std::string figures_table(std::span<const summary_value> summary, const std::vec
                    std::find(histogram_stats.begin(), histogram_stats.end(), stat) != histogram_stats.end();
         });
     };
-    std::string out =
-        "<section><h2>Counters and derived figures</h2><table><thead><tr><th>path (for --assert)</th>"
-        "<th class=\"number\">value</th></tr></thead><tbody>";
+    std::vector<const summary_value*> figures;
     for (const summary_value& figure : summary) {
-        if (of_histogram(figure.path)) continue;
-        out += "<tr><td><code>" + html_escape(figure.path) + "</code></td><td class=\"number\">" +
-               html_escape(format_figure(figure.value, figure.unit)) + "</td></tr>";
+        if (!of_histogram(figure.path)) figures.push_back(&figure);
     }
-    return out + "</tbody></table></section>";
+    // Two tables side by side (one under the other on a narrow screen): the list is long and narrow.
+    const std::size_t half = (figures.size() + 1) / 2;
+    std::string out = "<section><h2>Counters and derived figures</h2><div class=\"tables\">";
+    for (std::size_t part = 0; part < 2; ++part) {
+        const std::size_t first = part == 0 ? 0 : half;
+        const std::size_t last = part == 0 ? half : figures.size();
+        if (first == last) continue;
+        out += "<table><thead><tr><th>path (for --assert)</th><th class=\"number\">value</th></tr></thead><tbody>";
+        for (std::size_t i = first; i < last; ++i) {
+            out += "<tr><td><code>" + html_escape(figures[i]->path) + "</code></td><td class=\"number\">" +
+                   html_escape(format_figure(figures[i]->value, figures[i]->unit)) + "</td></tr>";
+        }
+        out += "</tbody></table>";
+    }
+    return out + "</div></section>";
 }
 
 }  // namespace

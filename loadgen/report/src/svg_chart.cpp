@@ -264,11 +264,12 @@ percentile_curve sample_percentiles(const metrics::log_histogram& histogram, std
 }
 
 std::string render_percentile_chart(std::span<const percentile_curve> curves, std::string_view title) {
-    constexpr std::size_t per_row = 3;
+    constexpr std::size_t per_row = 4;
     const std::size_t rows = (curves.size() + per_row - 1) / per_row;
     const double bottom = 26 + 260;
     const double height = bottom + 48 + 18.0 * static_cast<double>(rows);
-    const plot_area area{720, height, 64, 26, 704, bottom};
+    // As wide as the page's content, so its text is the size of the time charts'.
+    const plot_area area{1100, height, 70, 26, 1066, bottom};
 
     double lowest = INFINITY;
     double highest = 0.0;

@@ -206,6 +206,14 @@ void client_session::act(const room::any_action& action) {
                "no room to act in");
         return;
     }
+    // Leaving the stage (stepping down, muting, leaving): sign the last frames first, while the
+    // relay still forwards this member's signatures.
+    const auto* down = std::get_if<room::action::move_to_audience>(&action);
+    const auto* mute = std::get_if<room::action::set_self_muted>(&action);
+    if (signer_ && ((down != nullptr && down->target == id()) || (mute != nullptr && mute->muted) ||
+                    std::holds_alternative<room::action::leave>(action))) {
+        if (auto signature = signer_->flush()) send_signature(*signature);
+    }
     send_json({next_request_id_++, proto::room_action{action}});
     if (std::holds_alternative<room::action::leave>(action)) {
         const bool quietly = std::get<room::action::leave>(action).quietly;
@@ -402,6 +410,7 @@ void client_session::handle_removed(room::leave_reason reason) {
     verifier_.reset();
     speakers_.clear();
     verified_speakers_.clear();
+    held_signatures_.clear();
     published_generation_.reset();
     if (was_in_room) emit(event::removed{reason});
 }
@@ -428,6 +437,7 @@ void client_session::roster_updated(time_point now) {
         }
     }
     std::erase_if(speakers_, [&](const auto& item) { return !stage_keys.contains(item.first); });
+    retry_held_signatures(now);
 
     const bool host = role() == room::role::host;
     if (host && !distributor_) {
@@ -672,6 +682,13 @@ void client_session::handle_media(sender_index from, byte_view frame, time_point
 void client_session::handle_speaker_signature(sender_index from, byte_view payload, time_point now) {
     if (!verifier_) return;
     auto outcome = verifier_->on_signature(from, payload, now);
+    if (!outcome.ok() && outcome.error() == e2ee::e2ee_error::unknown_sender) {
+        // A new speaker's first signatures can overtake the roster change that puts it on stage
+        // (the relay queues media and control apart): hold them until the roster catches up.
+        if (held_signatures_.size() >= max_held_signatures) held_signatures_.pop_front();
+        held_signatures_.push_back({from, bytes(payload.begin(), payload.end()), now + held_signature_life});
+        return;
+    }
     if (!outcome.ok()) {
         report(static_cast<std::uint16_t>(outcome.error()), e2ee::to_string(outcome.error()),
                "speaker signature refused");
@@ -679,6 +696,20 @@ void client_session::handle_speaker_signature(sender_index from, byte_view paylo
     }
     stats_.signatures_verified += outcome->verified;
     for (const auto& alarm : outcome->forged) raise_alarm(alarm);
+}
+
+void client_session::retry_held_signatures(time_point now) {
+    if (held_signatures_.empty() || !verifier_) return;
+    std::deque<held_signature> held;
+    held.swap(held_signatures_);
+    for (auto& signature : held) {
+        if (now > signature.until) continue;  // the roster never named this speaker: dropped
+        if (!verified_speakers_.contains(signature.from.value)) {
+            held_signatures_.push_back(std::move(signature));
+            continue;
+        }
+        handle_speaker_signature(signature.from, signature.payload, now);
+    }
 }
 
 void client_session::raise_alarm(const e2ee::speaker_event& alarm) {

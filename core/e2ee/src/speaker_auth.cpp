@@ -110,6 +110,11 @@ std::optional<time_point> speaker_signer::next_deadline() const {
     return batch_started_ + config_.max_delay;
 }
 
+std::optional<bytes> speaker_signer::flush() {
+    if (hashes_.empty()) return std::nullopt;
+    return close_batch();
+}
+
 bytes speaker_signer::close_batch() {
     speaker_signature_message message;
     message.sender = self_index_;

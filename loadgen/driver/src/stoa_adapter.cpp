@@ -98,10 +98,13 @@ public:
         session_.act(room::action::invite_to_stage{load_identity(identity_seed).id()});
     }
     void accept_invite() override { session_.act(room::action::accept_invite{}); }
-    void step_down() override { session_.act(room::action::move_to_audience{session_.id()}); }
+    void step_down() override {
+        stepping_down_ = true;  // no frame after the request: its signature could not follow
+        session_.act(room::action::move_to_audience{session_.id()});
+    }
 
     bool send_frame(byte_view opus, time_point at) override {
-        if (!role_ || !room::is_on_stage(*role_)) return false;
+        if (!role_ || !room::is_on_stage(*role_) || stepping_down_) return false;
         return session_.send_opus(opus, at).ok();
     }
     void playout(time_point now) override {
@@ -182,6 +185,7 @@ private:
         role_ = now_role;
         if (on_stage == was_on_stage && !first) return;
         if (first && !on_stage) return;
+        stepping_down_ = false;
         if (on_stage) {
             notes_.emplace_back(note::on_stage{});
             // Once per stage visit; the relay's answer clears self_muted.
@@ -197,6 +201,7 @@ private:
     std::vector<member_note> notes_;
     std::optional<room::role> role_;
     bool leaving_ = false;
+    bool stepping_down_ = false;
 
 };
 
@@ -212,8 +217,15 @@ public:
 
     std::vector<std::string_view> error_names() const override {
         std::vector<std::string_view> names;
+        // What each to_string says of a code it does not know; those are not names.
+        const std::string_view fallbacks[] = {proto::to_string(static_cast<proto::proto_error>(0xFFFF)),
+                                              room::to_string(static_cast<room::room_error>(0xFFFF)),
+                                              e2ee::to_string(static_cast<e2ee::e2ee_error>(0xFFFF)),
+                                              proto::to_string(static_cast<proto::relay_error>(0xFFFF)),
+                                              client::to_string(static_cast<client::client_error>(0xFFFF))};
         const auto add = [&](std::string_view name) {
-            if (name.empty() || name.starts_with("unknown_") || name == "unknown") return;
+            if (name.empty() || std::find(std::begin(fallbacks), std::end(fallbacks), name) != std::end(fallbacks))
+                return;
             if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
         };
         for (std::uint16_t code = 100; code < 130; ++code) add(proto::to_string(static_cast<proto::proto_error>(code)));

@@ -162,6 +162,7 @@ private:
     void handle_key_announcement(sender_index from, byte_view payload, time_point now);
     void after_new_keys(std::optional<epoch_id> before, time_point now);
     void raise_alarm(const e2ee::speaker_event& alarm);
+    void retry_held_signatures(time_point now);
     void send_signature(const bytes& signature);
     [[nodiscard]] status<client_error> check_can_send(time_point now) const;
     [[nodiscard]] status<client_error> protect_and_send(audio::frame_seq seq, byte_view opus, time_point now);
@@ -212,6 +213,16 @@ private:
     std::unique_ptr<e2ee::speaker_signer> signer_;
     std::unique_ptr<e2ee::speaker_verifier> verifier_;
     std::unordered_map<std::uint32_t, public_key> verified_speakers_;  // keys given to the verifier
+    // Signatures from senders the roster does not show on stage yet. Bounded: past
+    // max_held_signatures the oldest is dropped; each is kept for held_signature_life at most.
+    struct held_signature {
+        sender_index from;
+        bytes payload;
+        time_point until;
+    };
+    static constexpr std::size_t max_held_signatures = 32;
+    static constexpr duration held_signature_life = std::chrono::seconds(1);
+    std::deque<held_signature> held_signatures_;
 
     std::optional<audio::opus_encoder> encoder_;
     audio::frame_seq next_frame_seq_{};

@@ -66,6 +66,9 @@ public:
     [[nodiscard]] std::vector<bytes> on_frame_sent(std::uint64_t kid, std::uint64_t counter,
                                                    byte_view protected_frame, time_point now);
     [[nodiscard]] std::vector<bytes> tick(time_point now);
+    // Signs the open batch now, if any: before the speaker leaves the stage, so its last frames
+    // are vouched for while the relay still forwards its messages.
+    [[nodiscard]] std::optional<bytes> flush();
     [[nodiscard]] std::optional<time_point> next_deadline() const;
 
 private:

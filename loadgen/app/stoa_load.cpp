@@ -22,6 +22,7 @@
 #include "stoa/loadgen/report/load_report.hpp"
 #include "stoa/loadgen/scenario/command_line.hpp"
 #include "stoa/loadgen/scenario/scenario_error.hpp"
+#include "stoa/loadgen/scenario/threshold.hpp"
 
 namespace {
 
@@ -117,14 +118,25 @@ int conclude(const load_report& report, const std::string& json_path, const std:
 }
 
 int merge_main(int argc, char** argv) {
-    // stoa-load merge OUT.json IN.json... [--html OUT.html]
+    // stoa-load merge OUT.json IN.json... [--html OUT.html] [--assert THRESHOLD]...
     std::string out_path;
     std::string html_path;
     std::vector<std::string> inputs;
+    std::vector<threshold> extra;
     for (int i = 2; i < argc; ++i) {
         const std::string_view arg = argv[i];
         if (arg == "--html" && i + 1 < argc) {
             html_path = argv[++i];
+        } else if (arg == "--assert" && i + 1 < argc) {
+            auto parsed = parse_threshold(argv[++i]);
+            if (!parsed.ok()) {
+                std::cerr << "stoa-load merge: --assert " << argv[i] << ": " << parsed.error().message << "\n";
+                return exit_usage;
+            }
+            extra.push_back(std::move(parsed).value());
+        } else if (arg.starts_with("--")) {
+            std::cerr << "stoa-load merge: unknown flag " << arg << "\n";
+            return exit_usage;
         } else if (out_path.empty()) {
             out_path = arg;
         } else {
@@ -132,7 +144,7 @@ int merge_main(int argc, char** argv) {
         }
     }
     if (out_path.empty() || inputs.empty()) {
-        std::cerr << "usage: stoa-load merge OUT.json IN.json... [--html OUT.html]\n";
+        std::cerr << "usage: stoa-load merge OUT.json IN.json... [--html OUT.html] [--assert THRESHOLD]...\n";
         return exit_usage;
     }
     std::vector<load_report> reports;
@@ -155,7 +167,10 @@ int merge_main(int argc, char** argv) {
         std::cerr << "stoa-load merge: " << to_string(merged.error().code) << ": " << merged.error().detail << "\n";
         return exit_usage;
     }
-    return conclude(merged.value(), out_path, html_path);
+    // Thresholds given here join those the shards ran with.
+    load_report& report = merged.value();
+    report.run.thresholds.insert(report.run.thresholds.end(), extra.begin(), extra.end());
+    return conclude(report, out_path, html_path);
 }
 
 }  // namespace
@@ -173,7 +188,7 @@ int main(int argc, char** argv) {
     if (options.plan.name.empty()) options.plan.name = "stoa-load";
     if (options.help) {
         std::cout << usage_text()
-                  << "\nstoa-load merge OUT.json IN.json... [--html OUT.html]  combine the reports of --shard runs\n"
+                  << "\nstoa-load merge OUT.json IN.json... [--html OUT.html] [--assert T]...  combine the reports of --shard runs\n"
                      "exit status: 0 all thresholds held, 1 a threshold failed, 2 bad arguments or setup\n";
         return exit_pass;
     }

@@ -47,6 +47,7 @@ constexpr std::uint32_t ports_per_source = 28'000;
 // A frame this late is past any listener's jitter buffer (at most 400 ms deep): it counts late.
 constexpr std::int64_t late_after_micros = 400'000;
 constexpr std::int64_t frame_micros = 20'000;
+constexpr std::chrono::milliseconds lookup_retry{250};  // a room not yet in the directory
 
 // STOA_LOAD_DEBUG=1: every member's errors on stderr, as they happen.
 bool debug_enabled() {
@@ -119,6 +120,7 @@ struct shared_run {
 };
 
 class worker;
+std::string room_title(const scenario& plan, room_index room);
 
 // A speaker's talk: its own alternation of talkspurts and pauses, and where it is in the sample.
 struct speaker_state {
@@ -205,6 +207,8 @@ private:
     bool on_stage_ = false;
     bool wants_room_ = false;  // planned to be in the room (reconnects after a loss)
     bool opener_ = false;      // the host opening its room (not joining it)
+    bool looking_up_ = false;  // finding a room hosted on another generator host
+    time_point lookup_at_ = time_point::max();
     std::uint64_t first_epoch_ = 0;
     member_counters counted_{};
 };
@@ -297,6 +301,10 @@ public:
     }
     void connected_changed(int delta) { connected_ += delta; }
 
+    // Whether this process (any of its workers) simulates the host of `room`.
+    [[nodiscard]] bool hosts_room_here(room_index room) const noexcept {
+        return layout_.host_of(room).value % run_.part.count == run_.part.index - 1;
+    }
     // The host of `room`, if this worker simulates it.
     [[nodiscard]] member_slot* host_of(room_index room) {
         const member_index host = layout_.host_of(room);
@@ -385,6 +393,10 @@ private:
 };
 
 // ---------------------------------------------------------------- member_slot
+
+std::string room_title(const scenario& plan, room_index room) {
+    return "stoa-load " + std::to_string(plan.seed) + "/" + std::to_string(room.value);
+}
 
 std::string member_slot::display_name() const { return "load " + std::to_string(profile_.index.value); }
 
@@ -480,9 +492,14 @@ void member_slot::on_ws_open() {
     protocol_->on_open(now);
     if (opener_ && !owner_.run_info().rooms->find(profile_.room)) {
         const auto& plan = *owner_.run_info().plan;
-        protocol_->open_room("stoa-load " + std::to_string(plan.seed) + "/" + std::to_string(profile_.room.value),
-                             plan.rooms.access == room_access::closed);
+        protocol_->open_room(room_title(plan, profile_.room), plan.rooms.access == room_access::closed);
     } else {
+        // A room hosted on another generator host: one member here finds it in the directory.
+        if (!owner_.run_info().rooms->find(profile_.room) && !owner_.hosts_room_here(profile_.room) &&
+            owner_.run_info().rooms->claim_lookup(profile_.room)) {
+            looking_up_ = true;
+            protocol_->look_up_room(room_title(*owner_.run_info().plan, profile_.room));
+        }
         // Joins once the room's host has opened it (at once when it already has).
         auto* ctx = &owner_.context();
         auto* self = this;
@@ -627,6 +644,13 @@ void member_slot::handle(member_note& any, time_point now) {
         }
         owner_.error(error->name, now);
         if (state_ == member_state::joining) owner_.add(ids.joins_refused);
+    } else if (auto* lookup = std::get_if<note::room_lookup>(&any)) {
+        if (lookup->room) {
+            looking_up_ = false;
+            owner_.run_info().rooms->publish(profile_.room, *lookup->room);
+        } else {
+            lookup_at_ = now + lookup_retry;  // its host has not opened it yet
+        }
     } else if (std::holds_alternative<note::relay_shutdown>(any)) {
         // The relay closes the connection itself; the loss path reconnects with backoff.
     } else if (auto* alarm = std::get_if<note::alarm>(&any)) {
@@ -710,6 +734,10 @@ void member_slot::tick(time_point nominal, time_point now, bool session_tick) {
         drop_session();
         speaker_.reset();
         return;
+    }
+    if (looking_up_ && state_ == member_state::joining && now >= lookup_at_) {
+        lookup_at_ = time_point::max();
+        protocol_->look_up_room(room_title(*owner_.run_info().plan, profile_.room));
     }
     if (state_ == member_state::in_room) {
         if (speaker_ && on_stage_) speak(nominal, now);
@@ -829,6 +857,10 @@ result<load_report, std::string> run_load(const load_options& options, protocol_
         return fail(std::string("wss:// is not supported by this build of stoa-load; run it next to the relay over ws://"));
     }
     if (speech.packets.empty()) return fail(std::string("no speech sample"));
+    if (options.part.count > 1 && plan.rooms.access == room_access::closed) {
+        return fail(std::string("closed rooms cannot be sharded: members on other hosts could not learn the invite "
+                                "(the directory lists open rooms only); run closed rooms from one host"));
+    }
 
     // The relay's address.
     net::io_context resolver_context;

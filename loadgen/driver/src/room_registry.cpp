@@ -31,6 +31,13 @@ std::optional<room_ref> room_registry::find(room_index room) const {
     return rooms_[room.value];
 }
 
+bool room_registry::claim_lookup(room_index room) {
+    const std::lock_guard lock(mutex_);
+    if (room.value >= lookup_claimed_.size() || lookup_claimed_[room.value]) return false;
+    lookup_claimed_[room.value] = true;
+    return true;
+}
+
 void room_registry::epoch_started(room_index room, std::uint64_t epoch, time_point at) {
     const std::lock_guard lock(mutex_);
     epochs_.try_emplace({room.value, epoch}, at);

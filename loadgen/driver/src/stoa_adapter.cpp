@@ -79,6 +79,10 @@ public:
         session_.create_room(closed ? room::room_kind::closed : room::room_kind::open, false,
                              closed ? std::nullopt : std::optional<std::string>(title));
     }
+    void look_up_room(std::string_view title) override {
+        wanted_title_ = std::string(title);
+        session_.request_directory(0, directory_page);
+    }
     void join(const room_ref& ref, std::string_view display_name) override {
         const auto room = parse_hex_id<room_id>(ref.id);
         if (!room) {
@@ -163,6 +167,22 @@ private:
                         notes_.emplace_back(note::error{e.code, std::move(e.name)});
                     } else if constexpr (std::is_same_v<T, event::speaker_alarm>) {
                         notes_.emplace_back(note::alarm{e.forged});
+                    } else if constexpr (std::is_same_v<T, event::directory>) {
+                        if (!wanted_title_) return;
+                        for (const auto& [room, title] : e.rooms) {
+                            if (title != *wanted_title_) continue;
+                            wanted_title_.reset();
+                            notes_.emplace_back(note::room_lookup{room_ref{to_hex(room.value), {}}});
+                            return;
+                        }
+                        directory_offset_ += static_cast<std::uint32_t>(e.rooms.size());
+                        if (!e.rooms.empty() && directory_offset_ < e.total) {
+                            session_.request_directory(directory_offset_, directory_page);
+                        } else {
+                            wanted_title_.reset();
+                            directory_offset_ = 0;
+                            notes_.emplace_back(note::room_lookup{std::nullopt});
+                        }
                     } else if constexpr (std::is_same_v<T, event::relay_shutdown>) {
                         notes_.emplace_back(note::relay_shutdown{});
                     }
@@ -202,6 +222,9 @@ private:
     std::optional<room::role> role_;
     bool leaving_ = false;
     bool stepping_down_ = false;
+    static constexpr std::uint32_t directory_page = 100;  // the relay's most per page
+    std::optional<std::string> wanted_title_;
+    std::uint32_t directory_offset_ = 0;
 
 };
 

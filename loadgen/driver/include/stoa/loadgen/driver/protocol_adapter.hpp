@@ -59,6 +59,10 @@ struct removed {  // kicked, banned, the room ended, or left
     bool planned = false;
 };
 struct relay_shutdown {};
+// The answer to look_up_room: the room, or nullopt when the relay lists no room of that title.
+struct room_lookup {
+    std::optional<room_ref> room;
+};
 struct error {
     std::uint16_t code = 0;
     std::string name;
@@ -68,7 +72,8 @@ struct alarm {
 };
 }  // namespace note
 using member_note = std::variant<note::room_opened, note::joined, note::keys, note::invited, note::on_stage,
-                                 note::off_stage, note::removed, note::relay_shutdown, note::error, note::alarm>;
+                                 note::off_stage, note::removed, note::relay_shutdown, note::error, note::alarm,
+                                 note::room_lookup>;
 
 // Where a member's audio observations go, synchronously, as they happen (per frame, so no
 // allocation). `sender` is the protocol's own number for a speaker in the room.
@@ -109,6 +114,9 @@ public:
 
     // ---- Plan ----
     virtual void open_room(std::string_view title, bool closed) = 0;
+    // Finds an open room by its exact title in the relay's directory (a host on another
+    // generator host opened it); answers with note::room_lookup.
+    virtual void look_up_room(std::string_view title) = 0;
     virtual void join(const room_ref& room, std::string_view display_name) = 0;
     virtual void leave() = 0;
     virtual void raise_hand() = 0;

@@ -29,6 +29,9 @@ public:
     // A host opened (or, after a relay restart, reopened) its room.
     void publish(room_index room, room_ref ref);
     [[nodiscard]] std::optional<room_ref> find(room_index room) const;
+    // A room whose host runs on another generator host is looked up in the relay's directory by
+    // one member of this process: true for the first caller per room.
+    [[nodiscard]] bool claim_lookup(room_index room);
 
     // The distributor began using `epoch` at `at`; the first report wins.
     void epoch_started(room_index room, std::uint64_t epoch, time_point at);
@@ -38,6 +41,7 @@ private:
     mutable std::mutex mutex_;
     std::vector<std::optional<room_ref>> rooms_;
     std::vector<std::vector<room_ready>> waiters_;
+    std::vector<bool> lookup_claimed_ = std::vector<bool>(rooms_.size());
     std::map<std::pair<std::uint32_t, std::uint64_t>, time_point> epochs_;
 };
 

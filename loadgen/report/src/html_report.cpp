@@ -211,7 +211,8 @@ std::string distributions_section(const load_report& report, const std::vector<s
     return out + "</section>";
 }
 
-std::string latency_table(std::span<const summary_value> summary, const std::vector<std::string>& histograms) {
+std::string latency_table(const load_report& report, std::span<const summary_value> summary,
+                          const std::vector<std::string>& histograms) {
     constexpr std::array<std::string_view, 7> headings{"min", "p50", "p90", "p99", "p99.9", "max", "mean"};
     std::string out = "<section><h2>Latencies</h2>";
     if (histograms.empty()) return out + "<p class=\"note\">The report has no latency histograms.</p></section>";
@@ -229,9 +230,21 @@ std::string latency_table(std::span<const summary_value> summary, const std::vec
         }
         out += "</tr>";
     }
+    out += "</tbody></table>";
+    // Values past the histogram's range count at its top: the percentiles up there are a floor.
+    for (const std::string& name : histograms) {
+        const metrics::log_histogram& histogram =
+            report.metrics.histogram(*report.metrics.catalog().find_histogram(name));
+        if (histogram.clamped() == 0) continue;
+        out += "<p class=\"note problem\">" + html_escape(name) + ": " +
+               format_count(static_cast<double>(histogram.clamped())) +
+               (histogram.clamped() == 1 ? " value" : " values") + " exceeded the histogram's range (" +
+               html_escape(format_seconds(static_cast<double>(histogram.config().highest_trackable) / 1e6)) +
+               ") and count at its top: the percentiles there are lower bounds, the max is exact.</p>";
+    }
     return out +
-           "</tbody></table><p class=\"note\">Paths for --assert: <code>NAME.p99</code> and the like, in "
-           "seconds (write a unit: <code>join.p99&lt;1s</code>).</p></section>";
+           "<p class=\"note\">Paths for --assert: <code>NAME.p99</code> and the like, in seconds (write a "
+           "unit: <code>join.p99&lt;1s</code>).</p></section>";
 }
 
 std::string figures_table(std::span<const summary_value> summary, const std::vector<std::string>& histograms) {
@@ -283,7 +296,7 @@ std::string render_html(const load_report& report, std::span<const summary_value
     page += thresholds_section(report, summary, thresholds) + "\n";
     page += series_section(report) + "\n";
     page += distributions_section(report, histograms) + "\n";
-    page += latency_table(summary, histograms) + "\n";
+    page += latency_table(report, summary, histograms) + "\n";
     page += figures_table(summary, histograms) + "\n";
     page += "<footer>stoa-load report, format " + std::string(report_format_name) + " version " +
             std::to_string(report_format_version) +

@@ -231,6 +231,16 @@ result<run_info, report_error> read_run(const json& value) {
     return run;
 }
 
+// Whole figures (counts, most of all) as integers, for people; the rest as the shortest decimal
+// that reads back to the same double. Non-finite values become null.
+template <typename Json = json>
+Json number_json(double value) {
+    constexpr double exact_integers = 9007199254740992.0;  // 2^53
+    if (std::isfinite(value) && value == std::floor(value) && std::fabs(value) < exact_integers)
+        return Json(static_cast<std::int64_t>(value));
+    return Json(value);
+}
+
 ordered_json run_to_json(const run_info& run) {
     ordered_json thresholds = ordered_json::array();
     for (const threshold& limit : run.thresholds) thresholds.push_back(limit.text);
@@ -276,16 +286,17 @@ std::string to_json_text(const load_report& report) {
     out += ",\n\"summary\":{";
     for (std::size_t i = 0; i < summary.size(); ++i) {
         out += i == 0 ? "\n" : ",\n";
-        out += dump(json(summary[i].path)) + ":" + dump(json(summary[i].value));
+        out += dump(json(summary[i].path)) + ":" + dump(number_json(summary[i].value));
     }
     out += "},\n\"thresholds\":[";
     for (std::size_t i = 0; i < results.size(); ++i) {
         const threshold_result& result = results[i];
         out += i == 0 ? "\n" : ",\n";
-        out += dump(ordered_json{{"text", result.text},
-                                 {"measured", result.measured ? ordered_json(*result.measured) : ordered_json()},
-                                 {"passed", result.passed},
-                                 {"problem", result.problem}});
+        out += dump(
+            ordered_json{{"text", result.text},
+                         {"measured", result.measured ? number_json<ordered_json>(*result.measured) : ordered_json()},
+                         {"passed", result.passed},
+                         {"problem", result.problem}});
     }
     out += "],\n\"metrics\":" + dump(metrics::to_json(report.metrics)) + "}\n";
     return out;

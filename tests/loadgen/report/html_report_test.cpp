@@ -144,6 +144,16 @@ TEST_CASE("html: a one-interval series with data, and a failing threshold", "[ht
     CHECK(page.find(">2 s<") != std::string::npos);  // join.p99 measured, in its unit
 }
 
+TEST_CASE("html: values past a histogram's range are pointed out", "[html]") {
+    metrics::metric_set set = stoa::test::empty_set();
+    stoa::test::record(set, "reconnect", 30'000'000);
+    stoa::test::record(set, "reconnect", 4'000'000'000, 2);  // 66 minutes: past the 1 h range
+    const std::string page = render({stoa::test::run_of(), std::move(set)});
+    check_self_contained(page);
+    CHECK(page.find("reconnect: 2 values exceeded the histogram's range (60 min)") != std::string::npos);
+    CHECK(page.find(">66.7 min<") != std::string::npos);  // the exact max
+}
+
 TEST_CASE("html: a long run gets a clock axis and many shards read as ranges", "[html]") {
     metrics::metric_set set = stoa::test::empty_set();
     for (std::int64_t second = 0; second < 3000; second += 7)

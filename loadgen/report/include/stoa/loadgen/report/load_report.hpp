@@ -29,7 +29,9 @@ struct run_info {
     std::uint32_t shard_count = 1;      // N of --shard i/N
     std::uint32_t members_planned = 0;  // members of the covered shards
     std::uint32_t threads = 1;          // worker threads, summed over merged hosts
-    std::string started_utc;            // ISO 8601, e.g. "2026-11-21T22:04:05Z" (earliest when merged)
+    // ISO 8601 UTC as "2026-11-21T22:04:05Z" (a fraction of a second allowed), or empty when
+    // unknown; the reader refuses other forms so that merging can take the earliest as text.
+    std::string started_utc;            // earliest when merged
     double duration_seconds = 0.0;      // wall time of the run (longest when merged)
     std::vector<threshold> thresholds;  // as given; evaluated on the metrics, never stored as pass/fail
 

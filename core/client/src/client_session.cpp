@@ -785,14 +785,15 @@ void client_session::send_signature(const bytes& signature) {
 }
 
 void client_session::pull_audio(time_point now, std::span<std::int16_t, audio::frame_samples> out) {
-    mixer_.clear();
+    if (!mixer_) mixer_ = std::make_unique<audio::mixer>();  // 3.8 KB only for members that play audio
+    mixer_->clear();
     for (auto& [index, speaker] : speakers_) {
         const audio::player_output played = speaker->player.pull(now, speaker->pcm);
         if (config_.observer != nullptr) config_.observer->on_playout(sender_index(index), played, now);
         speaker->meter.update(speaker->pcm);
-        if (played.audible) mixer_.add(std::span<const std::int16_t, audio::frame_samples>(speaker->pcm));
+        if (played.audible) mixer_->add(std::span<const std::int16_t, audio::frame_samples>(speaker->pcm));
     }
-    mixer_.output(out);
+    mixer_->output(out);
 }
 
 void client_session::tick(time_point now) {

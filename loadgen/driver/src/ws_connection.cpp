@@ -42,6 +42,9 @@ void ws_connection::start(const connection_target& target, std::chrono::millisec
     stream_.set_option(timeouts);
     stream_.read_message_max(max_message_bytes);
     stream_.auto_fragment(false);
+    // Beast masks a client's frames in a write buffer of this size, kept for the connection's
+    // life: members send little (listeners almost nothing), so a small one saves memory.
+    stream_.write_buffer_bytes(write_buffer);
     socket.async_connect(target.server, [self, target](const beast::error_code& connected) {
         if (self->ended_) return;
         if (connected) return self->fail("connect: " + connected.message());
@@ -74,9 +77,9 @@ void ws_connection::read() {
             }
         }
         self->buffer_.consume(self->buffer_.size());
-        // A listener's buffer grows to its largest message (a roster snapshot) and stays there;
-        // give large ones back so thousands of members do not each keep their peak.
-        if (self->buffer_.capacity() > 16 * 1024) self->buffer_.shrink_to_fit();
+        // A listener's buffer grows to its largest message (a roster snapshot, a key package) and
+        // would stay there; audio frames need a few hundred bytes, so give the rest back.
+        if (self->buffer_.capacity() > kept_read_buffer) self->buffer_.shrink_to_fit();
         if (!self->ended_) self->read();
     });
 }

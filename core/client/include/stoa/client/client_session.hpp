@@ -227,7 +227,7 @@ private:
     std::optional<audio::opus_encoder> encoder_;
     audio::frame_seq next_frame_seq_{};
     std::unordered_map<std::uint32_t, std::unique_ptr<speaker_state>> speakers_;  // by sender index
-    audio::mixer mixer_;
+    std::unique_ptr<audio::mixer> mixer_;  // made by the first pull_audio
 
     std::deque<outbound> outbox_;
     std::vector<client_event> events_;

@@ -46,6 +46,8 @@ public:
     // connection is treated as stuck and closed (the member then reconnects).
     static constexpr std::size_t max_queued = 1024;
     static constexpr std::size_t max_message_bytes = std::size_t{4} << 20;
+    static constexpr std::size_t kept_read_buffer = 2048;
+    static constexpr std::size_t write_buffer = 512;
 
     ws_connection(boost::asio::io_context& context, connection_owner& owner);
     ~ws_connection();

@@ -180,7 +180,7 @@ std::string render_time_chart(const time_chart& chart) {
     double step = nice_step(highest > 0.0 ? highest : 1.0, 5.0);
     if (chart.whole_numbers) step = std::max(step, 1.0);
     double top = step * std::ceil(highest / step);
-    if (!(top > 0.0)) top = step;
+    if (!(top > 0.0)) top = chart.whole_numbers ? step : 1.0;  // all zero: an axis from 0 to 1
     const auto y_of = [&](double value) { return area.bottom - (area.bottom - area.top) * value / top; };
 
     std::string out = svg_open(area, chart.title);

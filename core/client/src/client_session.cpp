@@ -72,8 +72,7 @@ void client_session::on_disconnected(time_point) {
 }
 
 std::vector<outbound> client_session::take_outbound() {
-    std::vector<outbound> out(std::make_move_iterator(outbox_.begin()), std::make_move_iterator(outbox_.end()));
-    outbox_.clear();
+    std::vector<outbound> out = std::exchange(outbox_, {});
     return out;
 }
 
@@ -685,7 +684,7 @@ void client_session::handle_speaker_signature(sender_index from, byte_view paylo
     if (!outcome.ok() && outcome.error() == e2ee::e2ee_error::unknown_sender) {
         // A new speaker's first signatures can overtake the roster change that puts it on stage
         // (the relay queues media and control apart): hold them until the roster catches up.
-        if (held_signatures_.size() >= max_held_signatures) held_signatures_.pop_front();
+        if (held_signatures_.size() >= max_held_signatures) held_signatures_.erase(held_signatures_.begin());
         held_signatures_.push_back({from, bytes(payload.begin(), payload.end()), now + held_signature_life});
         return;
     }
@@ -700,7 +699,7 @@ void client_session::handle_speaker_signature(sender_index from, byte_view paylo
 
 void client_session::retry_held_signatures(time_point now) {
     if (held_signatures_.empty() || !verifier_) return;
-    std::deque<held_signature> held;
+    std::vector<held_signature> held;
     held.swap(held_signatures_);
     for (auto& signature : held) {
         if (now > signature.until) continue;  // the roster never named this speaker: dropped

@@ -86,14 +86,16 @@ void ws_connection::read() {
 
 void ws_connection::send(wire_message message) {
     if (ended_ || closing_) return;
-    if (queue_.size() >= max_queued) return fail("send queue overflow");
+    if (queue_.size() - sent_ >= max_queued) return fail("send queue overflow");
     queue_.push_back(std::move(message));
     write_next();
 }
 
 void ws_connection::write_next() {
     if (!open_ || writing_ || ended_) return;
-    if (queue_.empty()) {
+    if (sent_ == queue_.size()) {
+        queue_.clear();
+        sent_ = 0;
         if (closing_) {
             writing_ = true;
             auto self = shared_from_this();
@@ -105,13 +107,16 @@ void ws_connection::write_next() {
         return;
     }
     writing_ = true;
-    stream_.binary(queue_.front().binary);
+    // Out of the vector while in flight: a push_back may move the vector's strings.
+    in_flight_ = std::move(queue_[sent_]);
+    ++sent_;
+    stream_.binary(in_flight_.binary);
     auto self = shared_from_this();
-    stream_.async_write(net::buffer(queue_.front().data), [self](const beast::error_code& ec, std::size_t) {
+    stream_.async_write(net::buffer(in_flight_.data), [self](const beast::error_code& ec, std::size_t) {
         self->writing_ = false;
         if (self->ended_) return;
         if (ec) return self->fail("write: " + ec.message());
-        self->queue_.pop_front();
+        self->in_flight_.data = std::string();  // its memory back now
         self->write_next();
     });
 }
@@ -132,6 +137,7 @@ void ws_connection::abort() {
     stream_.next_layer().cancel(ignored);
     stream_.next_layer().close(ignored);
     queue_.clear();
+    sent_ = 0;
 }
 
 void ws_connection::fail(std::string_view reason) {

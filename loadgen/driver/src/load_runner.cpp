@@ -48,6 +48,7 @@ constexpr std::uint32_t ports_per_source = 28'000;
 constexpr std::int64_t late_after_micros = 400'000;
 constexpr std::int64_t frame_micros = 20'000;
 constexpr std::chrono::milliseconds lookup_retry{250};  // a room not yet in the directory
+constexpr std::chrono::seconds invite_patience{10};        // a planned invitee still joining
 
 // STOA_LOAD_DEBUG=1: every member's errors on stderr, as they happen.
 bool debug_enabled() {
@@ -160,6 +161,7 @@ public:
     [[nodiscard]] bool is_speaking_member() const noexcept { return speaker_ != nullptr || profile_.host; }
     [[nodiscard]] const member_profile& profile() const noexcept { return profile_; }
     void invite(std::uint64_t identity_seed, time_point now);
+    void try_invites(time_point now);
     void collect_counters();
 
 private:
@@ -195,6 +197,7 @@ private:
     std::unique_ptr<speaker_state> speaker_;
     std::unique_ptr<stream_tracker> tracker_;
     std::unique_ptr<room_ref> opened_room_;  // a host's new room, published once the host is in it
+    std::vector<std::pair<std::uint64_t, time_point>> pending_invites_;  // a host's: seed, give up after
     member_state state_ = member_state::absent;
     time_point planned_join_{};       // the scheduled time latencies are measured from
     time_point lost_at_{};            // when an unplanned loss happened (reconnect latency)
@@ -401,6 +404,10 @@ std::string room_title(const scenario& plan, room_index room) {
 std::string member_slot::display_name() const { return "load " + std::to_string(profile_.index.value); }
 
 void member_slot::plan(const member_event& event, time_point now) {
+    if (debug_enabled()) {
+        std::fprintf(stderr, "stoa-load: member %u (state %d): planned %s\n", profile_.index.value,
+                     static_cast<int>(state_), to_string(event.kind));
+    }
     switch (event.kind) {
         case member_event_kind::open_room:
             opener_ = true;
@@ -462,8 +469,19 @@ void member_slot::plan(const member_event& event, time_point now) {
 }
 
 void member_slot::invite(std::uint64_t identity_seed, time_point now) {
-    if (state_ != member_state::in_room || !protocol_) return;
-    protocol_->invite(identity_seed);
+    // The plan may invite a member whose join is still under way: keep asking until it is in
+    // the room (the host ticks every 20 ms), for a while.
+    pending_invites_.push_back({identity_seed, now + invite_patience});
+    try_invites(now);
+}
+
+void member_slot::try_invites(time_point now) {
+    if (pending_invites_.empty()) return;
+    if (state_ != member_state::in_room || !protocol_) {
+        std::erase_if(pending_invites_, [&](const auto& p) { return now > p.second; });
+        return;
+    }
+    std::erase_if(pending_invites_, [&](const auto& p) { return protocol_->invite(p.first) || now > p.second; });
     pump(now);
 }
 
@@ -747,6 +765,7 @@ void member_slot::tick(time_point nominal, time_point now, bool session_tick) {
         }
     }
     if (session_tick) protocol_->tick(now);
+    if (!pending_invites_.empty()) try_invites(now);
     pump(now);
 }
 

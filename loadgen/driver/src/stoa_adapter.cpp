@@ -60,6 +60,7 @@ public:
     void on_closed(time_point now) override {
         session_.on_disconnected(now);
         role_.reset();
+        accepting_ = false;
         after_input();
     }
     void tick(time_point now) override {
@@ -98,10 +99,22 @@ public:
         session_.act(room::action::leave{});
     }
     void raise_hand() override { session_.act(room::action::raise_hand{}); }
-    void invite(std::uint64_t identity_seed) override {
-        session_.act(room::action::invite_to_stage{load_identity(identity_seed).id()});
+    bool invite(std::uint64_t identity_seed) override {
+        const member_id target = load_identity(identity_seed).id();
+        const room::member_entry* entry = session_.member(target);
+        if (entry == nullptr) return false;
+        if (!room::is_on_stage(entry->member_role) && !entry->invited_to_stage) {
+            session_.act(room::action::invite_to_stage{target});
+        }
+        return true;
     }
-    void accept_invite() override { session_.act(room::action::accept_invite{}); }
+    void accept_invite() override {
+        // The session reports an invitation both from the relay's notice and from the roster:
+        // accept it once per stage visit.
+        if (accepting_) return;
+        accepting_ = true;
+        session_.act(room::action::accept_invite{});
+    }
     void step_down() override {
         stepping_down_ = true;  // no frame after the request: its signature could not follow
         session_.act(room::action::move_to_audience{session_.id()});
@@ -206,6 +219,7 @@ private:
         if (on_stage == was_on_stage && !first) return;
         if (first && !on_stage) return;
         stepping_down_ = false;
+        accepting_ = false;
         if (on_stage) {
             notes_.emplace_back(note::on_stage{});
             // Once per stage visit; the relay's answer clears self_muted.
@@ -222,6 +236,7 @@ private:
     std::optional<room::role> role_;
     bool leaving_ = false;
     bool stepping_down_ = false;
+    bool accepting_ = false;
     static constexpr std::uint32_t directory_page = 100;  // the relay's most per page
     std::optional<std::string> wanted_title_;
     std::uint32_t directory_offset_ = 0;

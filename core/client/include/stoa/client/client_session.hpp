@@ -121,6 +121,9 @@ public:
     [[nodiscard]] room::role role() const noexcept;
     [[nodiscard]] bool is_distributor() const noexcept { return distributor_ != nullptr; }
     [[nodiscard]] const room::member_entry* own_entry() const;
+    // A member of the room as this session's replica knows it: anyone for the host and
+    // moderators (they hold the whole roster), the stage and oneself for others.
+    [[nodiscard]] const room::member_entry* member(member_id id) const { return find_member(id); }
     // The stage in join order. Opening profiles costs a signature check each; a caller that caches
     // names by profile bytes passes false and uses open_profile() on the ones it has not seen.
     [[nodiscard]] std::vector<stage_member_view> stage(bool open_profiles = true) const;

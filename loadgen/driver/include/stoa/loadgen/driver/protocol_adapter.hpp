@@ -121,7 +121,8 @@ public:
     virtual void leave() = 0;
     virtual void raise_hand() = 0;
     // As the room's host: invite the member with this profile's identity seed onto the stage.
-    virtual void invite(std::uint64_t identity_seed) = 0;
+    // False, sending nothing, while that member is not yet in the room (the caller retries).
+    [[nodiscard]] virtual bool invite(std::uint64_t identity_seed) = 0;
     virtual void accept_invite() = 0;
     virtual void step_down() = 0;
 

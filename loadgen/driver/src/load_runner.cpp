@@ -546,8 +546,13 @@ void member_slot::on_ws_binary(byte_view message) {
     pump(now);
 }
 
-void member_slot::on_ws_closed(bool opened, std::string_view) {
+void member_slot::on_ws_closed(bool opened, std::string_view reason) {
     const time_point now = clock_now();
+    if (debug_enabled()) {
+        std::fprintf(stderr, "stoa-load: member %u (state %d): connection %s: %.*s\n", profile_.index.value,
+                     static_cast<int>(state_), opened ? "lost" : "failed", static_cast<int>(reason.size()),
+                     reason.data());
+    }
     connection_.reset();
     if (!opened) owner_.add(owner_.ids().connect_failures);
     if (state_ == member_state::leaving || !wants_room_) {

@@ -66,10 +66,6 @@ std::chrono::steady_clock::time_point to_steady(time_point t) {
     return std::chrono::steady_clock::time_point(std::chrono::microseconds(to_micros(t)));
 }
 
-std::uint64_t micros_between(time_point from, time_point to) {
-    const std::int64_t d = to_micros(to) - to_micros(from);
-    return d > 0 ? static_cast<std::uint64_t>(d) : 0;
-}
 
 // Ids of every metric, looked up once.
 struct metric_ids {

@@ -26,7 +26,7 @@ done
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 ulimit -n 65536 2>/dev/null || true
 "$build/server/stoa-server" --port "$port" --threads "$threads" \
-  --config "$root/loadgen/scenarios/relay-for-load.json" > "$out/server.log" 2>&1 &
+  --config "$root/loadgen/relay-for-load.json" > "$out/server.log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
 for _ in $(seq 100); do

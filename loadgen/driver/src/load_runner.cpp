@@ -586,17 +586,22 @@ void member_slot::pump(time_point now) {
     if (!protocol_) return;
     std::vector<wire_message> out;
     protocol_->take_outbound(out);
-    if (connection_) {
-        for (auto& message : out) connection_->send(std::move(message));
+    for (auto& message : out) {
+        if (!connection_) break;
+        connection_->send(std::move(message));
     }
     std::vector<member_note> notes;
     protocol_->take_notes(notes);
-    for (auto& any : notes) handle(any, now);
+    for (auto& any : notes) {
+        if (!protocol_) break;  // a note ended the session (handled notes may drop it)
+        handle(any, now);
+    }
     if (!notes.empty() && protocol_) {  // reacting to notes may have queued more
         out.clear();
         protocol_->take_outbound(out);
-        if (connection_) {
-            for (auto& message : out) connection_->send(std::move(message));
+        for (auto& message : out) {
+            if (!connection_) break;
+            connection_->send(std::move(message));
         }
     }
 }

@@ -2,6 +2,7 @@
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/websocket.hpp>
 
@@ -86,7 +87,12 @@ void ws_connection::read() {
 
 void ws_connection::send(wire_message message) {
     if (ended_ || closing_) return;
-    if (queue_.size() - sent_ >= max_queued) return fail("send queue overflow");
+    if (queue_.size() - sent_ >= max_queued) {
+        // Not from inside the caller's loop: the owner hears of it from the io_context.
+        closing_ = true;
+        net::post(stream_.get_executor(), [self = shared_from_this()] { self->fail("send queue overflow"); });
+        return;
+    }
     queue_.push_back(std::move(message));
     write_next();
 }

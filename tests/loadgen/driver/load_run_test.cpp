@@ -56,13 +56,27 @@ stoa::server::server_config load_config() {
 
 }  // namespace
 
+// The sanitizer build runs every member about ten times slower: there the same scenario runs
+// with a third of the members, so it still checks memory safety rather than the machine's speed.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool sanitized = true;
+#else
+constexpr bool sanitized = false;
+#endif
+
 TEST_CASE("CI run: 303 members with a join storm hear every frame, none fails to decrypt", "[loadgen][driver][server]") {
     stoa::test::server_fixture relay(load_config());
-    const auto options = options_for(relay.port(), {"--scenario", STOA_SCENARIO_DIR "/ci-smoke.toml"});
-    REQUIRE(options.plan.member_count() == 303);
+    std::vector<std::string> flags{"--scenario", STOA_SCENARIO_DIR "/ci-smoke.toml"};
+    if (sanitized) {
+        flags.insert(flags.end(), {"--listeners", "100", "--phase", "ramp:to=30,duration=3s", "--phase",
+                                   "join_storm:members=70,within=2s,duration=3s", "--phase", "steady:duration=4s"});
+    }
+    const auto options = options_for(relay.port(), flags);
+    const std::uint32_t members = sanitized ? 103 : 303;
+    REQUIRE(options.plan.member_count() == members);
     const run_outcome r = run(options);
 
-    CHECK(r.value("joins") == 303);
+    CHECK(r.value("joins") == members);
     CHECK(r.value("connect_failures") == 0);
     CHECK(r.value("decrypt.failures") == 0);
     CHECK(r.value("auth.forged") == 0);
@@ -72,11 +86,11 @@ TEST_CASE("CI run: 303 members with a join storm hear every frame, none fails to
     CHECK(r.value("auth.unverified") <= r.value("frames.received") * 0.001);
     CHECK(r.value("frames.sent") > 0);
     // Three speakers talking about 39% of the time to up to 300 listeners for ten seconds.
-    CHECK(r.value("frames.received") > 10'000);
+    CHECK(r.value("frames.received") > (sanitized ? 3'000 : 10'000));
     CHECK(r.value("frames.expected") >= r.value("frames.received") * 0.99);
     CHECK(r.value("frames.loss") < 0.001);
-    CHECK(r.value("first_key.count") == 303);
-    CHECK(r.value("join.count") == 303);
+    CHECK(r.value("first_key.count") == members);
+    CHECK(r.value("join.count") == members);
     CHECK(r.value("rekey.count") > 0);  // the storm changed the audience: members followed new epochs
     CHECK(r.value("playout.frames") > 0);  // 5% decode and play
     for (const auto& t : r.thresholds) {

@@ -119,7 +119,11 @@ TEST_CASE("every phase kind runs against the relay without errors", "[loadgen][d
                                                             "--phase", phase, "--duration", "4s",
                                                             "--reconnect-min", "100ms", "--reconnect-max", "1s"});
             const run_outcome r = run(options);
-            CHECK(r.value("joins") >= 62);
+            // Members that leave (a leave storm, churn) may go before a slow join completes.
+            const bool departures = phase.starts_with("leave") || phase.starts_with("churn");
+            CHECK(r.value("joins") >= (departures ? 40 : 62));
+            CHECK(r.value("connect_failures") == 0);
+            CHECK(r.value("joins.refused") == 0);
             CHECK(r.value("errors.count") == 0);
             CHECK(r.value("decrypt.failures") == 0);
             CHECK(r.value("auth.forged") == 0);

@@ -170,15 +170,14 @@ private:
     void on_frame(std::uint32_t sender, std::uint32_t seq, time_point sent_at, time_point now) override;
     void on_opaque_frame(time_point now) override;
     void on_playout(std::uint32_t sender, std::uint32_t seq, bool audio, time_point now) override;
-    void on_decrypt_failure(bool) override {}
 
-    void connect(time_point planned, time_point now);
+    void connect(time_point planned);
     void pump(time_point now);
     void handle(member_note& any, time_point now);
     void lost(time_point now);
     void schedule_reconnect(time_point now);
     void start_speaking(time_point now);
-    void speak(time_point nominal, time_point now);
+    void speak(time_point nominal);
     void close_connection();
     // Frames still missing in the loss window count as lost (leaving, end of run).
     void settle_frames();
@@ -414,7 +413,7 @@ void member_slot::plan(const member_event& event, time_point now) {
             reconnecting_ = false;
             key_seen_ = false;
             audio_seen_ = false;
-            connect(event.at, now);
+            connect(event.at);
             return;
         case member_event_kind::leave:
             wants_room_ = false;
@@ -458,7 +457,7 @@ void member_slot::plan(const member_event& event, time_point now) {
             return;
         case member_event_kind::reconnect:
             if (state_ != member_state::backoff) return;
-            connect(event.at, now);
+            connect(event.at);
             return;
     }
     pump(now);
@@ -481,7 +480,7 @@ void member_slot::try_invites(time_point now) {
     pump(now);
 }
 
-void member_slot::connect(time_point planned, time_point now) {
+void member_slot::connect(time_point planned) {
     const shared_run& run = owner_.run_info();
     if (!protocol_) protocol_ = run.adapter->make_member(profile_, *this);
     if (!tracker_) {
@@ -495,7 +494,6 @@ void member_slot::connect(time_point planned, time_point now) {
     if (!run.sources.empty()) target.source = run.sources[profile_.index.value % run.sources.size()];
     connection_ = std::make_shared<ws_connection>(owner_.context(), *this);
     connection_->start(target, connect_timeout);
-    (void)now;
 }
 
 void member_slot::on_ws_open() {
@@ -703,7 +701,7 @@ void member_slot::start_speaking(time_point now) {
     speaker_->spell_end = speaker_->next_frame;
 }
 
-void member_slot::speak(time_point nominal, time_point now) {
+void member_slot::speak(time_point nominal) {
     speaker_state& s = *speaker_;
     const auto& speech = *owner_.run_info().speech;
     std::uint32_t sent = 0;
@@ -742,12 +740,11 @@ void member_slot::speak(time_point nominal, time_point now) {
         }
         s.next_frame = s.next_frame + frame_length;
     }
-    (void)now;
 }
 
 void member_slot::tick(time_point nominal, time_point now, bool session_tick) {
     if (state_ == member_state::backoff) {
-        if (now >= retry_at_ && !owner_.stopping()) connect(now, now);
+        if (now >= retry_at_ && !owner_.stopping()) connect(now);
         return;
     }
     if (!protocol_) return;
@@ -764,7 +761,7 @@ void member_slot::tick(time_point nominal, time_point now, bool session_tick) {
         protocol_->look_up_room(room_title(*owner_.run_info().plan, profile_.room));
     }
     if (state_ == member_state::in_room) {
-        if (speaker_ && on_stage_) speak(nominal, now);
+        if (speaker_ && on_stage_) speak(nominal);
         if (profile_.decodes) {
             protocol_->playout(nominal);
             owner_.add(owner_.ids().playout_frames);

@@ -6,13 +6,13 @@
 
 namespace stoa::loadgen {
 
-stream_tracker::sender_state& stream_tracker::find(std::uint32_t sender) {
+std::pair<stream_tracker::sender_state&, bool> stream_tracker::find(std::uint32_t sender) {
     for (auto& state : senders_) {
-        if (state.sender == sender) return state;
+        if (state.sender == sender) return {state, false};
     }
     senders_.push_back(sender_state{});
     senders_.back().sender = sender;
-    return senders_.back();
+    return {senders_.back(), true};
 }
 
 namespace {
@@ -29,14 +29,12 @@ std::uint32_t missing_between(std::uint64_t bits, std::uint32_t from, std::uint3
 
 stream_tracker::frame_outcome stream_tracker::on_frame(std::uint32_t sender, std::uint32_t seq, time_point sent_at) {
     frame_outcome outcome;
-    const bool known =
-        std::any_of(senders_.begin(), senders_.end(), [&](const auto& s) { return s.sender == sender; });
-    sender_state& state = find(sender);
+    auto [state, is_new] = find(sender);
     if (keep_send_times_) {
         if (!state.sent) state.sent = std::make_unique<std::array<std::pair<std::uint32_t, time_point>, sent_ring>>();
         (*state.sent)[seq % sent_ring] = {seq, sent_at};
     }
-    if (!known || (seq > state.highest && seq - state.highest > restart_after) ||
+    if (is_new || (seq > state.highest && seq - state.highest > restart_after) ||
         (seq < state.highest && state.highest - seq > restart_after)) {
         state.highest = seq;
         state.received_bits = 1;
@@ -88,7 +86,7 @@ std::optional<time_point> stream_tracker::sent_time(const sender_state& state, s
 std::optional<duration> stream_tracker::on_playout(std::uint32_t sender, std::uint32_t seq, bool audio,
                                                    time_point tick) {
     if (!audio) return std::nullopt;
-    sender_state& state = find(sender);
+    sender_state& state = find(sender).first;
     std::optional<duration> gap;
     if (state.played_seq && seq > *state.played_seq) {
         const auto previous_sent = sent_time(state, *state.played_seq);

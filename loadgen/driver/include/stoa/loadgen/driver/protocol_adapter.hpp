@@ -86,7 +86,6 @@ public:
     virtual void on_opaque_frame(time_point now) = 0;
     // A decoder's output for one speaker on one 20 ms tick: real audio or not.
     virtual void on_playout(std::uint32_t sender, std::uint32_t seq, bool audio, time_point now) = 0;
-    virtual void on_decrypt_failure(bool no_key) = 0;
 };
 
 struct member_counters {

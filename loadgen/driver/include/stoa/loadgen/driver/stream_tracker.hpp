@@ -65,7 +65,8 @@ private:
         time_point played_at{};
         std::unique_ptr<std::array<std::pair<std::uint32_t, time_point>, sent_ring>> sent;
     };
-    sender_state& find(std::uint32_t sender);
+    // The sender's state, and whether it was made just now.
+    std::pair<sender_state&, bool> find(std::uint32_t sender);
     [[nodiscard]] static std::optional<time_point> sent_time(const sender_state& state, std::uint32_t seq);
 
     std::vector<sender_state> senders_;  // a room has few speakers: a linear search

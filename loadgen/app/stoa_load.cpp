@@ -1,7 +1,9 @@
 // stoa-load: simulates thousands of real Stoa members against a relay and reports what they
 // would have heard. `stoa-load [flags]` runs a scenario (see --help and docs/loadgen.md);
 // `stoa-load merge OUT.json IN.json...` combines the reports of the shards of one run.
-// Exit codes: 0 every threshold held, 1 a threshold failed, 2 bad arguments or setup.
+// Exit codes: 0 the run measured the server and every threshold held, 1 a threshold failed,
+// 2 bad arguments or setup, 3 the run failed (planned members never joined, nothing was heard),
+// 4 the generator was saturated (its latency figures describe itself). docs/loadgen.md lists them.
 #include <unistd.h>
 
 #include <atomic>
@@ -18,8 +20,10 @@
 
 #include "stoa/loadgen/driver/load_runner.hpp"
 #include "stoa/loadgen/driver/speech_sample.hpp"
+#include "stoa/loadgen/driver/adapter_registry.hpp"
 #include "stoa/loadgen/driver/stoa_adapter.hpp"
 #include "stoa/loadgen/report/load_report.hpp"
+#include "stoa/loadgen/report/run_verdict.hpp"
 #include "stoa/loadgen/scenario/command_line.hpp"
 #include "stoa/loadgen/scenario/scenario_error.hpp"
 #include "stoa/loadgen/scenario/threshold.hpp"
@@ -31,6 +35,8 @@ using namespace stoa::loadgen;
 constexpr int exit_pass = 0;
 constexpr int exit_threshold_failed = 1;
 constexpr int exit_usage = 2;
+constexpr int exit_run_failed = 3;
+constexpr int exit_generator_saturated = 4;
 
 std::atomic<bool> stop_requested{false};
 
@@ -60,13 +66,16 @@ std::string format_ms(const std::optional<double>& ms) {
     return text;
 }
 
-// "members 4,980/5,000 | 249,100 frames/s | latency p50 12 ms p99 35 ms | errors 0 | 31/60 s"
+// "members 4,980/5,000 | 249,100 frames/s | latency p50 12 ms p99 35 ms | errors 0 | gen 41% lag 1 ms | 31/60 s"
 std::string progress_text(const live_progress& p) {
-    char text[256];
-    std::snprintf(text, sizeof text, "members %llu/%llu | %.0f frames/s | latency p50 %s p99 %s | errors %llu | %.0f/%.0f s",
+    char text[320];
+    std::snprintf(text, sizeof text,
+                  "members %llu/%llu | %.0f frames/s | latency p50 %s p99 %s | errors %llu | gen %.0f%% lag %s | %.0f/%.0f s%s",
                   static_cast<unsigned long long>(p.connected), static_cast<unsigned long long>(p.target),
                   p.frames_per_second, format_ms(p.latency_p50_ms).c_str(), format_ms(p.latency_p99_ms).c_str(),
-                  static_cast<unsigned long long>(p.errors), p.elapsed_seconds, p.length_seconds);
+                  static_cast<unsigned long long>(p.errors), p.busiest_worker * 100,
+                  format_ms(p.loop_lag_p99_ms).c_str(), p.elapsed_seconds, p.length_seconds,
+                  p.generator_behind ? " | GENERATOR SATURATED: latency describes the generator" : "");
     return text;
 }
 
@@ -91,6 +100,8 @@ void print_summary(const std::vector<summary_value>& summary) {
     show("join.p50", 1e3, " ms");
     show("join.p99", 1e3, " ms");
     show("first_audio.p99", 1e3, " ms");
+    show("members.probe", 1, "");
+    show("members.bulk", 1, "");
     show("frame_latency.p50", 1e3, " ms");
     show("frame_latency.p99", 1e3, " ms");
     show("frames.received", 1, "");
@@ -101,6 +112,11 @@ void print_summary(const std::vector<summary_value>& summary) {
     show("errors.count", 1, "");
     show("generator.cpu_seconds", 1, " s");
     show("generator.rss_per_member", 1.0 / 1024, " KiB");
+    show("generator.loop_lag.p99", 1e3, " ms");
+    show("generator.busy_share", 100, " %");
+    show("auth.signatures_verified", 1, "");
+    show("auth.signatures_shared", 1, "");
+    std::cerr << "  (frame_latency, first_audio and playout gaps come from the probe listeners; frames and loss from all)\n";
 }
 
 // Writes the requested reports, prints the verdict; returns the exit code.
@@ -112,9 +128,19 @@ int conclude(const load_report& report, const std::string& json_path, const std:
     std::cerr << "stoa-load: " << report.run.scenario_name << ", " << report.run.members_planned << " members, "
               << report.run.duration_seconds << " s\n";
     print_summary(summary);
-    if (results.empty()) return exit_pass;
-    std::cerr << "thresholds:\n";
-    return print_thresholds(results) ? exit_pass : exit_threshold_failed;
+    bool thresholds_held = true;
+    if (!results.empty()) {
+        std::cerr << "thresholds:\n";
+        thresholds_held = print_thresholds(results);
+    }
+    // Whatever the thresholds say, a run that did not measure the server must not read as clean.
+    const run_judgement judged = judge_run(report);
+    for (const std::string& reason : judged.reasons) {
+        std::cerr << "stoa-load: " << (judged.verdict == run_verdict::failed ? "RUN FAILED: " : "") << reason << "\n";
+    }
+    if (judged.verdict == run_verdict::failed) return exit_run_failed;
+    if (judged.verdict == run_verdict::generator_saturated) return exit_generator_saturated;
+    return thresholds_held ? exit_pass : exit_threshold_failed;
 }
 
 int merge_main(int argc, char** argv) {
@@ -189,7 +215,9 @@ int main(int argc, char** argv) {
     if (options.help) {
         std::cout << usage_text()
                   << "\nstoa-load merge OUT.json IN.json... [--html OUT.html] [--assert T]...  combine the reports of --shard runs\n"
-                     "exit status: 0 all thresholds held, 1 a threshold failed, 2 bad arguments or setup\n";
+                     "exit status: 0 the run measured the server and all thresholds held, 1 a threshold failed,\n"
+                     "  2 bad arguments or setup, 3 the run failed (planned members never joined, nothing heard),\n"
+                     "  4 the generator was saturated (its latency figures describe itself)\n";
         return exit_pass;
     }
 
@@ -232,9 +260,14 @@ int main(int argc, char** argv) {
         };
     }
 
-    auto adapter = make_stoa_adapter({options.plan.server.origin});
+    auto made = make_protocol_adapter(options.plan.server.protocol, {options.plan.server.origin});
+    if (!made.ok()) {
+        std::cerr << "stoa-load: " << made.error() << "\n";
+        return exit_usage;
+    }
+    auto adapter = std::move(made).value();
     std::cerr << "stoa-load: " << options.plan.member_count() << " members (" << options.plan.speaker_count()
-              << " speakers) against " << to_string(options.plan.server.url) << " for "
+              << " speakers) against " << to_string(options.plan.server.url) << " (" << adapter->name() << ") for "
               << std::chrono::duration<double>(options.plan.length).count() << " s on " << settings.threads
               << " threads; shard " << options.part.index << "/" << options.part.count << "\n";
     auto report = run_load(options, *adapter, speech.value(), settings);

@@ -244,7 +244,9 @@ void client_session::handle_welcome(const proto::welcome& welcome, time_point no
     decryptor_ = e2ee::frame_decryptor{};
     signer_ = std::make_unique<e2ee::speaker_signer>(identity_, index_, e2ee::speaker_signer_config{*room_});
     if (config_.verify_speakers) {
-        verifier_ = std::make_unique<e2ee::speaker_verifier>(e2ee::speaker_verifier_config{*room_});
+        e2ee::speaker_verifier_config verifier_config{*room_};
+        verifier_config.shared_verdicts = config_.shared_verdicts;
+        verifier_ = std::make_unique<e2ee::speaker_verifier>(verifier_config);
     }
     replica_ = std::monostate{};
     followed_ = welcome.follow;

@@ -1,6 +1,8 @@
 // Per-speaker signatures over batches of frame hashes, and their verification under loss.
 #include "stoa/e2ee/speaker_auth.hpp"
 
+#include "stoa/e2ee/signature_cache.hpp"
+
 #include <stdexcept>
 
 #include "sodium_support.hpp"
@@ -177,7 +179,10 @@ result<signature_outcome, e2ee_error> speaker_verifier::on_signature(sender_inde
     if (parsed->sender != relay_sender) return fail(e2ee_error::sender_mismatch);
     auto key = keys_.find(parsed->sender.value);
     if (key == keys_.end()) return fail(e2ee_error::unknown_sender);
-    if (auto verified = verify_signature(key->second, speaker_transcript(config_.room, *parsed), parsed->sig);
+    const bytes transcript = speaker_transcript(config_.room, *parsed);
+    if (auto verified = config_.shared_verdicts != nullptr
+                            ? config_.shared_verdicts->verify(key->second, transcript, parsed->sig)
+                            : verify_signature(key->second, transcript, parsed->sig);
         !verified) {
         return fail(verified.error());
     }

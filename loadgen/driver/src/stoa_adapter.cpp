@@ -9,6 +9,7 @@
 #include "stoa/e2ee/e2ee_error.hpp"
 #include "stoa/e2ee/identity.hpp"
 #include "stoa/e2ee/secret.hpp"
+#include "stoa/e2ee/signature_cache.hpp"
 #include "stoa/e2ee/system_random.hpp"
 #include "stoa/proto/binary.hpp"
 #include "stoa/proto/errors.hpp"
@@ -37,8 +38,10 @@ std::optional<Strong> parse_hex_id(const std::string& hex) {
 class stoa_member final : public member_protocol, private client::media_observer {
 public:
     stoa_member(const member_profile& profile, const stoa_adapter_config& config, random_source& random,
-                media_sink& sink)
-        : profile_(profile), sink_(sink), session_(load_identity(profile.identity_seed), make_config(profile, config, this), random) {}
+                media_sink& sink, e2ee::signature_cache* verdicts)
+        : profile_(profile),
+          sink_(sink),
+          session_(load_identity(profile.identity_seed), make_config(profile, config, this, verdicts), random) {}
 
     void on_open(time_point now) override { session_.on_connected(now); }
     void on_text(std::string_view text, time_point now) override {
@@ -138,8 +141,9 @@ public:
 
 private:
     static client::client_config make_config(const member_profile& profile, const stoa_adapter_config& config,
-                                             client::media_observer* observer) {
+                                             client::media_observer* observer, e2ee::signature_cache* verdicts) {
         client::client_config out;
+        out.shared_verdicts = verdicts;
         out.observer = observer;
         out.relay_context = config.relay_context;
         out.client_name = "stoa-load";
@@ -250,7 +254,13 @@ public:
     std::string_view name() const override { return "stoa"; }
 
     std::unique_ptr<member_protocol> make_member(const member_profile& profile, media_sink& sink) override {
-        return std::make_unique<stoa_member>(profile, config_, random_, sink);
+        return std::make_unique<stoa_member>(profile, config_, random_, sink,
+                                             config_.share_signature_verdicts ? &verdicts_ : nullptr);
+    }
+
+    adapter_counters process_counters() const override {
+        const e2ee::signature_cache_stats stats = verdicts_.stats();
+        return {stats.verified, stats.shared};
     }
 
     std::vector<std::string_view> error_names() const override {
@@ -279,6 +289,8 @@ public:
 private:
     stoa_adapter_config config_;
     e2ee::system_random random_;
+    // Every listener of a room receives the same signature batches: one verification each.
+    e2ee::signature_cache verdicts_;
 };
 
 }  // namespace

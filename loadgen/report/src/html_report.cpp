@@ -6,6 +6,7 @@
 #include <string>
 
 #include "stoa/loadgen/report/load_report.hpp"
+#include "stoa/loadgen/report/run_verdict.hpp"
 #include "svg_chart.hpp"
 #include "text_format.hpp"
 
@@ -94,7 +95,14 @@ std::string run_section(const load_report& report) {
     return out + "</table></section>";
 }
 
-std::string verdict(std::span<const threshold_result> thresholds) {
+std::string verdict(const load_report& report, std::span<const threshold_result> thresholds) {
+    // A run that did not measure the server says so before any threshold.
+    const run_judgement judged = judge_run(report);
+    if (judged.verdict != run_verdict::measured) {
+        std::string out = "<p class=\"verdict fail\">Run " + html_escape(to_string(judged.verdict)) + "</p><ul>";
+        for (const std::string& reason : judged.reasons) out += "<li>" + html_escape(reason) + "</li>";
+        return out + "</ul>";
+    }
     if (thresholds.empty()) return "<p class=\"verdict none\">No thresholds given</p>";
     const auto failed =
         std::count_if(thresholds.begin(), thresholds.end(), [](const threshold_result& r) { return !r.passed; });
@@ -291,7 +299,7 @@ std::string render_html(const load_report& report, std::span<const summary_value
         html_escape(name) + "</title>\n<style>";
     page += page_style;
     page += "</style>\n</head>\n<body>\n<main>\n<header><h1>stoa-load report: <span class=\"scenario\">" +
-            html_escape(name) + "</span></h1>" + verdict(thresholds) + "</header>\n";
+            html_escape(name) + "</span></h1>" + verdict(report, thresholds) + "</header>\n";
     page += run_section(report) + "\n";
     page += thresholds_section(report, summary, thresholds) + "\n";
     page += series_section(report) + "\n";

@@ -2,6 +2,7 @@
 #include "stoa/loadgen/report/run_metrics.hpp"
 
 #include <string>
+#include <vector>
 
 namespace stoa::loadgen::run_metrics {
 
@@ -19,7 +20,9 @@ result<metrics::metric_catalog, metrics::metrics_error> make_catalog(std::span<c
     // Error names come from the wire protocol's table. One that cannot be a metric name, or whose
     // counter already exists (e.g. "other"), gets no counter of its own: errors.other is there for
     // codes without one.
-    for (const std::string_view error_name : error_names) {
+    std::vector<std::string_view> names(error_names.begin(), error_names.end());
+    names.insert(names.end(), http_error_names.begin(), http_error_names.end());
+    for (const std::string_view error_name : names) {
         if (error_name.empty()) continue;
         std::string name(error_prefix);
         name += error_name;

@@ -88,7 +88,13 @@ void add_derived(summary_builder& out, const load_report& report) {
     };
     if (const auto loss = ratio_of(names::frames_lost, names::frames_expected))
         out.add("frames.loss", *loss, threshold_unit::ratio);
-    if (const auto late = ratio_of(names::frames_late, names::frames_expected))
+    if (const auto loss = ratio_of(names::frames_lost_probe, names::frames_expected_probe))
+        out.add("frames.loss.probe", *loss, threshold_unit::ratio);
+    // Only probes judge lateness; a report without probe counts (an older one) used every listener.
+    const auto probe_expected = counter_of(set, names::frames_expected_probe);
+    if (const auto late = ratio_of(names::frames_late, probe_expected && *probe_expected > 0
+                                                           ? names::frames_expected_probe
+                                                           : names::frames_expected))
         out.add("frames.late_ratio", *late, threshold_unit::ratio);
     if (const auto gap = set.catalog().find_histogram(names::playout_gap)) {
         const auto longest = set.histogram(*gap).max();
@@ -108,6 +114,10 @@ void add_derived(summary_builder& out, const load_report& report) {
     if (const auto rss = counter_of(set, names::generator_max_rss); rss && have_members)
         out.add("generator.rss_per_member", static_cast<double>(*rss) / static_cast<double>(*members),
                 threshold_unit::bytes);
+    if (const auto saturated = counter_of(set, names::generator_saturated_workers))
+        out.add("generator.saturated", *saturated > 0 ? 1.0 : 0.0, threshold_unit::none);
+    if (const auto busy = ratio_of(names::generator_busy_seconds, names::generator_worker_seconds))
+        out.add("generator.busy_share", *busy, threshold_unit::ratio);
     const double duration = report.run.duration_seconds;
     if (const auto received = counter_of(set, names::frames_received); received && duration > 0.0)
         out.add("frames.per_second", static_cast<double>(*received) / duration, threshold_unit::per_second);

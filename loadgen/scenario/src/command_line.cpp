@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "document.hpp"
+#include "stoa/loadgen/scenario/quantity.hpp"
 #include "stoa/loadgen/scenario/scenario_file.hpp"
 
 namespace stoa::loadgen {
@@ -39,6 +40,8 @@ constexpr value_flag value_flags[] = {
     {"--decrypt", "members", "decrypt", true},
     {"--decode", "members", "decode", true},
     {"--live-encode", "members", "live_encode", true},
+    {"--probe-share", "members", "probe", true},
+    {"--protocol", "server", "protocol", false},
     {"--talk", "talk", "pattern", false},
     {"--talkspurt", "talk", "talkspurt", true},
     {"--pause", "talk", "pause", true},
@@ -54,7 +57,7 @@ constexpr value_flag value_flags[] = {
 
 constexpr std::string_view other_value_flags[] = {"--scenario", "--phase",   "--assert",  "--shard",
                                                    "--report",   "--html",    "--threads", "--pcm",
-                                                   "--progress"};
+                                                   "--progress", "--bulk-read-interval", "--stall-per-tick"};
 
 failure<scenario_error> flag_error(scenario_error_kind kind, std::string flag, std::string message) {
     return fail(scenario_error{kind, "", {}, std::move(flag), std::move(message)});
@@ -229,7 +232,7 @@ result<load_options, scenario_error> parse_command_line(std::span<const std::str
         };
         if (!given("--server")) {
             return flag_error(scenario_error_kind::missing_key, "--server",
-                              "missing: the relay's URL, like ws://127.0.0.1:8080 (or give --scenario FILE)");
+                              "missing: the relay's URL, like ws://127.0.0.1:8080/ws (or give --scenario FILE)");
         }
         if (!given("--duration") && !given("--phase")) {
             return flag_error(scenario_error_kind::missing_key, "--duration",
@@ -282,6 +285,16 @@ result<load_options, scenario_error> parse_command_line(std::span<const std::str
                 return flag_error(scenario_error_kind::invalid_value, name,
                                   "is auto, line, log or off, got \"" + std::string(f.value) + "\"");
             }
+        } else if (f.name == "--bulk-read-interval" || f.name == "--stall-per-tick") {
+            auto parsed = parse_duration(f.value);
+            const bool bulk = f.name == "--bulk-read-interval";
+            if (!parsed || (bulk && (*parsed < std::chrono::milliseconds(20) || *parsed > std::chrono::seconds(1))) ||
+                (!bulk && *parsed > std::chrono::seconds(1))) {
+                return flag_error(scenario_error_kind::invalid_value, name,
+                                  std::string(bulk ? "needs a duration from 20ms to 1s" : "needs a duration up to 1s") +
+                                      ", got \"" + std::string(f.value) + "\"");
+            }
+            (bulk ? options.bulk_read_interval : options.stall_per_tick) = *parsed;
         } else if (f.name == "--report" || f.name == "--html") {
             if (f.value.empty()) return flag_error(scenario_error_kind::invalid_value, name, "needs a file name");
             (f.name == "--report" ? options.report_path : options.html_path) = std::string(f.value);
@@ -339,7 +352,8 @@ std::string_view usage_text() noexcept {
     return R"(usage: stoa-load [--scenario FILE] [flags]
 A scenario comes from a TOML or JSON file (--scenario), from flags, or both (flags win).
   --scenario FILE              scenario file (.toml, or .json); see docs/loadgen.md
-  --server URL                 the relay, ws://HOST:PORT or wss://HOST:PORT[/PATH]
+  --server URL                 the relay, ws://HOST:PORT[/PATH] or wss://...; no path means /ws, stoa-server's endpoint
+  --protocol NAME              the room server's protocol: stoa (default), plain (a WebSocket fan-out) or socketio
   --origin TEXT                the auth context the relay was started with (default "stoa relay")
   --rooms N                    number of rooms (default 1)
   --closed                     closed rooms (members join by invitation)
@@ -349,6 +363,8 @@ A scenario comes from a TOML or JSON file (--scenario), from flags, or both (fla
   --decrypt SHARE              listeners that decrypt every frame (default 100%)
   --decode SHARE               listeners that also decode Opus and measure playout gaps (default 1%)
   --live-encode SHARE          speakers that encode live (default 0%: a pre-encoded sample)
+  --probe-share SHARE          listeners read at once and timed per frame (default 2%, at least 20 per room)
+  --bulk-read-interval DURATION  how often the other listeners' sockets are drained (default 100ms)
   --talk PATTERN               conversational (P.59 talkspurts and pauses; default) or continuous
   --talkspurt DURATION         mean talkspurt (default 1.004s)
   --pause DURATION             mean pause (default 1.587s)
@@ -368,6 +384,7 @@ A scenario comes from a TOML or JSON file (--scenario), from flags, or both (fla
   --threads N                  worker threads (default: one per core)
   --pcm FILE                   speech sample, 48 kHz mono s16le (default: a synthetic voice)
   --progress MODE              auto (a live line on a terminal, else a log line every 10 s), line, log or off
+  --stall-per-tick DURATION    diagnostic: busy-wait this long in every worker tick (a generator with no CPU to spare)
   --help                       this text
 )";
 }

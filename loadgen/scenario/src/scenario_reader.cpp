@@ -323,16 +323,16 @@ private:
     // ---- sections
 
     check read_server(const table_view& table, server_target& out) const {
-        static constexpr std::string_view keys[] = {"url", "origin"};
+        static constexpr std::string_view keys[] = {"url", "origin", "protocol"};
         if (auto c = check_keys(table, keys); !c) return c;
         const document_member* url = member(table, "url");
-        if (url == nullptr) return missing(table, "url", "the relay's WebSocket URL, like \"ws://127.0.0.1:8080\"");
+        if (url == nullptr) return missing(table, "url", "the relay's WebSocket URL, like \"ws://127.0.0.1:8080/ws\"");
         std::string text;
         if (auto c = read_string(place_of(table, *url), url->value, text); !c) return c;
         auto parsed = parse_server_url(text);
         if (!parsed) {
             return error(scenario_error_kind::invalid_value, place_of(table, *url),
-                         "expected a URL like \"ws://127.0.0.1:8080\", got " + describe(url->value) + " (" +
+                         "expected a URL like \"ws://127.0.0.1:8080/ws\", got " + describe(url->value) + " (" +
                              parsed.error() + ")");
         }
         out.url = *parsed;
@@ -340,6 +340,12 @@ private:
             if (auto c = read_string(place_of(table, *origin), origin->value, out.origin); !c) return c;
             if (out.origin.empty())
                 return error(scenario_error_kind::invalid_value, place_of(table, *origin), "must not be empty");
+        }
+        if (const auto* protocol = member(table, "protocol")) {
+            static constexpr std::string_view protocols[] = {"stoa", "plain", "socketio"};
+            std::size_t chosen = 0;
+            if (auto c = read_choice(place_of(table, *protocol), protocol->value, protocols, chosen); !c) return c;
+            out.protocol = std::string(protocols[chosen]);
         }
         return {};
     }
@@ -363,7 +369,7 @@ private:
     }
 
     check read_members(const table_view& table, scenario& out) const {
-        static constexpr std::string_view keys[] = {"speakers", "listeners", "decrypt", "decode", "live_encode"};
+        static constexpr std::string_view keys[] = {"speakers", "listeners", "decrypt", "decode", "live_encode", "probe"};
         if (auto c = check_keys(table, keys); !c) return c;
         member_plan& plan = out.members;
         const document_member* speakers = member(table, "speakers");
@@ -401,6 +407,9 @@ private:
         }
         if (const auto* m = member(table, "live_encode")) {
             if (auto c = read_share(place_of(table, *m), m->value, plan.live_encode); !c) return c;
+        }
+        if (const auto* m = member(table, "probe")) {
+            if (auto c = read_share(place_of(table, *m), m->value, plan.probe); !c) return c;
         }
         return {};
     }

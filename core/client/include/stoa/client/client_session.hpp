@@ -50,6 +50,9 @@ struct client_config {
     bool decode_audio = true;
     // Check every speaker's batch signatures (forgery by another key holder is then detected).
     bool verify_speakers = true;
+    // Speaker signature verdicts shared with other sessions of this process (stoa-load); not
+    // owned, must outlive the session. Null (the browser): every batch is verified here.
+    e2ee::signature_cache* shared_verdicts = nullptr;
     std::int32_t bitrate_bps = 32'000;
     audio::jitter_buffer_config jitter{};
     audio::level_meter_config levels{};

@@ -95,12 +95,17 @@ struct speaker_event {
     std::uint64_t counter = 0;
 };
 
+class signature_cache;
+
 struct speaker_verifier_config {
     room_id room{};
     // A frame not vouched for within this time is reported unverified: K * 20 ms + transit + slack.
     duration deadline = std::chrono::seconds(1);
     std::size_t max_pending_frames = 8192;  // frames awaiting a signature, all senders together
     std::size_t max_signed_hashes = 8192;   // signed hashes awaiting their (late or lost) frame
+    // Verdicts shared with other verifiers of the same batches in this process (stoa-load's
+    // listeners); not owned, must outlive the verifier. Null: verify every batch here.
+    signature_cache* shared_verdicts = nullptr;
 };
 
 struct signature_outcome {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "stoa/common/result.hpp"
 #include "stoa/loadgen/driver/protocol_adapter.hpp"
@@ -28,6 +29,11 @@ struct live_progress {
     std::optional<double> latency_p50_ms;  // frame latency over the last second (worst worker for p99)
     std::optional<double> latency_p99_ms;
     std::uint64_t errors = 0;
+    // The generator itself over the last second: the worst worker's loop lag p99 and the busiest
+    // worker's CPU share; `generator_behind` when either is past the saturation limits.
+    double loop_lag_p99_ms = 0.0;
+    double busiest_worker = 0.0;
+    bool generator_behind = false;
 };
 
 struct run_settings {
@@ -42,12 +48,13 @@ struct run_settings {
 [[nodiscard]] result<load_report, std::string> run_load(const load_options& options, protocol_adapter& adapter,
                                                         const speech_sample& speech, const run_settings& settings);
 
-// Raises the soft RLIMIT_NOFILE to what `needed` descriptors require (up to the hard limit);
-// returns the limit now in force, or an error naming both numbers.
+// Raises the soft RLIMIT_NOFILE to the hard limit; returns the limit now in force, or an error
+// naming both numbers when it is still below `needed`.
 [[nodiscard]] result<std::uint64_t, std::string> raise_fd_limit(std::uint64_t needed);
 
-// How many loopback source addresses `connections` need: one per 28,000 (the default ephemeral
-// port range holds 28,232 ports per source address and destination).
-[[nodiscard]] std::uint32_t source_addresses_for(std::uint64_t connections) noexcept;
+// Probe listeners (member_plan::probe): at least `min_per_room` per room, every decoding
+// listener, and a seeded share of the rest; indexed by member, false for speakers.
+inline constexpr std::uint32_t min_probes_per_room = 20;
+[[nodiscard]] std::vector<bool> choose_probes(const scenario& plan, std::uint32_t min_per_room);
 
 }  // namespace stoa::loadgen

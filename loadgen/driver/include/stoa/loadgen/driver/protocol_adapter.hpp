@@ -34,6 +34,9 @@ struct member_profile {
     bool host = false;
     bool decrypts = true;  // authenticates and decrypts every frame
     bool decodes = false;  // also decodes Opus and plays out (playout gaps)
+    // Reads as soon as data arrives and times every frame; otherwise a bulk listener, drained in
+    // batches (docs/loadgen.md, "Probe and bulk listeners"). Decoding members are always probes.
+    bool probe = false;
     std::uint64_t identity_seed = 0;  // the member's key pair is derived from it, the same on every shard
 };
 
@@ -75,12 +78,16 @@ using member_note = std::variant<note::room_opened, note::joined, note::keys, no
                                  note::off_stage, note::removed, note::relay_shutdown, note::error, note::alarm,
                                  note::room_lookup>;
 
+// A frame's `sent_at` when its protocol carries no send time (the peers fixture's frames): count
+// the frame, record no latency for it.
+inline constexpr time_point no_send_time{};
+
 // Where a member's audio observations go, synchronously, as they happen (per frame, so no
 // allocation). `sender` is the protocol's own number for a speaker in the room.
 class media_sink {
 public:
     virtual ~media_sink() = default;
-    // Decrypted and authenticated; `sent_at` from inside the encrypted payload.
+    // Decrypted and authenticated; `sent_at` from inside the encrypted payload, or no_send_time.
     virtual void on_frame(std::uint32_t sender, std::uint32_t seq, time_point sent_at, time_point now) = 0;
     // A media message received but, by the plan, not decrypted.
     virtual void on_opaque_frame(time_point now) = 0;
@@ -136,9 +143,17 @@ public:
     [[nodiscard]] virtual std::size_t approximate_bytes() const = 0;
 };
 
+// What an adapter counts for the whole process rather than per member.
+struct adapter_counters {
+    std::uint64_t signatures_verified = 0;  // signature checks done (Ed25519 verifications)
+    std::uint64_t signatures_shared = 0;    // checks answered from a verdict another member had reached
+};
+
 class protocol_adapter {
 public:
     virtual ~protocol_adapter() = default;
+    // Thread-safe; read once the run has ended.
+    [[nodiscard]] virtual adapter_counters process_counters() const { return {}; }
     [[nodiscard]] virtual std::string_view name() const = 0;
     // `sink` outlives the member.
     [[nodiscard]] virtual std::unique_ptr<member_protocol> make_member(const member_profile& profile,

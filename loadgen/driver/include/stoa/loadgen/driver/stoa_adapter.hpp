@@ -13,6 +13,9 @@ namespace stoa::loadgen {
 
 struct stoa_adapter_config {
     std::string relay_context = "stoa relay";  // the relay's --origin, signed into every login
+    // Verify each distinct speaker signature batch once per process and let every listener check
+    // its own frames against the verified batch (false: every listener verifies every batch).
+    bool share_signature_verdicts = true;
 };
 
 [[nodiscard]] std::unique_ptr<protocol_adapter> make_stoa_adapter(const stoa_adapter_config& config);

@@ -31,8 +31,12 @@ inline constexpr std::string_view playout_gap = "playout.gap";
 // A lost connection to the member being back in its room.
 inline constexpr std::string_view reconnect = "reconnect";
 
-inline constexpr std::array<std::string_view, 8> histograms{connect,       join,        first_key,   first_audio,
-                                                            frame_latency, rekey,       playout_gap, reconnect};
+// How late each worker's 20 ms tick ran: the generator's own event-loop lag.
+inline constexpr std::string_view generator_loop_lag = "generator.loop_lag";
+
+inline constexpr std::array<std::string_view, 9> histograms{connect,       join,        first_key,   first_audio,
+                                                            frame_latency, rekey,       playout_gap, reconnect,
+                                                            generator_loop_lag};
 
 // ---- Counters ----
 inline constexpr std::string_view connects = "connects";                 // WebSocket opened
@@ -66,12 +70,46 @@ inline constexpr std::string_view generator_members = "generator.members";      
 inline constexpr std::string_view reconnect_attempts = "reconnect_attempts";  // connects after a loss, failed ones too
 inline constexpr std::string_view joins_refused = "joins.refused";            // the relay answered a join with an error
 
-inline constexpr std::array<std::string_view, 26> fixed_counters{
+// Two populations of listeners (docs/loadgen.md, "Probe and bulk listeners"): probes read as soon
+// as data arrives and are the only source of frame_latency, first_audio, frames.late and
+// playout gaps; bulk listeners are drained in batches and count frames, loss and failures.
+inline constexpr std::string_view members_probe = "members.probe";  // probe members simulated
+inline constexpr std::string_view members_bulk = "members.bulk";    // bulk listeners simulated
+inline constexpr std::string_view frames_received_probe = "frames.received.probe";
+inline constexpr std::string_view frames_expected_probe = "frames.expected.probe";
+inline constexpr std::string_view frames_lost_probe = "frames.lost.probe";
+// Members planned into a room that never got in (a failed run whatever the thresholds), and
+// those whose join was still under way (planned less than the connect timeout before the end).
+inline constexpr std::string_view members_never_joined = "members.never_joined";
+inline constexpr std::string_view members_join_pending = "members.join_pending";
+// The upgrade answered with an HTTP status other than 101 (also counted as errors.http_<status>).
+inline constexpr std::string_view connect_refused = "connect.refused";
+// Speaker signature batches: verified (Ed25519) by this process, and checks answered from the
+// process's shared verdicts (another listener had verified the same bytes).
+inline constexpr std::string_view auth_signatures_verified = "auth.signatures_verified";
+inline constexpr std::string_view auth_signatures_shared = "auth.signatures_shared";
+// The generator's own load: workers, whole seconds each worker ran, the seconds in which it was
+// over 90% busy, and the workers judged saturated (docs/loadgen.md, "Saturation").
+inline constexpr std::string_view generator_workers = "generator.workers";
+inline constexpr std::string_view generator_worker_seconds = "generator.worker_seconds";
+inline constexpr std::string_view generator_busy_seconds = "generator.busy_seconds";
+inline constexpr std::string_view generator_saturated_workers = "generator.saturated_workers";
+
+inline constexpr std::array<std::string_view, 40> fixed_counters{
     connects,        connect_failures, joins,           leaves,           disconnects,     reconnects,
     removals,        frames_sent,      frames_expected, frames_received,  frames_lost,     frames_late,
     frames_opaque,   decrypt_failures, decrypt_no_key,  auth_forged,      auth_unverified, rekeys,
     playout_frames,  errors,           errors_other,    generator_cpu_us, generator_max_rss,
-    generator_members, reconnect_attempts, joins_refused};
+    generator_members, reconnect_attempts, joins_refused,
+    members_probe, members_bulk, frames_received_probe, frames_expected_probe, frames_lost_probe,
+    members_never_joined, members_join_pending, connect_refused, auth_signatures_verified, auth_signatures_shared,
+    generator_workers, generator_worker_seconds, generator_busy_seconds, generator_saturated_workers};
+
+// A failed WebSocket upgrade counts as errors.http_<status>; these statuses have their own
+// counter, any other goes to errors.other.
+inline constexpr std::array<std::string_view, 9> http_error_names{"http_400", "http_401", "http_403",
+                                                                  "http_404", "http_426", "http_429",
+                                                                  "http_500", "http_502", "http_503"};
 
 // The catalog every thread of a run (and every report) uses: the histograms above (1 us to 1 h,
 // 3 significant digits), the fixed counters, and "errors.<name>" for each name in `error_names`.

@@ -34,6 +34,11 @@ struct load_options {
     std::uint32_t threads = 0;  // --threads: worker threads (0: one per core)
     std::string pcm_path;       // --pcm: the speech sample (empty: synthetic)
     progress_mode progress = progress_mode::automatic;
+    // --bulk-read-interval: how often bulk listeners' sockets are drained (probes read at once).
+    duration bulk_read_interval = std::chrono::milliseconds(100);
+    // --stall-per-tick: a diagnostic that busy-waits in every worker tick, to show what a
+    // generator without CPU to spare reports (tests of the saturation verdict use it).
+    duration stall_per_tick{};
     bool help = false;        // --help / -h: print usage_text() and exit; nothing else was checked
 
     friend bool operator==(const load_options&, const load_options&) = default;

@@ -42,6 +42,10 @@ struct member_plan {
     share decrypt{1.0};                   // listeners that authenticate and decrypt every frame
     share decode{0.01};                   // listeners that also decode Opus and measure playout gaps (<= decrypt)
     share live_encode{0.0};               // speakers that encode live rather than replay a pre-encoded sample
+    // Probe listeners: read as soon as data arrives and time every frame (frame latency, first
+    // audio, playout gaps come from them); at least min_probes_per_room per room, and every
+    // decoding listener. The others (bulk) are read in batches and still decrypt every frame.
+    share probe{0.02};
 
     friend bool operator==(const member_plan&, const member_plan&) = default;
 };

@@ -16,20 +16,24 @@ struct server_url {
     url_scheme scheme = url_scheme::ws;
     std::string host;         // a name, an IPv4 address, or an IPv6 address without its brackets
     std::uint16_t port = 80;  // the URL's, or 80 for ws:// and 443 for wss://
-    std::string path = "/";   // with any query, as sent in the WebSocket handshake
+    // With any query, as sent in the WebSocket handshake. A URL without a path means Stoa's
+    // endpoint, /ws (stoa-server answers the upgrade only there); write "/" to ask for the root.
+    std::string path = "/ws";
 
     friend bool operator==(const server_url&, const server_url&) = default;
 };
 
-// "ws://127.0.0.1:8080", "wss://rooms.example/ws", "ws://[::1]:8080". No user info, no fragment.
+// "ws://127.0.0.1:8080" (path /ws), "wss://rooms.example/ws", "ws://[::1]:8080/". No user info, no fragment.
 [[nodiscard]] result<server_url, std::string> parse_server_url(std::string_view text);
 
-// The URL back as text (for reports), e.g. "ws://[::1]:8080/".
+// The URL back as text (for reports), e.g. "ws://[::1]:8080/ws".
 [[nodiscard]] std::string to_string(const server_url& url);
 
 struct server_target {
-    server_url url{url_scheme::ws, "127.0.0.1", 8080, "/"};
+    server_url url{url_scheme::ws, "127.0.0.1", 8080, "/ws"};
     std::string origin = "stoa relay";  // the auth context bound into every member's signature
+    // The room server's protocol: "stoa" (the default), or another adapter's name (--protocol).
+    std::string protocol = "stoa";
 
     friend bool operator==(const server_target&, const server_target&) = default;
 };

@@ -17,6 +17,7 @@
 #include "run_parts.hpp"
 #include "stoa/loadgen/driver/address_plan.hpp"
 #include "stoa/loadgen/driver/room_registry.hpp"
+#include "stoa/loadgen/driver/socketio_adapter.hpp"
 #include "stoa/loadgen/metrics/metric_set.hpp"
 #include "stoa/loadgen/report/run_metrics.hpp"
 #include "stoa/loadgen/report/run_verdict.hpp"
@@ -132,6 +133,8 @@ result<load_report, std::string> run_load(const load_options& options, protocol_
     run.server = server;
     run.host_header = plan.server.url.host + ":" + std::to_string(plan.server.url.port);
     run.path = plan.server.url.path;
+    // Socket.IO's endpoint when the URL names none (the default /ws is Stoa's).
+    if (!plan.server.url.path_given && adapter.name() == "socketio") run.path = std::string(socketio_path);
     run.sources = std::move(sources).value();
     run.probes = choose_probes(plan, min_probes_per_room);
     run.bulk_every_ticks = static_cast<std::uint32_t>(

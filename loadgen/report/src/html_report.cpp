@@ -95,14 +95,21 @@ std::string run_section(const load_report& report) {
     return out + "</table></section>";
 }
 
+std::string threshold_verdict(std::span<const threshold_result> thresholds);
+
 std::string verdict(const load_report& report, std::span<const threshold_result> thresholds) {
     // A run that did not measure the server says so before any threshold.
     const run_judgement judged = judge_run(report);
+    std::string run;
     if (judged.verdict != run_verdict::measured) {
-        std::string out = "<p class=\"verdict fail\">Run " + html_escape(to_string(judged.verdict)) + "</p><ul>";
-        for (const std::string& reason : judged.reasons) out += "<li>" + html_escape(reason) + "</li>";
-        return out + "</ul>";
+        run = "<p class=\"verdict fail\">Run " + html_escape(to_string(judged.verdict)) + "</p><ul>";
+        for (const std::string& reason : judged.reasons) run += "<li>" + html_escape(reason) + "</li>";
+        run += "</ul>";
     }
+    return run + threshold_verdict(thresholds);
+}
+
+std::string threshold_verdict(std::span<const threshold_result> thresholds) {
     if (thresholds.empty()) return "<p class=\"verdict none\">No thresholds given</p>";
     const auto failed =
         std::count_if(thresholds.begin(), thresholds.end(), [](const threshold_result& r) { return !r.passed; });

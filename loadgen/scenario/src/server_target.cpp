@@ -82,6 +82,7 @@ result<server_url, std::string> parse_server_url(std::string_view text) {
             return fail(std::string("the path has a space or a character that needs percent-encoding"));
         }
     }
+    url.path_given = !path.empty() && path.front() != '?';
     url.path = path.empty() ? "/ws" : (path.front() == '?' ? "/ws" + std::string(path) : std::string(path));
     return url;
 }

@@ -9,13 +9,15 @@
 #include "stoa/loadgen/driver/load_runner.hpp"
 #include "stoa/loadgen/driver/stoa_adapter.hpp"
 #include "stoa/loadgen/report/load_report.hpp"
+#include "stoa/loadgen/report/run_verdict.hpp"
 
 using namespace stoa::loadgen;
 
 namespace {
 
 load_options options_for(std::uint16_t port, std::vector<std::string> flags) {
-    flags.insert(flags.begin(), {"--server", "ws://127.0.0.1:" + std::to_string(port) + "/ws"});
+    // The test relay's auth context (the shipped scenario files name ci/demo.sh's origin).
+    flags.insert(flags.begin(), {"--server", "ws://127.0.0.1:" + std::to_string(port) + "/ws", "--origin", "stoa relay"});
     std::vector<std::string_view> views(flags.begin(), flags.end());
     auto parsed = parse_command_line(views);
     if (!parsed.ok()) FAIL(parsed.error().to_string());
@@ -34,10 +36,12 @@ struct run_outcome {
     }
 };
 
-run_outcome run(const load_options& options) {
+// One run on two worker threads, with Stoa's adapter (its settings as given, the relay's origin).
+run_outcome run(const load_options& options, stoa_adapter_config adapter_config = {}) {
     static const auto speech = encode_speech(synthesize_voice(4.0));
     REQUIRE(speech.ok());
-    auto adapter = make_stoa_adapter({options.plan.server.origin});
+    adapter_config.relay_context = options.plan.server.origin;
+    auto adapter = make_stoa_adapter(adapter_config);
     run_settings settings;
     settings.threads = 2;
     auto report = run_load(options, *adapter, speech.value(), settings);
@@ -93,6 +97,10 @@ TEST_CASE("CI run: 303 members with a join storm hear every frame, none fails to
     CHECK(r.value("join.count") == members);
     CHECK(r.value("rekey.count") > 0);  // the storm changed the audience: members followed new epochs
     CHECK(r.value("playout.frames") > 0);  // 5% decode and play
+    // Every listener authenticated every frame, yet each distinct signature batch was verified
+    // about once for the whole process: the others shared its verdict.
+    CHECK(r.value("auth.signatures_shared") > r.value("auth.signatures_verified") * 10);
+    CHECK(judge_run(r.report).verdict == run_verdict::measured);
     for (const auto& t : r.thresholds) {
         INFO(t.text << " measured " << t.measured.value_or(-1) << " " << t.problem);
         CHECK(t.passed);
@@ -150,4 +158,85 @@ TEST_CASE("many rooms with Zipf popularity: each room's listeners hear their own
     CHECK(r.value("frames.loss") < 0.01);
     // Four speakers at 50 frames/s, each heard only by its own room's listeners.
     CHECK(r.value("frames.received") <= r.value("frames.sent") * 80);
+}
+
+TEST_CASE("probe and bulk listeners are counted apart, and bulk listeners still hear every frame", "[loadgen][driver][server]") {
+    stoa::test::server_fixture relay(load_config());
+    // No probe share: the 20-per-room minimum alone picks the probes (decoders among them).
+    const auto options = options_for(relay.port(), {"--speakers", "1", "--listeners", "100", "--probe-share", "0",
+                                                    "--talk", "continuous", "--duration", "4s", "--ramp", "500ms"});
+    const run_outcome r = run(options);
+    CHECK(r.value("joins") == 101);
+    CHECK(r.value("members.probe") == 20);
+    CHECK(r.value("members.bulk") == 80);
+    const double all = r.value("frames.received");
+    const double probe = r.value("frames.received.probe");
+    CHECK(probe > 0);
+    // The bulk listeners' frames are the rest; they hear the one speaker as the probes do, so
+    // four bulk listeners per probe receive about four times the frames.
+    const double bulk = all - probe;
+    CHECK(bulk > probe * 3.6);
+    CHECK(bulk < probe * 4.4);
+    CHECK(r.value("frames.loss") < 0.001);
+    CHECK(r.value("frames.loss.probe") < 0.001);
+    CHECK(r.value("decrypt.failures") == 0);
+    CHECK(r.value("auth.unverified") <= all * 0.001);
+    // Timing comes only from probes: one latency per probe frame (with a send time), none from bulk.
+    CHECK(r.value("frame_latency.count") <= probe);
+    CHECK(r.value("frame_latency.count") >= probe * 0.99);
+    CHECK(r.value("first_audio.count") <= 20);
+    CHECK(r.value("first_audio.count") >= 19);
+}
+
+TEST_CASE("a run whose every member verifies every batch itself hears the same", "[loadgen][driver][server]") {
+    stoa::test::server_fixture relay(load_config());
+    const auto options = options_for(relay.port(), {"--speakers", "1", "--listeners", "30", "--talk", "continuous",
+                                                    "--duration", "3s", "--ramp", "500ms"});
+    stoa_adapter_config alone;
+    alone.share_signature_verdicts = false;
+    const run_outcome r = run(options, alone);
+    CHECK(r.value("joins") == 31);
+    CHECK(r.value("auth.signatures_shared") == 0);
+    CHECK(r.value("auth.signatures_verified") == 0);  // no shared cache: nothing counted there
+    CHECK(r.value("auth.forged") == 0);
+    CHECK(r.value("frames.loss") < 0.001);
+}
+
+TEST_CASE("a generator starved of CPU reports itself saturated", "[loadgen][driver][server]") {
+    stoa::test::server_fixture relay(load_config());
+    // Every 20 ms tick busy-waits 60 ms: the worker can never keep its schedule.
+    const auto options = options_for(relay.port(), {"--speakers", "1", "--listeners", "10", "--talk", "continuous",
+                                                    "--duration", "3s", "--ramp", "500ms", "--stall-per-tick", "60ms"});
+    const run_outcome r = run(options);
+    CHECK(r.value("joins") == 11);
+    CHECK(r.value("generator.saturated") == 1);
+    CHECK(r.value("generator.loop_lag.p99") > 0.050);
+    const run_judgement judged = judge_run(r.report);
+    CHECK(judged.verdict == run_verdict::generator_saturated);
+    REQUIRE(judged.reasons.size() == 1);
+    CHECK(judged.reasons.front().find("latency figures describe the generator") != std::string::npos);
+}
+
+TEST_CASE("the same run with CPU to spare is not flagged", "[loadgen][driver][server]") {
+    stoa::test::server_fixture relay(load_config());
+    const auto options = options_for(relay.port(), {"--speakers", "1", "--listeners", "10", "--talk", "continuous",
+                                                    "--duration", "3s", "--ramp", "500ms"});
+    const run_outcome r = run(options);
+    CHECK(r.value("generator.saturated") == 0);
+    CHECK(judge_run(r.report).verdict == run_verdict::measured);
+}
+
+TEST_CASE("an upgrade refused by HTTP status is an error by that status and a failed run", "[loadgen][driver][server]") {
+    stoa::test::server_fixture relay(load_config());
+    auto options = options_for(relay.port(), {"--speakers", "1", "--listeners", "4", "--duration", "2s", "--ramp",
+                                              "200ms", "--reconnect-min", "100ms", "--reconnect-max", "200ms"});
+    options.plan.server.url.path = "/not-the-endpoint";  // stoa-server answers 404 there
+    const run_outcome r = run(options);
+    CHECK(r.value("joins") == 0);
+    CHECK(r.value("connect.refused") >= 5);
+    CHECK(r.value("errors.http_404") == r.value("connect.refused"));
+    const run_judgement judged = judge_run(r.report);
+    CHECK(judged.verdict == run_verdict::failed);
+    REQUIRE_FALSE(judged.reasons.empty());
+    CHECK(judged.reasons.front().find("nobody joined") != std::string::npos);
 }

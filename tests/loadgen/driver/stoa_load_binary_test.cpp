@@ -63,6 +63,18 @@ TEST_CASE("stoa-load: thresholds set the exit code and the reports are written",
     CHECK(exit_code_of(base + " --assert 'no.such.metric<1' 2>/dev/null") == 1);
 }
 
+TEST_CASE("stoa-load: a run that measured nothing or only itself exits 3 or 4", "[loadgen][driver][server]") {
+    stoa::test::server_fixture relay(load_config());
+    const std::string server = std::string(STOA_LOAD_PATH) + " --server ws://127.0.0.1:" + std::to_string(relay.port());
+    const std::string small = " --listeners 3 --talk continuous --duration 2s --ramp 200ms --progress off";
+    // The wrong endpoint: every upgrade is refused with 404, nobody joins, whatever the thresholds.
+    CHECK(exit_code_of(server + "/nope" + small + " --assert 'errors.count>=0' 2>/dev/null") == 3);
+    // No path: /ws, stoa-server's endpoint.
+    CHECK(exit_code_of(server + small + " 2>/dev/null") == 0);
+    // A generator with no CPU to spare says so.
+    CHECK(exit_code_of(server + "/ws" + small + " --stall-per-tick 60ms 2>/dev/null") == 4);
+}
+
 TEST_CASE("stoa-load: bad flags and unreadable reports exit 2 with a message", "[loadgen][driver]") {
     CHECK(exit_code_of(std::string(STOA_LOAD_PATH) + " --listeners many 2>/dev/null") == 2);
     CHECK(exit_code_of(std::string(STOA_LOAD_PATH) + " --assert 'join.p99<<1s' 2>/dev/null") == 2);

@@ -123,6 +123,9 @@ TEST_CASE("html: a report of nothing, with one interval, still renders", "[html]
     CHECK(page.find("(unnamed)") != std::string::npos);
     CHECK(page.find("No latency was recorded") != std::string::npos);
     CHECK(page.find("No thresholds given") != std::string::npos);
+    // Members were planned and nobody joined: the page says the run failed, above everything.
+    CHECK(page.find("Run failed") != std::string::npos);
+    CHECK(page.find("nobody joined") != std::string::npos);
     CHECK(occurrences(page, "<svg") == 4);  // the time charts, with their single interval as dots
     CHECK(page.find("(1 interval)") != std::string::npos);
     CHECK(page.find("<circle") != std::string::npos);

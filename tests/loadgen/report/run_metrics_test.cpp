@@ -28,7 +28,7 @@ TEST_CASE("make_catalog holds the histograms at 1 us to 1 h and 3 digits, then t
         CHECK(catalog.histograms()[i].name == run_metrics::histograms[i]);
         CHECK(catalog.histograms()[i].layout.config() == metrics::histogram_config{1, 3'600'000'000, 3});
     }
-    REQUIRE(catalog.counters().size() == run_metrics::fixed_counters.size() + 3);
+    REQUIRE(catalog.counters().size() == run_metrics::fixed_counters.size() + 3 + run_metrics::http_error_names.size());
     for (std::size_t i = 0; i < run_metrics::fixed_counters.size(); ++i)
         CHECK(catalog.counters()[i] == run_metrics::fixed_counters[i]);
     CHECK(catalog.find_counter("errors.room_full"));
@@ -43,7 +43,7 @@ TEST_CASE("make_catalog skips error names that are invalid, empty or already cou
                                                 "room_full", "kicked",    "a/b", std::string_view("x\0y", 3)};
     const auto catalog = run_metrics::make_catalog(names);
     REQUIRE(catalog.ok());
-    CHECK(catalog->counters().size() == run_metrics::fixed_counters.size() + 2);
+    CHECK(catalog->counters().size() == run_metrics::fixed_counters.size() + 2 + run_metrics::http_error_names.size());
     CHECK(catalog->find_counter("errors.room_full"));
     CHECK(catalog->find_counter("errors.kicked"));
     CHECK_FALSE(catalog->find_counter("errors."));
@@ -52,8 +52,10 @@ TEST_CASE("make_catalog skips error names that are invalid, empty or already cou
 TEST_CASE("make_catalog with no error names has the fixed metrics only", "[run_metrics]") {
     const auto catalog = run_metrics::make_catalog({});
     REQUIRE(catalog.ok());
-    CHECK(catalog->histograms().size() == 8);
-    CHECK(catalog->counters().size() == 26);
+    CHECK(catalog->histograms().size() == 9);
+    // The fixed counters and one per HTTP status a refused upgrade is counted by.
+    CHECK(catalog->counters().size() == 40 + 9);
+    CHECK(catalog->find_counter("errors.http_404"));
 }
 
 TEST_CASE("make_catalog reports a catalog over the metric limit instead of truncating it", "[run_metrics]") {

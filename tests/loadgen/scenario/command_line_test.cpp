@@ -42,7 +42,7 @@ TEST_CASE("the issue's example: a steady room from flags alone", "[command_line]
                          "--duration", "60s", "--report", "out.json"});
     if (!parsed.ok()) FAIL(parsed.error().to_string());
     const load_options& o = *parsed;
-    CHECK(o.plan.server.url == server_url{url_scheme::ws, "127.0.0.1", 8080, "/"});
+    CHECK(o.plan.server.url == server_url{url_scheme::ws, "127.0.0.1", 8080, "/ws", false});
     CHECK(o.plan.rooms.count == 1);
     CHECK(o.plan.members.speakers_per_room == 3);
     CHECK(o.plan.members.listeners == 5000);
@@ -166,7 +166,7 @@ TEST_CASE("bad flags get errors that name the flag", "[command_line]") {
     };
     const row rows[] = {
         {{"--listeners", "5000"},
-         "--server: missing: the relay's URL, like ws://127.0.0.1:8080 (or give --scenario FILE)"},
+         "--server: missing: the relay's URL, like ws://127.0.0.1:8080/ws (or give --scenario FILE)"},
         {{"--server", "ws://h"}, "--duration: missing: how long the run lasts, like 60s (or give --phase)"},
         {{"--server", "ws://h", "--duration", "60"}, "--duration: expected a duration like \"10s\", got 60"},
         {{"--server", "ws://h", "--duration", "1m", "--listeners", "lots"},
@@ -174,7 +174,7 @@ TEST_CASE("bad flags get errors that name the flag", "[command_line]") {
         {{"--server", "ws://h", "--duration", "1m", "--listeners", "-5"},
          "--listeners: expected a whole number from 0 to 10000000, got -5"},
         {{"--server", "ftp://h", "--duration", "1m"},
-         "--server: expected a URL like \"ws://127.0.0.1:8080\", got \"ftp://h\" (a server URL starts with ws:// or "
+         "--server: expected a URL like \"ws://127.0.0.1:8080/ws\", got \"ftp://h\" (a server URL starts with ws:// or "
          "wss://)"},
         {{"--server", "ws://h", "--duration", "1m", "--listners", "5"}, "--listners: unknown flag (see --help)"},
         {{"--server", "ws://h", "--duration"}, "--duration: needs a value"},

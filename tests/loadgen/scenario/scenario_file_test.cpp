@@ -218,7 +218,7 @@ TEST_CASE("every bad file gets a typed error naming its line, column and key", "
         {toml, "duration = \"1m\"\n", scenario_error_kind::missing_key,
          "scenario.toml:1:1: the scenario needs \"server\": the relay to load, with url = \"ws://HOST:PORT\""},
         {toml, "duration = \"1m\"\n[server]\norigin = \"x\"\n", scenario_error_kind::missing_key,
-         "scenario.toml:2:2: server: [server] needs \"url\": the relay's WebSocket URL, like \"ws://127.0.0.1:8080\""},
+         "scenario.toml:2:2: server: [server] needs \"url\": the relay's WebSocket URL, like \"ws://127.0.0.1:8080/ws\""},
         {toml, "", scenario_error_kind::missing_key,
          "scenario.toml:1:1: the scenario needs \"server\": the relay to load, with url = \"ws://HOST:PORT\""},
         {toml, server, scenario_error_kind::missing_key,
@@ -246,7 +246,7 @@ TEST_CASE("every bad file gets a typed error naming its line, column and key", "
          scenario_error_kind::syntax,
          "scenario.toml:2:30: thresholds[1]: \"join.p99<<1s\": expected a number, like 1s or 0.1% (at character 10)"},
         {toml, "duration = \"1m\"\n[server]\nurl = \"http://x\"\n", scenario_error_kind::invalid_value,
-         "scenario.toml:3:1: server.url: expected a URL like \"ws://127.0.0.1:8080\", got \"http://x\" (a server URL "
+         "scenario.toml:3:1: server.url: expected a URL like \"ws://127.0.0.1:8080/ws\", got \"http://x\" (a server URL "
          "starts with ws:// or wss://)"},
         {toml, server + "[[phases]]\nkind = \"stampede\"\n", scenario_error_kind::invalid_value,
          "scenario.toml:4:1: phases[0].kind: expected \"steady\", \"ramp\", \"join_storm\", \"leave_storm\", "

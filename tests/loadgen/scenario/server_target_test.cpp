@@ -11,14 +11,16 @@ TEST_CASE("parse_server_url takes ws:// and wss:// URLs apart", "[server_target]
         const char* canonical;
     };
     const row rows[] = {
-        {"ws://127.0.0.1:8080", {url_scheme::ws, "127.0.0.1", 8080, "/"}, "ws://127.0.0.1:8080/"},
-        {"ws://localhost", {url_scheme::ws, "localhost", 80, "/"}, "ws://localhost/"},
+        // No path: Stoa's endpoint, /ws.
+        {"ws://127.0.0.1:8080", {url_scheme::ws, "127.0.0.1", 8080, "/ws", false}, "ws://127.0.0.1:8080/ws"},
+        {"ws://localhost", {url_scheme::ws, "localhost", 80, "/ws", false}, "ws://localhost/ws"},
+        {"ws://127.0.0.1:8080/", {url_scheme::ws, "127.0.0.1", 8080, "/"}, "ws://127.0.0.1:8080/"},
         {"wss://rooms.example/ws", {url_scheme::wss, "rooms.example", 443, "/ws"}, "wss://rooms.example/ws"},
         {"wss://rooms.example:8443/a/b?x=1",
          {url_scheme::wss, "rooms.example", 8443, "/a/b?x=1"},
          "wss://rooms.example:8443/a/b?x=1"},
-        {"ws://[::1]:9000", {url_scheme::ws, "::1", 9000, "/"}, "ws://[::1]:9000/"},
-        {"ws://host?room=2", {url_scheme::ws, "host", 80, "/?room=2"}, "ws://host/?room=2"},
+        {"ws://[::1]:9000", {url_scheme::ws, "::1", 9000, "/ws", false}, "ws://[::1]:9000/ws"},
+        {"ws://host?room=2", {url_scheme::ws, "host", 80, "/ws?room=2", false}, "ws://host/ws?room=2"},
     };
     for (const auto& r : rows) {
         INFO(r.text);

@@ -6,7 +6,10 @@
 //   stoa-peers-fixture --port 18600 --frame-bytes 121 --rate 50 --duration 120 --status FILE
 //
 // Every second it rewrites FILE with one line of counters (see write_status); the script reads
-// it at the start and end of its measured window.
+// it at the start and end of its measured window. frames_due counts, for every timer expiration,
+// one frame per open connection (what a reader keeping up should get); frames_sent what was handed
+// to the kernel; sends the send() calls that carried them (more than one frame a send when the loop
+// fell behind its 50 Hz and a tick's frames doubled up: then readers get several frames per read).
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -57,7 +60,9 @@ struct counters {
     std::uint64_t closed = 0;
     std::uint64_t open_now = 0;
     std::uint64_t open_peak = 0;
+    std::uint64_t frames_due = 0;      // what every open connection should have had: timer expirations x open
     std::uint64_t frames_sent = 0;     // frames handed to the kernel (whole or partly)
+    std::uint64_t sends = 0;           // send() calls that carried frames: frames_sent / sends > 1 when ticks doubled up
     std::uint64_t frames_dropped = 0;  // frames skipped because a client had not taken the last ones
     std::uint64_t ticks = 0;
     std::uint64_t ticks_late = 0;  // timer expirations that found the loop busy (frames doubled up)
@@ -357,6 +362,7 @@ private:
         if (read(timer_, &expirations, sizeof expirations) != static_cast<ssize_t>(sizeof expirations)) return;
         ++counters_.ticks;
         if (expirations > 1) counters_.ticks_late += expirations - 1;
+        counters_.frames_due += expirations * counters_.open_now;
         const std::uint64_t frames = std::min<std::uint64_t>(expirations, 5);
         std::string burst;
         for (std::uint64_t i = 0; i < frames; ++i) {
@@ -372,6 +378,7 @@ private:
                 continue;
             }
             const ssize_t n = send(fd, burst.data(), burst.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n > 0) ++counters_.sends;
             if (n == static_cast<ssize_t>(burst.size())) {
                 counters_.frames_sent += frames;
             } else if (n > 0) {
@@ -406,12 +413,13 @@ private:
         std::snprintf(
             line, sizeof line,
             "elapsed_s=%.3f accepted=%llu upgraded=%llu closed=%llu open=%llu open_peak=%llu "
-            "frames_sent=%llu frames_dropped=%llu ticks=%llu ticks_late=%llu",
+            "frames_due=%llu frames_sent=%llu frames_dropped=%llu sends=%llu ticks=%llu ticks_late=%llu",
             std::chrono::duration<double>(elapsed).count(), static_cast<unsigned long long>(counters_.accepted),
             static_cast<unsigned long long>(counters_.upgraded), static_cast<unsigned long long>(counters_.closed),
             static_cast<unsigned long long>(counters_.open_now), static_cast<unsigned long long>(counters_.open_peak),
-            static_cast<unsigned long long>(counters_.frames_sent),
-            static_cast<unsigned long long>(counters_.frames_dropped), static_cast<unsigned long long>(counters_.ticks),
+            static_cast<unsigned long long>(counters_.frames_due), static_cast<unsigned long long>(counters_.frames_sent),
+            static_cast<unsigned long long>(counters_.frames_dropped), static_cast<unsigned long long>(counters_.sends),
+            static_cast<unsigned long long>(counters_.ticks),
             static_cast<unsigned long long>(counters_.ticks_late));
         return line;
     }

@@ -19,6 +19,9 @@ struct server_url {
     // With any query, as sent in the WebSocket handshake. A URL without a path means Stoa's
     // endpoint, /ws (stoa-server answers the upgrade only there); write "/" to ask for the root.
     std::string path = "/ws";
+    // Whether the URL named its path: another protocol's adapter may have its own default
+    // (Socket.IO's /socket.io/?EIO=4&transport=websocket).
+    bool path_given = true;
 
     friend bool operator==(const server_url&, const server_url&) = default;
 };

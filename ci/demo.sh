@@ -38,9 +38,13 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-# Browsers sign the origin they opened into their login, so the relay is told its own.
+# Browsers sign the origin they opened into their login, so the relay is told its own. It listens
+# on loopback only, where every client (browsers, the bot, a local stoa-load run) shares one
+# address: loadgen/relay-for-load.json lifts the per-address join limits so that the shipped
+# scenarios (loadgen/scenarios/*.toml) run against this relay as written.
 origin="http://127.0.0.1:$port"
 ./build/native/server/stoa-server --listen 127.0.0.1 --port "$port" --origin "$origin" --web-root build/wasm/web \
+  --config loadgen/relay-for-load.json \
   > "$run_dir/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 100); do
@@ -63,6 +67,7 @@ echo
 echo "stoa: the relay is serving the web client at   http://127.0.0.1:$port/"
 echo "stoa: the demo room (a bot is speaking) is at    http://127.0.0.1:$port/#room=$room"
 echo "stoa: metrics at http://127.0.0.1:$port/metrics; press Ctrl-C to stop"
+echo "stoa: load it with, e.g., ./build/native/loadgen/app/stoa-load --scenario loadgen/scenarios/steady-room.toml"
 
 if [ "$check" -eq 1 ]; then
   sleep 3  # let the bot talk for a few seconds of real time

@@ -19,7 +19,7 @@ done
 
 bash ci/setup.sh
 cmake --preset native > /dev/null
-cmake --build --preset native -j "$(nproc)" --target stoa-demo stoa-server stoa-bot stoa_demo_speech
+cmake --build --preset native -j "$(nproc)" --target stoa-demo stoa-server stoa-bot stoa-load stoa_demo_speech
 
 # The browser client: the core in WebAssembly with the web page, staged in build/wasm/web.
 bash ci/build-wasm-deps.sh

@@ -89,9 +89,6 @@ result<std::uint64_t, std::string> raise_fd_limit(std::uint64_t needed) {
 result<load_report, std::string> run_load(const load_options& options, protocol_adapter& adapter,
                                           const speech_sample& speech, const run_settings& settings) {
     const scenario& plan = options.plan;
-    if (plan.server.url.scheme == url_scheme::wss) {
-        return fail(std::string("wss:// is not supported by this build of stoa-load; run it next to the relay over ws://"));
-    }
     if (speech.packets.empty()) return fail(std::string("no speech sample"));
     if (options.part.count > 1 && plan.rooms.access == room_access::closed) {
         return fail(std::string("closed rooms cannot be sharded: members on other hosts could not learn the invite "
@@ -136,6 +133,15 @@ result<load_report, std::string> run_load(const load_options& options, protocol_
     // Socket.IO's endpoint when the URL names none (the default /ws is Stoa's).
     if (!plan.server.url.path_given && adapter.name() == "socketio") run.path = std::string(socketio_path);
     run.sources = std::move(sources).value();
+    if (plan.server.url.scheme == url_scheme::wss) {
+        tls_options tls;
+        tls.verify = plan.server.tls_verify;
+        tls.ca_file = plan.server.tls_ca;
+        auto context = tls_client_context::make(tls);
+        if (!context.ok()) return fail("TLS: " + context.error());
+        run.tls = std::move(context).value();
+        run.server_name = plan.server.url.host;
+    }
     run.probes = choose_probes(plan, min_probes_per_room);
     run.bulk_every_ticks = static_cast<std::uint32_t>(
         std::max<std::int64_t>(1, std::chrono::duration_cast<std::chrono::milliseconds>(options.bulk_read_interval).count() / 20));

@@ -143,7 +143,7 @@ void member_slot::connect(time_point planned) {
     planned_join_ = planned;
     state_ = member_state::connecting;
     if (reconnecting_) owner_.add(owner_.ids().reconnect_attempts);
-    connection_target target{run.server, run.host_header, run.path, std::nullopt};
+    connection_target target{run.server, run.host_header, run.path, std::nullopt, run.tls, run.server_name};
     if (!run.sources.empty()) target.source = run.sources[profile_.index.value % run.sources.size()];
     connection_ = std::make_shared<ws_connection>(owner_.context(), *this, owner_.reads(),
                                                   reads_immediately() ? read_mode::immediate : read_mode::batched,
@@ -175,6 +175,12 @@ void member_slot::on_ws_open() {
         });
     }
     pump(now);
+}
+
+void member_slot::on_tls_ready(bool resumed, std::uint64_t micros) {
+    owner_.metrics().record(owner_.ids().tls_handshake, std::max<std::uint64_t>(micros, 1));
+    owner_.add(owner_.ids().tls_handshakes);
+    if (resumed) owner_.add(owner_.ids().tls_resumed);
 }
 
 void member_slot::room_ready(const room_ref& ref) {

@@ -68,6 +68,7 @@ private:
     void on_ws_text(std::string_view text) override;
     void on_ws_binary(byte_view message) override;
     void on_ws_closed(bool opened, std::string_view reason, unsigned http_status) override;
+    void on_tls_ready(bool resumed, std::uint64_t micros) override;
     // media_sink
     void on_frame(std::uint32_t sender, std::uint32_t seq, time_point sent_at, time_point now) override;
     void on_opaque_frame(time_point now) override;

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
+#include <memory>
 #include <string>
 #include <utility>  // before Boost 1.74's asio, whose awaitable.hpp uses std::exchange unincluded
 #include <vector>
@@ -15,6 +16,7 @@
 #include "stoa/loadgen/driver/protocol_adapter.hpp"
 #include "stoa/loadgen/driver/room_registry.hpp"
 #include "stoa/loadgen/driver/speech_sample.hpp"
+#include "stoa/loadgen/driver/tls_client.hpp"
 #include "stoa/loadgen/metrics/metric_catalog.hpp"
 #include "stoa/loadgen/report/run_metrics.hpp"
 #include "stoa/loadgen/scenario/scenario.hpp"
@@ -48,14 +50,14 @@ inline constexpr std::int64_t frame_micros = 20'000;
 // Ids of every metric, looked up once.
 struct metric_ids {
     metrics::histogram_id connect, join, first_key, first_audio, frame_latency, rekey, playout_gap, reconnect,
-        loop_lag;
+        loop_lag, tls_handshake;
     metrics::counter_id connects, connect_failures, joins, joins_refused, leaves, disconnects, reconnects,
         reconnect_attempts, removals, frames_sent, frames_expected, frames_received, frames_lost, frames_late,
         frames_opaque, decrypt_failures, decrypt_no_key, auth_forged, auth_unverified, rekeys, playout_frames,
         errors, errors_other, generator_cpu_us, generator_max_rss, generator_members, members_probe, members_bulk,
         frames_received_probe, frames_expected_probe, frames_lost_probe, members_never_joined, members_join_pending,
         connect_refused, signatures_verified, signatures_shared, generator_workers, generator_worker_seconds,
-        generator_busy_seconds, generator_saturated_workers;
+        generator_busy_seconds, generator_saturated_workers, tls_handshakes, tls_resumed;
 
     static metric_ids from(const metrics::metric_catalog& catalog) {
         namespace names = run_metrics;
@@ -71,6 +73,9 @@ struct metric_ids {
         ids.playout_gap = h(names::playout_gap);
         ids.reconnect = h(names::reconnect);
         ids.loop_lag = h(names::generator_loop_lag);
+        ids.tls_handshake = h(names::tls_handshake);
+        ids.tls_handshakes = c(names::tls_handshakes);
+        ids.tls_resumed = c(names::tls_resumed);
         ids.connects = c(names::connects);
         ids.connect_failures = c(names::connect_failures);
         ids.joins = c(names::joins);
@@ -127,6 +132,8 @@ struct shared_run {
     std::string host_header;
     std::string path;
     std::vector<boost::asio::ip::address> sources;  // empty: let the kernel choose
+    std::shared_ptr<tls_client_context> tls;        // wss://
+    std::string server_name;                        // the URL's host, for SNI and the certificate
     std::vector<bool> probes;                       // by member index: probe or bulk
     std::uint32_t bulk_every_ticks = 5;             // bulk listeners are drained every this many 20 ms ticks
     duration stall_per_tick{};                      // diagnostic: busy-wait per tick

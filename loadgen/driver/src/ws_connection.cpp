@@ -46,7 +46,7 @@ std::array<std::uint8_t, 4> ws_connection::next_mask() noexcept {
 
 std::size_t ws_connection::approximate_bytes() const noexcept {
     return sizeof(*this) + pending_.capacity() + fragments_.capacity() + outbox_.capacity() + early_.capacity() +
-           handshake_key_.capacity();
+           handshake_key_.capacity() + request_.capacity() + (tls_ ? tls_->approximate_bytes() : 0);
 }
 
 void ws_connection::start(const connection_target& target, std::chrono::milliseconds timeout) {
@@ -67,8 +67,11 @@ void ws_connection::start(const connection_target& target, std::chrono::millisec
     deadline_ = std::make_unique<net::steady_timer>(socket_.get_executor());
     deadline_->expires_after(timeout);
     deadline_->async_wait([self](const boost::system::error_code& waited) {
-        if (!waited && (self->phase_ == phase::connecting || self->phase_ == phase::upgrading)) {
-            self->fail(self->phase_ == phase::connecting ? "connect timed out" : "upgrade timed out");
+        if (!waited && (self->phase_ == phase::connecting || self->phase_ == phase::handshaking ||
+                        self->phase_ == phase::upgrading)) {
+            self->fail(self->phase_ == phase::connecting    ? "connect timed out"
+                       : self->phase_ == phase::handshaking ? "TLS handshake timed out"
+                                                             : "upgrade timed out");
         }
     });
     ws::handshake_key key{};
@@ -77,16 +80,45 @@ void ws_connection::start(const connection_target& target, std::chrono::millisec
         std::memcpy(key.data() + i, &bits, 8);
     }
     handshake_key_ = ws::encode_key(key);
-    outbox_ = ws::upgrade_request(target.host_header, target.path, handshake_key_);
+    request_ = ws::upgrade_request(target.host_header, target.path, handshake_key_);
+    if (target.tls) tls_ = std::make_unique<tls_session>(target.tls, target.server_name);
     socket_.async_connect(target.server, [self](const boost::system::error_code& connected) {
         if (self->phase_ != phase::connecting) return;
         if (connected) return self->fail("connect: " + connected.message());
         boost::system::error_code ignored;
         self->socket_.set_option(net::ip::tcp::no_delay(true), ignored);
-        self->phase_ = phase::upgrading;
-        self->flush();
-        if (self->phase_ == phase::upgrading) self->wait_readable();
+        self->tcp_open_at_ = std::chrono::steady_clock::now();
+        if (self->tls_) {
+            self->phase_ = phase::handshaking;
+            if (auto started = self->tls_->start(); !started) return self->fail(started.error());
+            self->tls_->take_output(self->outbox_);
+            self->flush();
+        } else {
+            self->transport_ready();
+        }
+        if (self->phase_ == phase::upgrading || self->phase_ == phase::handshaking) self->wait_readable();
     });
+}
+
+void ws_connection::transport_ready() {
+    phase_ = phase::upgrading;
+    send_plain(request_);
+    std::string().swap(request_);
+    flush();
+}
+
+void ws_connection::send_plain(std::string_view bytes) {
+    if (!tls_) {
+        outbox_ += bytes;
+        return;
+    }
+    if (auto wrote = tls_->write(as_bytes(bytes)); !wrote) {
+        // Not from inside the caller's loop: the owner hears of it from the io_context.
+        net::post(socket_.get_executor(), [self = shared_from_this(), reason = wrote.error()] { self->fail(reason); });
+        closing_ = true;
+        return;
+    }
+    tls_->take_output(outbox_);
 }
 
 void ws_connection::wait_readable() {
@@ -140,7 +172,7 @@ void ws_connection::read_available() {
         }
         if (got == 0) {
             if (borrowed) buffer_.in_use = false;
-            return fail(phase_ == phase::upgrading ? "the server closed during the upgrade" : "closed by the relay");
+            return fail(phase_ == phase::open ? "closed by the relay" : "the server closed before the upgrade completed");
         }
         if (errno == EINTR) continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK) break;
@@ -152,6 +184,28 @@ void ws_connection::read_available() {
 }
 
 void ws_connection::consume(const std::uint8_t* data, std::size_t size) {
+    if (!tls_) return consume_plain(data, size);
+    std::string plain;
+    const auto fed = tls_->feed(byte_view(data, size), plain);
+    tls_->take_output(outbox_);  // handshake messages, key updates, alerts
+    if (!fed) {
+        flush();
+        return fail(fed.error());
+    }
+    if (phase_ == phase::handshaking && tls_->handshake_done()) {
+        const auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - tcp_open_at_);
+        if (owner_ != nullptr) owner_->on_tls_ready(tls_->resumed(), static_cast<std::uint64_t>(took.count()));
+        if (phase_ == phase::ended) return;
+        transport_ready();
+    } else if (outbox_sent_ < outbox_.size()) {
+        flush();
+    }
+    if (!plain.empty() && phase_ != phase::ended) {
+        consume_plain(reinterpret_cast<const std::uint8_t*>(plain.data()), plain.size());
+    }
+}
+
+void ws_connection::consume_plain(const std::uint8_t* data, std::size_t size) {
     if (phase_ == phase::upgrading) {
         pending_.append(reinterpret_cast<const char*>(data), size);
         auto head = ws::parse_upgrade_response(pending_, handshake_key_);
@@ -274,7 +328,7 @@ void ws_connection::finish_upgrade() {
     }
     std::string().swap(handshake_key_);
     if (!early_.empty()) {
-        outbox_ += early_;
+        send_plain(early_);
         std::string().swap(early_);
     }
     if (mode_ == read_mode::batched) release_to_batched();
@@ -291,7 +345,11 @@ void ws_connection::release_to_batched() {
 }
 
 void ws_connection::queue_frame(ws::opcode code, byte_view payload) {
-    ws::append_client_frame(phase_ == phase::open ? outbox_ : early_, code, payload, next_mask());
+    if (phase_ != phase::open) return ws::append_client_frame(early_, code, payload, next_mask());
+    if (!tls_) return ws::append_client_frame(outbox_, code, payload, next_mask());
+    std::string frame;
+    ws::append_client_frame(frame, code, payload, next_mask());
+    send_plain(frame);
 }
 
 void ws_connection::send(const wire_message& message) {

@@ -42,6 +42,8 @@ constexpr value_flag value_flags[] = {
     {"--live-encode", "members", "live_encode", true},
     {"--probe-share", "members", "probe", true},
     {"--protocol", "server", "protocol", false},
+    {"--tls-verify", "server", "tls_verify", true},
+    {"--tls-ca", "server", "tls_ca", false},
     {"--talk", "talk", "pattern", false},
     {"--talkspurt", "talk", "talkspurt", true},
     {"--pause", "talk", "pause", true},
@@ -354,6 +356,8 @@ A scenario comes from a TOML or JSON file (--scenario), from flags, or both (fla
   --scenario FILE              scenario file (.toml, or .json); see docs/loadgen.md
   --server URL                 the relay, ws://HOST:PORT[/PATH] or wss://...; no path means /ws, stoa-server's endpoint
   --protocol NAME              the room server's protocol: stoa (default), plain (a WebSocket fan-out) or socketio
+  --tls-ca FILE                wss://: trust these PEM certificates (default: the system's store)
+  --tls-verify BOOL            wss://: check the relay's certificate and name (default true)
   --origin TEXT                the auth context the relay was started with (default "stoa relay")
   --rooms N                    number of rooms (default 1)
   --closed                     closed rooms (members join by invitation)

@@ -323,7 +323,7 @@ private:
     // ---- sections
 
     check read_server(const table_view& table, server_target& out) const {
-        static constexpr std::string_view keys[] = {"url", "origin", "protocol"};
+        static constexpr std::string_view keys[] = {"url", "origin", "protocol", "tls_verify", "tls_ca"};
         if (auto c = check_keys(table, keys); !c) return c;
         const document_member* url = member(table, "url");
         if (url == nullptr) return missing(table, "url", "the relay's WebSocket URL, like \"ws://127.0.0.1:8080/ws\"");
@@ -346,6 +346,21 @@ private:
             std::size_t chosen = 0;
             if (auto c = read_choice(place_of(table, *protocol), protocol->value, protocols, chosen); !c) return c;
             out.protocol = std::string(protocols[chosen]);
+        }
+        if (const auto* verify = member(table, "tls_verify")) {
+            static constexpr std::string_view answers[] = {"true", "false"};
+            if (verify->value.kind == document_node::type::boolean) {
+                out.tls_verify = verify->value.boolean;
+            } else {
+                std::size_t chosen = 0;
+                if (auto c = read_choice(place_of(table, *verify), verify->value, answers, chosen); !c) return c;
+                out.tls_verify = chosen == 0;
+            }
+        }
+        if (const auto* ca = member(table, "tls_ca")) {
+            if (auto c = read_string(place_of(table, *ca), ca->value, out.tls_ca); !c) return c;
+            if (out.tls_ca.empty())
+                return error(scenario_error_kind::invalid_value, place_of(table, *ca), "must not be empty");
         }
         return {};
     }

@@ -274,13 +274,15 @@ server_side() {  # TOOL PORT STATUS_FILE
       awk -v now="$(date +%s.%N)" '/^stoa_members\{role="listener"\}/ {c = $2}
         /^stoa_media_frames_out_total / {f = $2} END {printf "%d %d %s - -\n", c, f, now}'
   else
-    tr ' ' '\n' <"$3" 2>/dev/null | awk -F= '{v[$1] = $2}
+    [[ -s "$3" ]] || { echo "0 0 0 0 0"; return; }
+    tr ' ' '\n' <"$3" | awk -F= '{v[$1] = $2}
       END {printf "%d %d %s %d %d\n", v["open"], v["frames_sent"], v["elapsed_s"] + 0, v["frames_due"], v["sends"]}'
   fi
 }
 # The recv floor's own count from its status file: "frames clock_s".
 own_count() {  # STATUS_FILE
-  tr ' ' '\n' <"$1" 2>/dev/null | awk -F= '{v[$1] = $2} END {printf "%d %s\n", v["frames"], v["elapsed_s"] + 0}'
+  [[ -s "$1" ]] || { echo "0 0"; return; }
+  tr ' ' '\n' <"$1" | awk -F= '{v[$1] = $2} END {printf "%d %s\n", v["frames"], v["elapsed_s"] + 0}'
 }
 # A number from stoa-load's JSON report (the summary's, which comes first), or nothing.
 report_value() {  # FILE KEY
@@ -361,7 +363,7 @@ start_tool() {  # TOOL N PORT HOLD_S LABEL: starts the generator in its own proc
 # Asks the generator to end (SIGTERM to its own processes, not the wrappers: stoa-load then writes
 # its report and exits with its verdict), waits a bounded time, then stops what is left.
 end_tool() {  # TOOL
-  local pid grace=15
+  local pid grace=5  # the recv floor ends at once; Artillery and Tsung are not waited for
   [[ "$1" == stoa-load* ]] && grace=90  # thousands of members to close and a report to write
   if [[ -n "$tool_pid" ]]; then
     for pid in $(tree_pids "$tool_pid"); do kill -TERM "$pid" 2>/dev/null || true; done
@@ -539,6 +541,7 @@ verdict() {  # RESULT: what the generator said of itself
   code=$(field "$1" run_exit)
   signal=$(field "$1" run_signal)
   case "$(field "$1" tool)" in
+    recv-*) echo "exit ${code:--}" ;;
     stoa-load | stoa-load-plain)
       case "$code" in
         0) echo "exit 0" ;;
@@ -552,7 +555,7 @@ verdict() {  # RESULT: what the generator said of itself
 }
 targets() {  # N: issue 10's targets against this N's stoa-load rows
   local n=$1 t r line
-  met() { awk -v v="$1" -v lim="$2" -v op="$3" 'BEGIN { if (v == "-" || v == "") { print "no figure"; exit }
+  met() { awk -v v="$1" -v lim="$2" -v op="$3" 'BEGIN { if (v == "-" || v == "") { print "no figure (no valid 1-member baseline?)"; exit }
     ok = (op == "<=" ? v + 0 <= lim + 0 : v + 0 >= lim + 0); print (ok ? "met" : "NOT met") }'; }
   echo "issue 10's targets at N = $n (stoa-load: the real protocol; stoa-load-plain: the same client, fixture frames):"
   for t in stoa-load stoa-load-plain; do

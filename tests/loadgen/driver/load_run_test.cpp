@@ -2,9 +2,11 @@
 // client session over a real WebSocket. The first is issue 5's CI run.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "self_signed_certificate.hpp"
 #include "server_fixture.hpp"
 #include "stoa/loadgen/driver/load_runner.hpp"
 #include "stoa/loadgen/driver/stoa_adapter.hpp"
@@ -239,4 +241,45 @@ TEST_CASE("an upgrade refused by HTTP status is an error by that status and a fa
     CHECK(judged.verdict == run_verdict::failed);
     REQUIRE_FALSE(judged.reasons.empty());
     CHECK(judged.reasons.front().find("nobody joined") != std::string::npos);
+}
+
+TEST_CASE("wss://: every member joins over TLS, most resume a session, and an untrusted relay is refused", "[loadgen][driver][server][tls]") {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::temp_directory_path() / ("stoa-load-tls-" + std::to_string(::getpid()));
+    fs::create_directories(dir);
+    stoa::test::make_self_signed(dir);
+    auto config = load_config();
+    config.tls_certificate = dir / "cert.pem";
+    config.tls_private_key = dir / "key.pem";
+    stoa::test::server_fixture relay(config);
+    const std::string url = "wss://127.0.0.1:" + std::to_string(relay.port());
+    {
+        auto options = options_for(relay.port(), {"--speakers", "1", "--listeners", "40", "--talk", "continuous",
+                                                  "--duration", "3s", "--ramp", "1s"});
+        options.plan.server.url = *parse_server_url(url);
+        options.plan.server.tls_ca = (dir / "cert.pem").string();
+        const run_outcome r = run(options);
+        CHECK(r.value("joins") == 41);
+        CHECK(r.value("tls.handshakes") == 41);
+        // The first members pay a full handshake; those after reuse its session ticket.
+        CHECK(r.value("tls.resumed") >= 30);
+        CHECK(r.value("tls.handshake.count") == 41);
+        CHECK(r.value("decrypt.failures") == 0);
+        CHECK(r.value("frames.loss") < 0.001);
+        CHECK(judge_run(r.report).verdict == run_verdict::measured);
+    }
+    {
+        // The system's trust store does not know the test's certificate: nobody gets in.
+        auto options = options_for(relay.port(), {"--speakers", "1", "--listeners", "2", "--duration", "1500ms",
+                                                  "--ramp", "100ms", "--reconnect-min", "100ms", "--reconnect-max",
+                                                  "200ms"});
+        options.plan.server.url = *parse_server_url(url);
+        const run_outcome r = run(options);
+        CHECK(r.value("joins") == 0);
+        CHECK(r.value("tls.handshakes") == 0);
+        CHECK(r.value("connect_failures") >= 3);
+        CHECK(judge_run(r.report).verdict == run_verdict::failed);
+    }
+    std::error_code ignored;
+    fs::remove_all(dir, ignored);
 }

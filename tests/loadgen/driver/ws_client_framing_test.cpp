@@ -358,8 +358,9 @@ TEST_CASE("client frames are final, masked, minimally sized, and unmask to their
             CHECK(frame[0] == (0x80 | static_cast<std::uint8_t>(code)));
             CHECK(frame[1] == length_byte);
             std::uint64_t encoded_length = frame[1] & 0x7f;
-            if (encoded_length == 126) encoded_length = (std::uint64_t{frame[2]} << 8) | frame[3];
-            if (encoded_length == 127) {
+            if (encoded_length == 126) {
+                encoded_length = (std::uint64_t{frame[2]} << 8) | frame[3];
+            } else if (encoded_length == 127) {
                 encoded_length = 0;
                 for (std::size_t i = 2; i < 10; ++i) encoded_length = (encoded_length << 8) | frame[i];
             }

@@ -26,6 +26,7 @@
 
 #include "stoa/common/bytes.hpp"
 #include "stoa/loadgen/driver/protocol_adapter.hpp"
+#include "stoa/loadgen/driver/tls_client.hpp"
 #include "stoa/loadgen/driver/ws_client_framing.hpp"
 
 namespace stoa::loadgen {
@@ -39,6 +40,11 @@ public:
     // The connection failed or ended. `opened`: it had been open (else the connect or upgrade
     // failed). `http_status`: the server refused the upgrade with this status (0: it did not).
     virtual void on_ws_closed(bool opened, std::string_view reason, unsigned http_status) = 0;
+    // wss://: the TLS handshake finished `micros` after the TCP connection opened.
+    virtual void on_tls_ready(bool resumed, std::uint64_t micros) {
+        (void)resumed;
+        (void)micros;
+    }
 };
 
 struct connection_target {
@@ -46,6 +52,8 @@ struct connection_target {
     std::string host_header;  // "127.0.0.1:8080"
     std::string path = "/ws";
     std::optional<boost::asio::ip::address> source;  // bind here before connecting
+    std::shared_ptr<tls_client_context> tls;          // wss://: TLS with this context
+    std::string server_name;                          // for SNI and the certificate check
 };
 
 // The bytes every connection of one worker reads into (one thread uses it at a time).
@@ -90,7 +98,7 @@ public:
     [[nodiscard]] std::size_t approximate_bytes() const noexcept;
 
 private:
-    enum class phase : std::uint8_t { connecting, upgrading, open, ended };
+    enum class phase : std::uint8_t { connecting, handshaking, upgrading, open, ended };
 
     [[nodiscard]] int fd() const noexcept;
     void fail(std::string_view reason, unsigned http_status = 0);
@@ -99,6 +107,11 @@ private:
     void wait_writable();
     void read_available();
     void consume(const std::uint8_t* data, std::size_t size);
+    void consume_plain(const std::uint8_t* data, std::size_t size);
+    // The transport (TCP, or TLS once its handshake is done) is ready: send the upgrade request.
+    void transport_ready();
+    // Plaintext for the wire: through TLS when there is TLS.
+    void send_plain(std::string_view bytes);
     // Handles every whole frame at the start of `input`; returns how many bytes it used.
     std::size_t handle_frames(byte_view input);
     void handle_frame(const ws::frame_view& frame);
@@ -117,7 +130,10 @@ private:
     std::string pending_;    // the partial frame (or response head) the last read ended in
     std::string fragments_;  // a fragmented message being reassembled
     std::string outbox_;     // framed, masked bytes not yet written
-    std::string early_;      // frames sent before the upgrade completed
+    std::string early_;      // frames sent before the upgrade completed (plaintext)
+    std::string request_;    // the upgrade request, until the transport is ready
+    std::unique_ptr<tls_session> tls_;
+    std::chrono::steady_clock::time_point tcp_open_at_{};
     std::size_t outbox_sent_ = 0;
     std::uint64_t random_state_;
     int released_fd_ = -1;  // batched mode, once open: the socket outside the event loop

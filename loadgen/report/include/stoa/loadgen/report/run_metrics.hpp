@@ -34,9 +34,12 @@ inline constexpr std::string_view reconnect = "reconnect";
 // How late each worker's 20 ms tick ran: the generator's own event-loop lag.
 inline constexpr std::string_view generator_loop_lag = "generator.loop_lag";
 
-inline constexpr std::array<std::string_view, 9> histograms{connect,       join,        first_key,   first_audio,
-                                                            frame_latency, rekey,       playout_gap, reconnect,
-                                                            generator_loop_lag};
+// wss://: the TCP connection open to the TLS handshake done (full or resumed).
+inline constexpr std::string_view tls_handshake = "tls.handshake";
+
+inline constexpr std::array<std::string_view, 10> histograms{connect,       join,        first_key,   first_audio,
+                                                             frame_latency, rekey,       playout_gap, reconnect,
+                                                             generator_loop_lag, tls_handshake};
 
 // ---- Counters ----
 inline constexpr std::string_view connects = "connects";                 // WebSocket opened
@@ -94,8 +97,11 @@ inline constexpr std::string_view generator_workers = "generator.workers";
 inline constexpr std::string_view generator_worker_seconds = "generator.worker_seconds";
 inline constexpr std::string_view generator_busy_seconds = "generator.busy_seconds";
 inline constexpr std::string_view generator_saturated_workers = "generator.saturated_workers";
+// wss://: TLS handshakes completed, and those that resumed an earlier session (no full handshake).
+inline constexpr std::string_view tls_handshakes = "tls.handshakes";
+inline constexpr std::string_view tls_resumed = "tls.resumed";
 
-inline constexpr std::array<std::string_view, 40> fixed_counters{
+inline constexpr std::array<std::string_view, 42> fixed_counters{
     connects,        connect_failures, joins,           leaves,           disconnects,     reconnects,
     removals,        frames_sent,      frames_expected, frames_received,  frames_lost,     frames_late,
     frames_opaque,   decrypt_failures, decrypt_no_key,  auth_forged,      auth_unverified, rekeys,
@@ -103,7 +109,8 @@ inline constexpr std::array<std::string_view, 40> fixed_counters{
     generator_members, reconnect_attempts, joins_refused,
     members_probe, members_bulk, frames_received_probe, frames_expected_probe, frames_lost_probe,
     members_never_joined, members_join_pending, connect_refused, auth_signatures_verified, auth_signatures_shared,
-    generator_workers, generator_worker_seconds, generator_busy_seconds, generator_saturated_workers};
+    generator_workers, generator_worker_seconds, generator_busy_seconds, generator_saturated_workers,
+    tls_handshakes, tls_resumed};
 
 // A failed WebSocket upgrade counts as errors.http_<status>; these statuses have their own
 // counter, any other goes to errors.other.

@@ -37,6 +37,10 @@ struct server_target {
     std::string origin = "stoa relay";  // the auth context bound into every member's signature
     // The room server's protocol: "stoa" (the default), or another adapter's name (--protocol).
     std::string protocol = "stoa";
+    // wss://: check the relay's certificate (chain and name) against the system's trust store, or
+    // against tls_ca (PEM) when given. tls_verify = false trusts any certificate (tests only).
+    bool tls_verify = true;
+    std::string tls_ca;
 
     friend bool operator==(const server_target&, const server_target&) = default;
 };

@@ -110,6 +110,10 @@ void print_summary(const std::vector<summary_value>& summary) {
     show("playout.gap_max", 1e3, " ms");
     show("rekey.p99", 1e3, " ms");
     show("errors.count", 1, "");
+    show("tls.handshakes", 1, "");
+    show("tls.resumed", 1, "");
+    show("tls.handshake.p99", 1e3, " ms");
+    show("tls.handshake_share_of_join", 100, " % of join time");
     show("generator.cpu_seconds", 1, " s");
     show("generator.rss_per_member", 1.0 / 1024, " KiB");
     show("generator.loop_lag.p99", 1e3, " ms");

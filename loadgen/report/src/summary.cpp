@@ -114,6 +114,14 @@ void add_derived(summary_builder& out, const load_report& report) {
     if (const auto rss = counter_of(set, names::generator_max_rss); rss && have_members)
         out.add("generator.rss_per_member", static_cast<double>(*rss) / static_cast<double>(*members),
                 threshold_unit::bytes);
+    // wss://: how much of the time to join went on TLS handshakes (all members together).
+    const auto handshake = set.catalog().find_histogram(names::tls_handshake);
+    const auto join = set.catalog().find_histogram(names::join);
+    if (handshake && join && !set.histogram(*handshake).empty() && !set.histogram(*join).empty()) {
+        const double spent = *set.histogram(*handshake).mean() * static_cast<double>(set.histogram(*handshake).count());
+        const double joining = *set.histogram(*join).mean() * static_cast<double>(set.histogram(*join).count());
+        if (joining > 0) out.add("tls.handshake_share_of_join", spent / joining, threshold_unit::ratio);
+    }
     if (const auto saturated = counter_of(set, names::generator_saturated_workers))
         out.add("generator.saturated", *saturated > 0 ? 1.0 : 0.0, threshold_unit::none);
     if (const auto busy = ratio_of(names::generator_busy_seconds, names::generator_worker_seconds))

@@ -264,6 +264,8 @@ TEST_CASE("wss://: every member joins over TLS, most resume a session, and an un
         // The first members pay a full handshake; those after reuse its session ticket.
         CHECK(r.value("tls.resumed") >= 30);
         CHECK(r.value("tls.handshake.count") == 41);
+        CHECK(r.value("tls.handshake_share_of_join") > 0);
+        CHECK(r.value("tls.handshake_share_of_join") < 1);
         CHECK(r.value("decrypt.failures") == 0);
         CHECK(r.value("frames.loss") < 0.001);
         CHECK(judge_run(r.report).verdict == run_verdict::measured);

@@ -142,7 +142,7 @@ TEST_CASE("the upgrade request names the path, the host, the key and version 13"
     CHECK(upgrade_request("h", "", rfc_key).starts_with("GET / HTTP/1.1\r\n"));
 }
 
-TEST_CASE("a 101 answer with the right accept is the connection's start; frames may follow in the same read",
+TEST_CASE("a 101 answer with the right accept is the connection's start, and frames may follow in the same read",
           "[loadgen][ws][handshake]") {
     struct example {
         const char* name;

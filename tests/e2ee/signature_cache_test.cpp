@@ -82,8 +82,7 @@ TEST_CASE("a bad signature is refused by every caller, its verdict shared too", 
     }
 }
 
-TEST_CASE("bytes that differ from a stored verdict's in any way are verified on their own",
-          "[e2ee][signature_cache]") {
+TEST_CASE("bytes that differ from a stored verdict's in any way are verified on their own", "[e2ee][signature_cache]") {
     test::seeded_random random(13);
     const identity alice = identity::generate(random);
     const identity mallory = identity::generate(random);
@@ -121,8 +120,8 @@ TEST_CASE("bytes that differ from a stored verdict's in any way are verified on 
         {"another signature", alice.key(), message, other_sig, false},
         {"another key's own valid signature over the same message", mallory.key(), message, mallory.sign(message),
          true},
-        {"the same key's valid signature over another message", alice.key(), with_byte(4),
-         alice.sign(with_byte(4)), true},
+        {"the same key's valid signature over another message", alice.key(), with_byte(4), alice.sign(with_byte(4)),
+         true},
     };
     for (const auto& [name, key, variant, sig, valid] : examples) {
         CAPTURE(name);
@@ -159,17 +158,15 @@ TEST_CASE("a full cache evicts its oldest verdict first, and an evicted verdict 
     };
     // Capacity 2, evicted in insertion order: a use does not make a verdict younger.
     const std::vector<step> steps = {
-        {&a, true, 1, 0},        // {a}
-        {&forged, false, 2, 0},  // {a, forged}
-        {&a, true, 2, 1},        // shared
-        {&forged, false, 2, 2},  // shared, still refused
-        {&b, true, 3, 2},        // evicts a: {forged, b}
-        {&a, true, 4, 2},        // verified again; evicts forged: {b, a}
-        {&forged, false, 5, 2},  // verified again and refused again; evicts b: {a, forged}
-        {&a, true, 5, 3},
-        {&c, true, 6, 3},        // evicts a: {forged, c}
-        {&forged, false, 6, 4},
-        {&c, true, 6, 5},
+        {&a, true, 1, 0},                          // {a}
+        {&forged, false, 2, 0},                    // {a, forged}
+        {&a, true, 2, 1},                          // shared
+        {&forged, false, 2, 2},                    // shared, still refused
+        {&b, true, 3, 2},                          // evicts a: {forged, b}
+        {&a, true, 4, 2},                          // verified again; evicts forged: {b, a}
+        {&forged, false, 5, 2},                    // verified again and refused again; evicts b: {a, forged}
+        {&a, true, 5, 3},       {&c, true, 6, 3},  // evicts a: {forged, c}
+        {&forged, false, 6, 4}, {&c, true, 6, 5},
     };
     signature_cache cache(2);
     for (std::size_t i = 0; i < steps.size(); ++i) {
@@ -306,7 +303,8 @@ struct shared_room {
     }
 
     void receives_all(std::size_t l, const std::vector<bytes>& frames) {
-        for (std::size_t i = 0; i < frames.size(); ++i) CHECK(receives(l, frames[i], at_ms(5 + 20 * static_cast<int>(i))).empty());
+        for (std::size_t i = 0; i < frames.size(); ++i)
+            CHECK(receives(l, frames[i], at_ms(5 + 20 * static_cast<int>(i))).empty());
     }
 };
 
@@ -343,11 +341,12 @@ TEST_CASE("a batch the relay altered is refused by every listener it reaches, wh
     // Which listeners the relay hands the altered batch, and in what order everyone's batch arrives.
     struct example {
         const char* name;
-        std::vector<bool> tampered;    // per listener
+        std::vector<bool> tampered;  // per listener
         std::vector<std::size_t> order;
     };
     const std::vector<example> examples = {
-        {"two listeners get the altered batch after two verified the genuine one", {false, false, true, true},
+        {"two listeners get the altered batch after two verified the genuine one",
+         {false, false, true, true},
          {0, 1, 2, 3}},
         {"the altered batch arrives first, the genuine one after", {true, false, true, false}, {0, 2, 1, 3}},
         {"interleaved", {false, true, false, true}, {0, 1, 2, 3}},
@@ -433,9 +432,10 @@ TEST_CASE("batches signed by someone else or meant for another room are refused 
     }
 }
 
-TEST_CASE("a frame forged by another key holder under a genuine signed batch is reported forged by each listener "
-          "that received it",
-          "[e2ee][signature_cache][speaker]") {
+TEST_CASE(
+    "a frame forged by another key holder under a genuine signed batch is reported forged by each listener "
+    "that received it",
+    "[e2ee][signature_cache][speaker]") {
     shared_room r;
     auto [frames, batch] = r.alice_speaks();
     // Mallory's own audio with the KID and counter of Alice's fourth frame.

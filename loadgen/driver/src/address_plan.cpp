@@ -1,5 +1,6 @@
 #include "stoa/loadgen/driver/address_plan.hpp"
 
+#include <algorithm>
 #include <fstream>
 
 namespace stoa::loadgen {
@@ -31,7 +32,7 @@ result<std::vector<boost::asio::ip::address>, std::string> plan_source_addresses
     const boost::asio::ip::address& server, std::uint64_t connections, std::uint32_t ports_per_source) {
     std::vector<boost::asio::ip::address> sources;
     const std::uint64_t per = std::max<std::uint32_t>(1, ports_per_source);
-    const std::uint64_t needed = (connections + per - 1) / per;
+    const std::uint64_t needed = connections / per + (connections % per != 0 ? 1 : 0);  // no wrap near 2^64
     if (needed <= 1) return sources;
     if (!server.is_v4() || !server.is_loopback()) {
         return fail(std::to_string(connections) + " connections to one address need " + std::to_string(needed) +

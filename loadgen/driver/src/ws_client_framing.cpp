@@ -79,7 +79,7 @@ result<std::size_t, upgrade_failure> parse_upgrade_response(std::string_view rec
     // Status line: HTTP/1.1 SP 3DIGIT SP reason
     const std::size_t line_end = head.find("\r\n");
     const std::string_view status_line = head.substr(0, line_end);
-    if (!status_line.starts_with("HTTP/1.") || status_line.size() < 12 || status_line[8] != ' ') {
+    if (!status_line.starts_with("HTTP/1.1") || status_line.size() < 12 || status_line[8] != ' ') {
         return fail(upgrade_failure{upgrade_error::malformed, 0});
     }
     unsigned status = 0;
@@ -107,8 +107,9 @@ result<std::size_t, upgrade_failure> parse_upgrade_response(std::string_view rec
         if (iequals(name, "upgrade")) upgrade = lists_token(value, "websocket");
         else if (iequals(name, "connection")) connection = lists_token(value, "upgrade");
         else if (iequals(name, "sec-websocket-accept")) accepted = value == accept;
-        else if (iequals(name, "sec-websocket-extensions") && !value.empty()) {
-            return fail(upgrade_failure{upgrade_error::bad_accept, status});  // none was offered
+        else if ((iequals(name, "sec-websocket-extensions") || iequals(name, "sec-websocket-protocol")) &&
+                 !value.empty()) {
+            return fail(upgrade_failure{upgrade_error::bad_accept, status});  // none was offered (RFC 6455 4.1)
         }
     }
     if (!upgrade || !connection || !accepted) return fail(upgrade_failure{upgrade_error::bad_accept, status});

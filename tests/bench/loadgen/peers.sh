@@ -54,7 +54,8 @@
 # (default BUILD_DIR/server/stoa-server, built there unless given), BUILD_DIR (build/native), BUILD
 # (1; 0 never builds), BUILD_JOBS (1), STOA_LOAD_FLAGS (extra flags for both stoa-load tools),
 # FIXTURE_CPU (0), GENERATOR_CPU (1), SERVER_NICE (-10: the fixture and stoa-server keep their 50 Hz
-# ticks on a busy machine), PORT_BASE (18600), SUMMARY_ONLY (1: no runs, the tables of the last ones
+# ticks on a busy machine), GENERATOR_NICE (-10: likewise the generator, whose reads, and for stoa-load
+# its speaker's 50 Hz, keep pace; the same for every tool), PORT_BASE (18600), SUMMARY_ONLY (1: no runs, the tables of the last ones
 # for the Ns given). Installs tsung (apt, only if asked for) and Artillery 2.0.21 (npm, from the
 # committed lockfile, into build/bench-peers/node) when absent; builds the fixture and the recv floor
 # with g++ -O2. Everything listens on 127.0.0.1; every wait is bounded; what the script starts is
@@ -79,6 +80,7 @@ stoa_load=${STOA_LOAD:-$build/loadgen/app/stoa-load}
 fixture_cpu=${FIXTURE_CPU:-0}
 generator_cpu=${GENERATOR_CPU:-1}
 server_nice=${SERVER_NICE:--10}
+generator_nice=${GENERATOR_NICE:--10}
 port=${PORT_BASE:-18600}
 frame_bytes=121  # see docs/performance.md: 80 B Opus + 13 B media header + 7 B SFrame header + 16 B tag + 5 B relay header
 frame_rate=50
@@ -109,12 +111,14 @@ epmd_was_running=0
 if pgrep -x epmd >/dev/null 2>&1; then epmd_was_running=1; fi
 
 stop_tool() {
-  if [[ -n "$tool_pid" ]] && kill -0 "$tool_pid" 2>/dev/null; then
-    kill -TERM -- "-$tool_pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$tool_pid" 2>/dev/null || break; sleep 0.1; done
-  fi
-  # What is left of the group (a tool's children that outlived it), then the reaping.
   if [[ -n "$tool_pid" ]]; then
+    # The tool's own processes first, so /usr/bin/time outlives them and writes its figures.
+    local pid
+    if kill -0 "$tool_pid" 2>/dev/null; then
+      for pid in $(tree_pids "$tool_pid"); do kill -KILL "$pid" 2>/dev/null || true; done
+      for _ in $(seq 1 50); do kill -0 "$tool_pid" 2>/dev/null || break; sleep 0.1; done
+    fi
+    # Then whatever is left of the group, and the reaping.
     kill -KILL -- "-$tool_pid" 2>/dev/null || true
     wait "$tool_pid" 2>/dev/null || true
   fi
@@ -225,6 +229,8 @@ skip_reason() {  # TOOL: why it is not run, or nothing
   esac
 }
 
+now_us() { local t=$EPOCHREALTIME; echo "${t/[.,]/}"; }  # microseconds, from bash itself
+
 # ---- Measuring a process tree from /proc ----
 tree_pids() {  # ROOT: the root and its descendants, less the `time` and `timeout` wrappers
   local -a pids=("$1")
@@ -265,14 +271,15 @@ tool_sockets() {  # ROOT PORT: "sockets unread_bytes" over the tree's establishe
     END {printf "%d %d\n", n, q}'
 }
 
-# What the server side saw: "members frames_delivered clock_s frames_due sends", from the fixture's
-# status file (its own clock) or from stoa-server's /metrics (listeners in rooms, deliveries queued;
-# no count of what was due, no sends: "-").
+# What the server side saw: "members frames_delivered clock_s frames_due aux", from the fixture's
+# status file (its own clock; aux: its send() calls) or from stoa-server's /metrics (listeners in
+# rooms, deliveries queued, no count of what was due: "-"; aux: the speaker's frames it received).
 server_side() {  # TOOL PORT STATUS_FILE
   if [[ "$1" == stoa-load ]]; then
     curl -fsS --max-time 5 "http://127.0.0.1:$2/metrics" |
       awk -v now="$(date +%s.%N)" '/^stoa_members\{role="listener"\}/ {c = $2}
-        /^stoa_media_frames_out_total / {f = $2} END {printf "%d %d %s - -\n", c, f, now}'
+        /^stoa_media_frames_out_total / {f = $2} /^stoa_media_frames_in_total / {i = $2}
+        END {printf "%d %d %s - %d\n", c, f, now, i}'
   else
     [[ -s "$3" ]] || { echo "0 0 0 0 0"; return; }
     tr ' ' '\n' <"$3" | awk -F= '{v[$1] = $2}
@@ -355,7 +362,8 @@ start_tool() {  # TOOL N PORT HOLD_S LABEL: starts the generator in its own proc
   printf '%q ' "${command[@]}" >"$out/$label.command"
   echo >>"$out/$label.command"
   # timeout --foreground stays in the setsid group, so stop_tool's group signal reaches everything.
-  setsid /usr/bin/time -v -o "$out/$label.time" timeout --foreground -k 5 "$limit" taskset -c "$generator_cpu" "${command[@]}" \
+  setsid /usr/bin/time -v -o "$out/$label.time" timeout --foreground -k 5 "$limit" \
+    nice -n "$generator_nice" taskset -c "$generator_cpu" "${command[@]}" \
     >"$out/$label.log" 2>&1 &
   tool_pid=$!
 }
@@ -404,22 +412,26 @@ run_one() {  # TOOL N WINDOW_S SLACK_S LABEL
     reason="only $connected of $n members connected (server side: $served)"
   else
     sleep "$settle"
-    local t0 cpu0 connected0 served0 frames0 clock0 due0 sends0 own0 ownclock0
-    local t1 cpu1 connected1 served1 frames1 clock1 due1 sends1 own1 ownclock1 rss=0 sample
-    read -r served0 frames0 clock0 due0 sends0 < <(server_side "$tool" "$port" "$status")
+    local t0 cpu0 connected0 served0 frames0 clock0 due0 aux0 own0 ownclock0
+    local t1 cpu1 connected1 served1 frames1 clock1 due1 aux1 own1 ownclock1 rss=0 sample
+    read -r served0 frames0 clock0 due0 aux0 < <(server_side "$tool" "$port" "$status")
     read -r own0 ownclock0 < <(own_count "$own")
     read -r connected0 _ < <(tool_sockets "$tool_pid" "$port")
     cpu0=$(tree_cpu_ticks "$tool_pid")
     t0=$(date +%s.%N)
-    local window_end=$((SECONDS + win))
-    while (( SECONDS < window_end )); do
+    local window_end left
+    window_end=$(( $(now_us) + win * 1000000 ))
+    while :; do
       sample=$(tree_rss_kb "$tool_pid")
       (( sample > rss )) && rss=$sample
-      sleep 1  # the window's length is what is measured; RSS is sampled once a second within it
+      left=$(( window_end - $(now_us) ))
+      (( left > 0 )) || break
+      # The window's length is what is measured; RSS is sampled about once a second within it.
+      if (( left >= 1000000 )); then sleep 1; else sleep "$(printf '0.%06d' "$left")"; fi
     done
     cpu1=$(tree_cpu_ticks "$tool_pid")
     t1=$(date +%s.%N)
-    read -r served1 frames1 clock1 due1 sends1 < <(server_side "$tool" "$port" "$status")
+    read -r served1 frames1 clock1 due1 aux1 < <(server_side "$tool" "$port" "$status")
     read -r own1 ownclock1 < <(own_count "$own")
     sample=$(tree_rss_kb "$tool_pid")
     (( sample > rss )) && rss=$sample
@@ -448,7 +460,7 @@ run_one() {  # TOOL N WINDOW_S SLACK_S LABEL
       echo "unread_bytes=$unread"
       echo "frames_delivered=$delivered"
       echo "frames_expected=$expected"
-      [[ "$sends0" == - ]] || echo "fixture_sends=$((sends1 - sends0))"
+      if [[ "$due0" == - ]]; then echo "relay_frames_in=$((aux1 - aux0))"; else echo "fixture_sends=$((aux1 - aux0))"; fi
       if [[ -s "$own" ]]; then
         echo "own_frames=$((own1 - own0))"
         echo "own_window_s=$(awk -v a="$ownclock0" -v b="$ownclock1" 'BEGIN {printf "%.3f", b - a}')"
@@ -632,7 +644,8 @@ summary="$out/peers-summary.txt"
   echo
   echo "details (window and whole run; run_* from /usr/bin/time -v, start-up and ramp included; own_frames: the recv"
   echo "floor's own count in its window; report_*: stoa-load's report over the whole run; fixture_sends: send() calls in"
-  echo "the window, fewer than the frames when the fixture fell behind its 50 Hz and sent frames in pairs):"
+  echo "the window, fewer than the frames when the fixture fell behind its 50 Hz and sent frames in pairs; relay_frames_in:"
+  echo "the speaker's frames stoa-server received in its window, 50/s when the speaker kept its pace):"
   for tool in $all_tools; do
     wants "$tool" || continue
     for r in "$out/peers-$tool-1.result" "${ns[@]/#/$out/peers-$tool-}"; do

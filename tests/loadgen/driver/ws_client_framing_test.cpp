@@ -34,9 +34,9 @@ std::string response(std::string_view status_line, std::initializer_list<std::st
     return out;
 }
 
-const std::string rfc_response = response("HTTP/1.1 101 Switching Protocols",
-                                          {"Upgrade: websocket", "Connection: Upgrade",
-                                           "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="});
+const std::string rfc_response =
+    response("HTTP/1.1 101 Switching Protocols",
+             {"Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="});
 
 upgrade_failure failure_of(std::string_view received, std::string_view key = rfc_key) {
     auto parsed = parse_upgrade_response(received, key);
@@ -132,10 +132,9 @@ TEST_CASE("the upgrade request names the path, the host, the key and version 13"
     CHECK(request.starts_with("GET /ws HTTP/1.1\r\n"));
     CHECK(request.ends_with("\r\n\r\n"));
     CHECK(request.find("\r\n\r\n") == request.size() - 4);
-    for (const std::string_view line : {"\r\nHost: relay.example:8443\r\n", "\r\nUpgrade: websocket\r\n",
-                                        "\r\nConnection: Upgrade\r\n",
-                                        "\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n",
-                                        "\r\nSec-WebSocket-Version: 13\r\n"}) {
+    for (const std::string_view line :
+         {"\r\nHost: relay.example:8443\r\n", "\r\nUpgrade: websocket\r\n", "\r\nConnection: Upgrade\r\n",
+          "\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", "\r\nSec-WebSocket-Version: 13\r\n"}) {
         CAPTURE(line);
         CHECK(request.find(line) != std::string::npos);
     }
@@ -157,13 +156,12 @@ TEST_CASE("a 101 answer with the right accept is the connection's start, and fra
         {"no reason phrase", response("HTTP/1.1 101", {"Upgrade: websocket", "Connection: Upgrade",
                                                        "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="})},
         {"Connection listing upgrade last among several tokens",
-         response("HTTP/1.1 101 Switching Protocols",
-                  {"Upgrade: websocket", "Connection: close ,keep-alive,  upgrade",
-                   "Sec-WebSocket-Accept:s3pPLMBiTxaQ9kYGzzhZRbK+xOo="})},
+         response("HTTP/1.1 101 Switching Protocols", {"Upgrade: websocket", "Connection: close ,keep-alive,  upgrade",
+                                                       "Sec-WebSocket-Accept:s3pPLMBiTxaQ9kYGzzhZRbK+xOo="})},
         {"an empty Sec-WebSocket-Extensions (no extension agreed)",
-         response("HTTP/1.1 101 Switching Protocols", {"Upgrade: websocket", "Connection: Upgrade",
-                                                       "Sec-WebSocket-Extensions:",
-                                                       "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="})},
+         response("HTTP/1.1 101 Switching Protocols",
+                  {"Upgrade: websocket", "Connection: Upgrade",
+                   "Sec-WebSocket-Extensions:", "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="})},
     };
     for (const auto& [name, head] : examples) {
         CAPTURE(name);
@@ -181,8 +179,7 @@ TEST_CASE("a 101 answer with the right accept is the connection's start, and fra
 TEST_CASE("a response head cut anywhere before its blank line is incomplete, whatever its status",
           "[loadgen][ws][handshake]") {
     const std::vector<std::string> heads = {
-        rfc_response,
-        response("HTTP/1.1 404 Not Found", {"Content-Length: 0"}),
+        rfc_response, response("HTTP/1.1 404 Not Found", {"Content-Length: 0"}),
         response("HTTP/1.1 101 Switching Protocols", {"Upgrade: websocket"}),  // would be bad_accept
     };
     for (const auto& head : heads) {
@@ -244,8 +241,11 @@ TEST_CASE("a 101 whose accept, Upgrade or Connection is wrong, or that agrees an
         {"Connection naming upgrade only inside another token",
          {"Upgrade: websocket", "Connection: upgraded", "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo="}},
         {"an extension none was offered",
-         {"Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
-          "Sec-WebSocket-Extensions: permessage-deflate"}},
+         {"Upgrade: websocket", "Connection: Upgrade",
+          "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", "Sec-WebSocket-Extensions: permessage-deflate"}},
+        {"a subprotocol none was asked for (RFC 6455 4.1)",
+         {"Upgrade: websocket", "Connection: Upgrade",
+          "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", "Sec-WebSocket-Protocol: chat"}},
     };
     for (const auto& [name, headers] : examples) {
         CAPTURE(name);
@@ -258,7 +258,7 @@ TEST_CASE("a 101 whose accept, Upgrade or Connection is wrong, or that agrees an
     }
 }
 
-TEST_CASE("a head that is not an HTTP/1.x status line and headers is malformed", "[loadgen][ws][handshake]") {
+TEST_CASE("a head that is not an HTTP/1.1 status line and headers is malformed", "[loadgen][ws][handshake]") {
     const std::vector<std::string> heads = {
         "\r\n\r\n",
         response("HTTP/1.1", {}),
@@ -268,14 +268,14 @@ TEST_CASE("a head that is not an HTTP/1.x status line and headers is malformed",
         response("HTTP/1.1 1010 Switching Protocols", {}),
         response("HTTP/1.1 -01 Switching Protocols", {}),
         response("HTTP/2 101 Switching Protocols", {}),
+        response("HTTP/1.0 101 Switching Protocols", {}),  // an upgrade needs HTTP/1.1
         response("http/1.1 101 Switching Protocols", {}),
         response("ICY 200 OK", {}),
         response("SSH-2.0-OpenSSH_9.6", {}),
         response("HTTP/1.1 101 Switching Protocols", {"Upgrade websocket"}),
         response("HTTP/1.1 101 Switching Protocols", {": websocket"}),
-        response("HTTP/1.1 101 Switching Protocols",
-                 {"Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=",
-                  "garbage"}),
+        response("HTTP/1.1 101 Switching Protocols", {"Upgrade: websocket", "Connection: Upgrade",
+                                                      "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=", "garbage"}),
     };
     for (const auto& head : heads) {
         CAPTURE(head);
@@ -306,8 +306,7 @@ TEST_CASE("a response head is at most max_response_head bytes, blank line includ
     SECTION("an unterminated head waits up to the limit, then is too long") {
         const std::string endless = "HTTP/1.1 101 Switching Protocols\r\nX-Pad: " + std::string(max_response_head, 'a');
         CHECK(failure_of(std::string_view(endless).substr(0, max_response_head)).error == upgrade_error::incomplete);
-        CHECK(failure_of(std::string_view(endless).substr(0, max_response_head + 1)).error ==
-              upgrade_error::too_long);
+        CHECK(failure_of(std::string_view(endless).substr(0, max_response_head + 1)).error == upgrade_error::too_long);
     }
     SECTION("a refusal with a head over the limit is too long, not refused") {
         const std::string huge = response("HTTP/1.1 404 Not Found", {"X-Pad: " + std::string(max_response_head, 'a')});
@@ -340,7 +339,7 @@ TEST_CASE("client frames are final, masked, minimally sized, and unmask to their
     };
     const std::array<std::uint8_t, 4> mask{0xa1, 0x02, 0xf3, 0x44};
     const std::vector<example> examples = {
-        {0, 6, 0x80},      {1, 6, 0x81},          {125, 6, 0x80 | 125},    {126, 8, 0x80 | 126},
+        {0, 6, 0x80},         {1, 6, 0x81},           {125, 6, 0x80 | 125},    {126, 8, 0x80 | 126},
         {127, 8, 0x80 | 126}, {65535, 8, 0x80 | 126}, {65536, 14, 0x80 | 127}, {70000, 14, 0x80 | 127},
     };
     for (const auto code : {opcode::binary, opcode::text, opcode::close, opcode::pong}) {
@@ -490,8 +489,8 @@ TEST_CASE("a payload over the limit is too_big as soon as its length is known", 
 }
 
 TEST_CASE("every proper prefix of a frame is need_more and leaves the frame untouched", "[loadgen][ws][frames]") {
-    for (const bytes& whole : {server_frame(0x81, 5), server_frame(0x89, 0), server_frame(0x82, 300),
-                               server_frame(0x82, 65536)}) {
+    for (const bytes& whole :
+         {server_frame(0x81, 5), server_frame(0x89, 0), server_frame(0x82, 300), server_frame(0x82, 65536)}) {
         frame_view frame;
         frame.size = 12345;
         for (std::size_t n = 0; n < whole.size(); ++n) {
@@ -534,8 +533,8 @@ TEST_CASE("a run of server frames reads the same under every chunking", "[loadge
         }
     }
 
-    const bytes input = concat({hello, server_frame(0x82, 300), ping, server_frame(0x82, 65536),
-                                server_frame(0x88, 2), server_frame(0x82, 126), fragment_start, fragment_end});
+    const bytes input = concat({hello, server_frame(0x82, 300), ping, server_frame(0x82, 65536), server_frame(0x88, 2),
+                                server_frame(0x82, 126), fragment_start, fragment_end});
     const std::vector<scanned> expected = scan_whole(input);
     REQUIRE(expected.size() == 8);
     CHECK(expected[1].payload.size() == 300);
@@ -551,9 +550,8 @@ TEST_CASE("a run of server frames reads the same under every chunking", "[loadge
         }
         REQUIRE(boundaries.back() == input.size());
         for (std::size_t split = 0; split <= input.size(); ++split) {
-            const bool near_boundary = std::any_of(boundaries.begin(), boundaries.end(), [&](std::size_t b) {
-                return split + 16 >= b && split <= b + 16;
-            });
+            const bool near_boundary = std::any_of(boundaries.begin(), boundaries.end(),
+                                                   [&](std::size_t b) { return split + 16 >= b && split <= b + 16; });
             if (!near_boundary && split % 61 != 0) continue;
             chunked_reader reader;
             reader.feed(byte_view(input).first(split));

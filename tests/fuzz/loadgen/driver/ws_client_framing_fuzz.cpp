@@ -40,10 +40,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             case upgrade_error::incomplete:
                 check(text.find("\r\n\r\n") == std::string_view::npos && text.size() <= max_response_head);
                 break;
-            case upgrade_error::refused: check(failure.status != 101 && failure.status <= 999); break;
-            case upgrade_error::bad_accept: check(failure.status == 101); break;
-            case upgrade_error::too_long: check(text.size() > max_response_head); break;
-            case upgrade_error::malformed: break;
+            case upgrade_error::refused:
+                check(failure.status != 101 && failure.status <= 999);
+                break;
+            case upgrade_error::bad_accept:
+                check(failure.status == 101);
+                break;
+            case upgrade_error::too_long:
+                check(text.size() > max_response_head);
+                break;
+            case upgrade_error::malformed:
+                break;
         }
     }
 

@@ -214,21 +214,30 @@ result<signature_outcome, e2ee_error> speaker_verifier::on_signature(sender_inde
 
 std::vector<speaker_event> speaker_verifier::tick(time_point now) {
     std::vector<speaker_event> events;
-    while (!pending_order_.empty() && pending_order_.front().first <= now) {
-        const frame_ref ref = pending_order_.front().second;
-        pending_order_.pop_front();
+    while (!pending_order_.empty()) {
+        const auto [deadline, ref] = pending_order_.front();
         auto it = pending_.find(ref);
-        if (it != pending_.end() && it->second.deadline <= now) {
-            events.push_back({frame_verdict::unverified, sender_index(std::get<0>(ref)), std::get<1>(ref),
-                              std::get<2>(ref)});
-            pending_.erase(it);
+        if (it == pending_.end() || it->second.deadline != deadline) {
+            pending_order_.pop_front();  // resolved by a signature (or evicted): nothing to judge
+            continue;
         }
+        if (deadline > now) break;
+        pending_order_.pop_front();
+        events.push_back({frame_verdict::unverified, sender_index(std::get<0>(ref)), std::get<1>(ref),
+                          std::get<2>(ref)});
+        pending_.erase(it);
     }
-    while (!signed_order_.empty() && signed_order_.front().first <= now) {
-        auto it = signed_.find(signed_order_.front().second);
-        if (it != signed_.end() && it->second.expires <= now) signed_.erase(it);
-        signed_order_.pop_front();
+    while (!signed_order_.empty()) {
+        const auto [expires, ref] = signed_order_.front();
+        auto it = signed_.find(ref);
+        if (it != signed_.end() && it->second.expires == expires) {
+            if (expires > now) break;
+            signed_.erase(it);
+        }
+        signed_order_.pop_front();  // expired, or its frame already checked against it
     }
+    pending_order_.shrink_when_small();
+    signed_order_.shrink_when_small();
     return events;
 }
 

@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <optional>
 #include <tuple>
@@ -18,6 +17,7 @@
 #include "stoa/common/ids.hpp"
 #include "stoa/common/result.hpp"
 #include "stoa/common/time.hpp"
+#include "stoa/common/vector_queue.hpp"
 #include "stoa/e2ee/e2ee_error.hpp"
 #include "stoa/e2ee/identity.hpp"
 
@@ -150,9 +150,11 @@ private:
     speaker_verifier_config config_;
     std::unordered_map<std::uint32_t, public_key> keys_;
     std::map<frame_ref, pending_frame> pending_;
-    std::deque<std::pair<time_point, frame_ref>> pending_order_;  // may hold refs already resolved
+    // In arrival order; refs a signature resolved are dropped from the front as soon as they reach
+    // it, so a listener holds about one batch of entries, not a deadline's worth.
+    vector_queue<std::pair<time_point, frame_ref>> pending_order_;
     std::map<frame_ref, signed_hash> signed_;
-    std::deque<std::pair<time_point, frame_ref>> signed_order_;
+    vector_queue<std::pair<time_point, frame_ref>> signed_order_;
 };
 
 }  // namespace stoa::e2ee

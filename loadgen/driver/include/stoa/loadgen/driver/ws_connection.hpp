@@ -72,7 +72,7 @@ public:
     static constexpr std::size_t max_queued_bytes = std::size_t{1} << 20;
     static constexpr std::size_t max_message_bytes = std::size_t{4} << 20;
     // Kept capacity of the per-connection strings after a burst (a roster snapshot, a key bundle).
-    static constexpr std::size_t kept_capacity = 1024;
+    static constexpr std::size_t kept_capacity = 256;
 
     // `random_seed` feeds the handshake key and the frame masks.
     ws_connection(boost::asio::io_context& context, connection_owner& owner, read_buffer& buffer, read_mode mode,

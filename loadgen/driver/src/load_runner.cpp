@@ -21,6 +21,7 @@
 #include "stoa/loadgen/metrics/metric_set.hpp"
 #include "stoa/loadgen/report/run_metrics.hpp"
 #include "stoa/loadgen/report/run_verdict.hpp"
+#include "stoa/loadgen/scenario/deterministic_random.hpp"
 #include "stoa/loadgen/scenario/member_layout.hpp"
 #include "worker.hpp"
 
@@ -41,13 +42,9 @@ std::string utc_now_iso() {
     return text;
 }
 
-// splitmix64 of the seed and member: the probe draw, the same on every shard.
+// The probe draw of (seed, member), the same on every shard.
 double probe_unit(std::uint64_t seed, std::uint32_t member) noexcept {
-    std::uint64_t z = seed * 0xD1B54A32D192ED03ULL + member + 0x70726F6265ULL;
-    z = (z ^ (z >> 30U)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27U)) * 0x94D049BB133111EBULL;
-    z ^= z >> 31U;
-    return static_cast<double>(z >> 11U) * 0x1.0p-53;
+    return unit_from_bits(mix64(seed * 0xD1B54A32D192ED03ULL + member + 0x70726F6265ULL));
 }
 
 }  // namespace

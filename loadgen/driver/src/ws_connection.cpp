@@ -8,6 +8,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include "stoa/loadgen/scenario/deterministic_random.hpp"
+
 namespace stoa::loadgen {
 
 namespace net = boost::asio;
@@ -15,12 +17,7 @@ namespace net = boost::asio;
 namespace {
 
 // splitmix64: cheap, well-spread bits for masks and handshake keys.
-std::uint64_t next_random(std::uint64_t& state) noexcept {
-    std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30U)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27U)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31U);
-}
+std::uint64_t next_random(std::uint64_t& state) noexcept { return mix64(state += 0x9E3779B97F4A7C15ULL); }
 
 void shrink(std::string& text) {
     if (text.empty() && text.capacity() > ws_connection::kept_capacity) std::string().swap(text);

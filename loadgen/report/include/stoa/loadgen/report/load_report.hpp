@@ -62,7 +62,8 @@ struct summary_value {
 // - derived: frames.loss = lost / expected, frames.late_ratio = late / expected (ratios; absent when
 //   nothing was expected), playout.gap_max = max gap in seconds (0 when decoders heard no gap),
 //   errors.count = the errors counter, generator.cpu_seconds, generator.cpu_per_member_seconds,
-//   generator.rss_per_member (bytes), frames.per_second (received / duration).
+//   generator.rss_per_member (bytes), frames.per_second (received / duration), frames.loss.probe,
+//   generator.saturated (0 or 1), generator.busy_share, tls.handshake_share_of_join.
 [[nodiscard]] std::vector<summary_value> summarize(const load_report& report);
 [[nodiscard]] const summary_value* find_value(std::span<const summary_value> summary, std::string_view path) noexcept;
 

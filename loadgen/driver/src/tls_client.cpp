@@ -29,7 +29,7 @@ bool is_ip_address(std::string_view host) {
 
 // OpenSSL tells of every new session here (TLS 1.3 sends tickets after the handshake).
 int on_new_session(SSL* ssl, SSL_SESSION* session) {
-    auto* context = static_cast<tls_client_context*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
+    auto* context = static_cast<tls_client_context*>(SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), 0));
     if (context == nullptr || !context->options().resume) return 0;
     context->remember(session);
     return 1;  // the reference is ours now
@@ -60,7 +60,7 @@ result<std::shared_ptr<tls_client_context>, std::string> tls_client_context::mak
     SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
     SSL_CTX_sess_set_new_cb(context, on_new_session);
     std::shared_ptr<tls_client_context> made(new tls_client_context(context, options));
-    SSL_CTX_set_app_data(context, made.get());
+    SSL_CTX_set_ex_data(context, 0, made.get());
     return made;
 }
 
@@ -91,7 +91,10 @@ tls_session::tls_session(std::shared_ptr<tls_client_context> context, std::strin
     SSL_set_bio(ssl_, in, out);
     SSL_set_connect_state(ssl_);
     const std::string name(server_name);
-    if (!is_ip_address(name)) SSL_set_tlsext_host_name(ssl_, name.c_str());
+    if (!is_ip_address(name)) {
+        // SSL_set_tlsext_host_name, without the macro's C cast.
+        SSL_ctrl(ssl_, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name, const_cast<char*>(name.c_str()));
+    }
     if (context_->options().verify) {
         X509_VERIFY_PARAM* param = SSL_get0_param(ssl_);
         if (is_ip_address(name)) {
@@ -110,11 +113,6 @@ tls_session::tls_session(std::shared_ptr<tls_client_context> context, std::strin
 
 tls_session::~tls_session() {
     if (ssl_ != nullptr) SSL_free(ssl_);
-}
-
-std::size_t tls_session::approximate_bytes() const noexcept {
-    // The SSL object and its BIOs; record buffers are released between records.
-    return sizeof(*this) + 6 * 1024;
 }
 
 status<std::string> tls_session::start() {

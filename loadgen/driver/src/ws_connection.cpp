@@ -41,11 +41,6 @@ std::array<std::uint8_t, 4> ws_connection::next_mask() noexcept {
             static_cast<std::uint8_t>(bits >> 24)};
 }
 
-std::size_t ws_connection::approximate_bytes() const noexcept {
-    return sizeof(*this) + pending_.capacity() + fragments_.capacity() + outbox_.capacity() + early_.capacity() +
-           handshake_key_.capacity() + request_.capacity() + (tls_ ? tls_->approximate_bytes() : 0);
-}
-
 void ws_connection::start(const connection_target& target, std::chrono::milliseconds timeout) {
     auto self = shared_from_this();
     boost::system::error_code ec;

@@ -70,7 +70,6 @@ public:
 
     [[nodiscard]] bool handshake_done() const noexcept { return done_; }
     [[nodiscard]] bool resumed() const noexcept { return resumed_; }
-    [[nodiscard]] std::size_t approximate_bytes() const noexcept;
 
 private:
     [[nodiscard]] status<std::string> advance();

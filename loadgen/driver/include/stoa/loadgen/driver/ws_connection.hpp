@@ -95,7 +95,6 @@ public:
     void detach() noexcept { owner_ = nullptr; }
     [[nodiscard]] bool is_open() const noexcept { return phase_ == phase::open; }
     [[nodiscard]] read_mode mode() const noexcept { return mode_; }
-    [[nodiscard]] std::size_t approximate_bytes() const noexcept;
 
 private:
     enum class phase : std::uint8_t { connecting, handshaking, upgrading, open, ended };

@@ -28,6 +28,11 @@ export const chromiumFlags = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // A page's timers and audio keep their pace on a loaded machine, whether or not Chromium deems
+  // the page visible.
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+  '--disable-backgrounding-occluded-windows',
 ];
 
 // The wasm build staged a complete client: the e2e tests of the client can run.
@@ -285,7 +290,8 @@ export async function screenshot(page, name) {
 
 // What the page plays, measured in the page: an AnalyserNode (fftSize 8192) on
 // window[app].audioOutput (window.stoaApp by default, see docs/web-client.md) for `ms`
-// milliseconds. Resolves with {frequencyHz, levelDbfs, contextState, sampleRate, snapshots}:
+// milliseconds of played audio. Resolves with {frequencyHz, levelDbfs, contextState, sampleRate,
+// snapshots, audioSeconds}:
 // the strongest frequency of the averaged power spectrum (interpolated between bins) and the RMS
 // level of the output in dBFS (a full-scale sine reads -3 dB, as in core/audio's level meter).
 export async function measureTone(page, ms, { app = 'stoaApp' } = {}) {
@@ -318,16 +324,18 @@ export async function measureTone(page, ms, { app = 'stoaApp' } = {}) {
         snapshots += 1;
       };
       // An analyser window is 8192 samples (about 170 ms at 48 kHz): a snapshot every 100 ms sees
-      // all of the output.
-      await new Promise((resolve) => {
-        const timer = setInterval(take, 100);
-        setTimeout(() => {
-          clearInterval(timer);
-          resolve();
-        }, ms);
-      });
+      // all of the output. The measurement ends on the audio clock, not the wall clock: a page
+      // whose timers are starved on a loaded machine still takes all of its snapshots (a late
+      // snapshot overlaps the previous one, which only averages the same audio twice). The wall
+      // deadline is there so a stopped context cannot hang the test; the caller sees the count.
+      const wanted = Math.max(1, Math.ceil(ms / 100));
+      const started = context.currentTime;
+      const deadline = performance.now() + ms + 30_000;
+      while ((snapshots < wanted || context.currentTime - started < ms / 1000) && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        take();
+      }
       target.audioOutput.disconnect(analyser);
-      if (snapshots === 0) take();
       const rms = Math.sqrt(squares / Math.max(samples, 1));
       const levelDbfs = rms > 0 ? 20 * Math.log10(rms) : -Infinity;
       let best = 1;
@@ -338,7 +346,8 @@ export async function measureTone(page, ms, { app = 'stoaApp' } = {}) {
       const offset = denominator !== 0 ? (0.5 * (a - c)) / denominator : 0;
       const binHz = context.sampleRate / analyser.fftSize;
       const frequencyHz = power[best] > 0 && rms > 0 ? (best + offset) * binHz : 0;
-      return { frequencyHz, levelDbfs, contextState: context.state, sampleRate: context.sampleRate, snapshots };
+      const audioSeconds = context.currentTime - started;
+      return { frequencyHz, levelDbfs, contextState: context.state, sampleRate: context.sampleRate, snapshots, audioSeconds };
     },
     { ms, app },
   );

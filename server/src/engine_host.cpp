@@ -1,4 +1,4 @@
-// The engine strand: the only place the relay engine and the connection registry are touched.
+// The engine's thread: the only place the relay engine and the connection registry are touched.
 #include "engine_host.hpp"
 
 #include <sodium.h>
@@ -19,17 +19,20 @@ system_random::system_random() {
 
 void system_random::fill(std::span<std::uint8_t> out) { randombytes_buf(out.data(), out.size()); }
 
-engine_host::engine_host(net::io_context& io, const server_config& config, server_metrics& metrics)
+engine_host::engine_host(std::vector<net::io_context*> shards, const server_config& config, server_metrics& metrics)
     : config_(config),
       metrics_(metrics),
-      strand_(net::make_strand(io)),
-      tick_timer_(strand_),
+      shards_(std::move(shards)),
+      executor_(shards_.at(0)->get_executor()),
+      tick_timer_(executor_),
       engine_(config.relay, random_, *this),
-      slow_consumer_error_(relay::make_message(
-          proto::encode(proto::server_message{
-              std::nullopt, proto::make_error(proto::relay_error::slow_consumer_disconnected,
-                                              "the connection's send queue stayed over its limit")}),
-          relay::payload_kind::text, relay::traffic_class::control)) {}
+      delivery_{relay::make_message(
+                    proto::encode(proto::server_message{
+                        std::nullopt, proto::make_error(proto::relay_error::slow_consumer_disconnected,
+                                                        "the connection's send queue stayed over its limit")}),
+                    relay::payload_kind::text, relay::traffic_class::control),
+                config.close_timeout},
+      outboxes_(shards_.size()) {}
 
 time_point engine_host::core_now() const {
     // The core never reads a clock: this is where the steady clock becomes its time.
@@ -37,7 +40,7 @@ time_point engine_host::core_now() const {
 }
 
 void engine_host::start() {
-    net::post(strand_, [this] {
+    net::post(executor_, [this] {
         enter();
         schedule_tick();
     });
@@ -53,6 +56,7 @@ void engine_host::schedule_tick() {
 void engine_host::on_tick() {
     enter();
     engine_.tick(core_now());
+    flush();
     if (draining_ && (connections_.empty() || now_ >= drain_deadline_)) {
         if (auto drained = std::exchange(drained_, {})) drained();
         return;  // no more ticks: the server is stopping
@@ -61,7 +65,7 @@ void engine_host::on_tick() {
 }
 
 void engine_host::open(std::shared_ptr<connection_handle> connection) {
-    net::post(strand_, [this, connection = std::move(connection)]() mutable {
+    net::post(executor_, [this, connection = std::move(connection)]() mutable {
         enter();
         const relay::connection_id id = connection->id;
         const std::string address = connection->address;
@@ -74,40 +78,50 @@ void engine_host::open(std::shared_ptr<connection_handle> connection) {
                                          relay::payload_kind::text, relay::traffic_class::control));
             close(id, relay::close_code::going_away, "server shutting down");
         }
+        flush();
     });
 }
 
 void engine_host::text(std::shared_ptr<connection_handle> from, std::string text, steady_time read_at) {
-    net::post(strand_, [this, from = std::move(from), text = std::move(text), read_at] {
+    net::post(executor_, [this, from = std::move(from), text = std::move(text), read_at] {
         enter();
         const auto& stats = engine_.stats();
         const std::uint64_t admitted_before = stats.joins + stats.seats_reattached;
         engine_.on_text(from->id, text, core_now());
-        if (stats.joins + stats.seats_reattached != admitted_before) {
-            metrics_.join_latency.observe(std::chrono::steady_clock::now() - read_at);
+        if (stats.joins + stats.seats_reattached != admitted_before && connections_.contains(from->id)) {
+            // Join latency runs until the welcome (the last control message queued for the
+            // joiner in this entry point) is written to the socket, not merely queued.
+            outboxes_[from->shard].mark_written_latency(*from, read_at);
         }
+        flush();
         from->resume_reading();
     });
 }
 
 void engine_host::binary(std::shared_ptr<connection_handle> from, relay::shared_message message) {
-    net::post(strand_, [this, from = std::move(from), message = std::move(message)] {
+    net::post(executor_, [this, from = std::move(from), message = std::move(message)] {
         enter();
         engine_.on_binary(from->id, message, core_now());
+        flush();
         from->resume_reading();
     });
 }
 
 void engine_host::closed(relay::connection_id id) {
-    net::post(strand_, [this, id] {
+    net::post(executor_, [this, id] {
         enter();
         engine_.on_close(id, core_now());
-        connections_.erase(id);
+        flush();
+        const auto found = connections_.find(id);
+        if (found == connections_.end()) return;
+        std::shared_ptr<connection_handle> connection = std::move(found->second);
+        connections_.erase(found);
+        release(std::move(connection));
     });
 }
 
 void engine_host::scrape(std::function<void(std::string)> respond) {
-    net::post(strand_, [this, respond = std::move(respond)] {
+    net::post(executor_, [this, respond = std::move(respond)] {
         engine_view view;
         view.stats = engine_.stats();
         view.roles = engine_.members_by_role();
@@ -123,13 +137,14 @@ void engine_host::scrape(std::function<void(std::string)> respond) {
 }
 
 void engine_host::shutdown(std::function<void()> drained) {
-    net::post(strand_, [this, drained = std::move(drained)]() mutable {
+    net::post(executor_, [this, drained = std::move(drained)]() mutable {
         enter();
         if (draining_) return;
         draining_ = true;
         drained_ = std::move(drained);
         drain_deadline_ = now_ + config_.drain_timeout;
         engine_.shutdown(config_.reconnect_after_ms, core_now());
+        flush();
     });
 }
 
@@ -137,38 +152,35 @@ void engine_host::send(relay::connection_id to, const relay::shared_message& mes
     const auto found = connections_.find(to);
     if (found == connections_.end()) return;
     connection_handle& connection = *found->second;
-    const push_result pushed = connection.queue.push(message, now_);
-    switch (pushed.outcome) {
-        case push_outcome::queued:
-        case push_outcome::dropped:
-            break;
-        case push_outcome::queued_after_dropping_media:
-            metrics_.queue_media_dropped.fetch_add(1, std::memory_order_relaxed);
-            break;
-        case push_outcome::slow_consumer:
-            disconnect_slow_consumer(connection);
-            return;
-    }
-    if (pushed.wake_writer) connection.wake_writer();
-}
-
-void engine_host::disconnect_slow_consumer(connection_handle& connection) {
-    metrics_.slow_consumers_disconnected.fetch_add(1, std::memory_order_relaxed);
-    // Whatever was queued is stale; the error alone goes out, then the close. The engine hears
-    // of it when the connection's read loop ends, like any lost transport.
-    if (connection.queue.replace_and_close(slow_consumer_error_, relay::close_code::policy_violation,
-                                           "slow consumer")) {
-        connection.wake_writer();
-    }
-    connection.close_deadline(config_.close_timeout);
+    outboxes_[connection.shard].send(connection, message);
 }
 
 void engine_host::close(relay::connection_id who, relay::close_code code, std::string_view reason) {
     const auto found = connections_.find(who);
     if (found == connections_.end()) return;
     connection_handle& connection = *found->second;
-    if (connection.queue.close_after_flush(code, std::string(reason))) connection.wake_writer();
-    connection.close_deadline(config_.close_timeout);
+    outboxes_[connection.shard].close(connection, code, reason);
+}
+
+void engine_host::flush() {
+    for (shard_index shard = 0; shard < outboxes_.size(); ++shard) {
+        outbox& box = outboxes_[shard];
+        if (box.empty()) continue;
+        if (shard == 0) {
+            // The engine's own thread: written before the entry point returns.
+            box.deliver(delivery_, metrics_, now_);
+            continue;
+        }
+        net::post(*shards_[shard], [this, box = std::exchange(box, outbox{})]() mutable {
+            box.deliver(delivery_, metrics_, std::chrono::steady_clock::now());
+        });
+    }
+}
+
+void engine_host::release(std::shared_ptr<connection_handle> connection) {
+    const shard_index shard = connection->shard;
+    if (shard == 0) return;  // the engine's thread: no batch for it is pending
+    net::post(*shards_[shard], [connection = std::move(connection)] {});
 }
 
 }  // namespace stoa::server

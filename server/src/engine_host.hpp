@@ -1,5 +1,6 @@
-// The relay engine on its own strand: connections' messages are posted in, the engine's sends
-// go straight onto each connection's bounded queue, and a 20 ms timer drives engine.tick().
+// The relay engine on the first I/O thread: connections' messages are posted in; the engine's
+// sends and closes are gathered per I/O thread (outbox) and handed over once per entry point,
+// delivered inline for connections of the engine's own thread; a 20 ms timer drives engine.tick().
 #pragma once
 
 #include <atomic>
@@ -7,14 +8,15 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 
-#include "connection_handle.hpp"
 #include "stoa/relay/relay_engine.hpp"
+#include "stoa/server/connection_handle.hpp"
 #include "stoa/server/metrics.hpp"
+#include "stoa/server/outbox.hpp"
 #include "stoa/server/server_config.hpp"
 
 namespace stoa::server {
@@ -28,28 +30,29 @@ public:
 
 class engine_host final : public relay::relay_sink {
 public:
-    engine_host(boost::asio::io_context& io, const server_config& config, server_metrics& metrics);
+    // `shards` are the I/O threads' contexts, one thread each; the engine lives on the first.
+    engine_host(std::vector<boost::asio::io_context*> shards, const server_config& config, server_metrics& metrics);
 
     void start();
     [[nodiscard]] relay::connection_id next_connection_id() noexcept {
         return relay::connection_id(next_id_.fetch_add(1, std::memory_order_relaxed));
     }
 
-    // Callable from any thread: each posts onto the engine strand. After a message is handled
+    // Callable from any thread: each posts onto the engine's thread. After a message is handled
     // the connection is told to read the next one, so each connection has one message in flight.
     void open(std::shared_ptr<connection_handle> connection);
     void text(std::shared_ptr<connection_handle> from, std::string text, steady_time read_at);
     void binary(std::shared_ptr<connection_handle> from, relay::shared_message message);
     void closed(relay::connection_id id);
-    // Renders /metrics on the engine strand and hands the text to `respond` (on that strand).
+    // Renders /metrics on the engine's thread and hands the text to `respond` (on that thread).
     void scrape(std::function<void(std::string)> respond);
     // Graceful shutdown: tell every client, let queues drain (at most drain_timeout), then call
-    // `drained` once, on the engine strand.
+    // `drained` once, on the engine's thread.
     void shutdown(std::function<void()> drained);
     // After the I/O threads stopped: drop every connection so they can be destroyed.
     void forget_connections() { connections_.clear(); }
 
-    // relay_sink: called by the engine, on the engine strand.
+    // relay_sink: called by the engine, on its thread. Both only fill the outboxes.
     void send(relay::connection_id to, const relay::shared_message& message) override;
     void close(relay::connection_id who, relay::close_code code, std::string_view reason) override;
 
@@ -57,12 +60,17 @@ private:
     void schedule_tick();
     void on_tick();
     void enter() { now_ = std::chrono::steady_clock::now(); }
+    // Ends every entry point: hands each I/O thread its batch (the engine's own, inline).
+    void flush();
+    // Drops the registry's reference on the connection's own thread, after the batches posted
+    // there before it, which hold plain pointers to it.
+    void release(std::shared_ptr<connection_handle> connection);
     [[nodiscard]] time_point core_now() const;
-    void disconnect_slow_consumer(connection_handle& connection);
 
     const server_config& config_;
     server_metrics& metrics_;
-    boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+    std::vector<boost::asio::io_context*> shards_;
+    boost::asio::io_context::executor_type executor_;  // the engine's thread: shards_[0]
     boost::asio::steady_timer tick_timer_;
     system_random random_;
     relay::relay_engine engine_;
@@ -72,7 +80,8 @@ private:
     bool draining_ = false;
     steady_time drain_deadline_{};
     std::function<void()> drained_;
-    relay::shared_message slow_consumer_error_;
+    delivery_policy delivery_;
+    std::vector<outbox> outboxes_;  // one per shard, filled during an entry point
 };
 
 }  // namespace stoa::server

@@ -1,5 +1,5 @@
 // One HTTP connection (plain or TLS): /healthz, /metrics, the web client's static files, and the
-// upgrade of /ws to a websocket_session on the same strand.
+// upgrade of /ws to a websocket_session on the same I/O thread.
 #pragma once
 
 #include <chrono>
@@ -32,8 +32,8 @@ template <class Stream>
 class http_session final : public std::enable_shared_from_this<http_session<Stream>> {
 public:
     template <class... Args>
-    http_session(server_context& context, std::string address, Args&&... stream_args)
-        : stream_(std::forward<Args>(stream_args)...), context_(context), address_(std::move(address)) {}
+    http_session(server_context& context, std::string address, shard_index shard, Args&&... stream_args)
+        : stream_(std::forward<Args>(stream_args)...), context_(context), address_(std::move(address)), shard_(shard) {}
 
     void run() {
         boost::asio::post(stream_.get_executor(), [self = this->shared_from_this()] { self->start(); });
@@ -80,7 +80,7 @@ private:
                 return send_simple(http::status::service_unavailable, "the relay is full\n");
             }
             auto session = std::make_shared<websocket_session<Stream>>(
-                std::move(stream_), context_, context_.engine.next_connection_id(), address_);
+                std::move(stream_), context_, context_.engine.next_connection_id(), address_, shard_);
             session->run(std::move(request_));
             return;
         }
@@ -199,6 +199,7 @@ private:
     Stream stream_;
     server_context& context_;
     std::string address_;
+    const shard_index shard_;  // the I/O thread the socket belongs to
     boost::beast::flat_buffer buffer_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::empty_body>> parser_;
     boost::beast::http::request<boost::beast::http::empty_body> request_;

@@ -195,7 +195,7 @@ std::string render_metrics(const engine_view& engine, const server_metrics& serv
                 load(server.slow_consumers_disconnected));
     out.counter("stoa_oversized_messages_total", "Connections closed for a message over the size limit",
                 load(server.read_errors_too_large));
-    out.histogram("stoa_join_latency_seconds", "From a join request read off the socket to its welcome queued",
+    out.histogram("stoa_join_latency_seconds", "From a join request read off the socket to its welcome written to the socket",
                   server.join_latency.read());
 
     std::vector<std::pair<prometheus_text::labels, double>> rejected;

@@ -1,4 +1,5 @@
-// The listener, the TLS context, the I/O thread pool and the orderly teardown of all of them.
+// The listener, the TLS context, the I/O threads (one io_context each: a connection lives on one
+// thread for its whole life, so nothing of it needs a lock or a strand) and the orderly teardown.
 #include "stoa/server/relay_server.hpp"
 
 #include <memory>
@@ -6,10 +7,10 @@
 #include <thread>
 #include <vector>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
-#include <boost/asio/strand.hpp>
 
 #include "engine_host.hpp"
 #include "http_session.hpp"
@@ -25,8 +26,9 @@ namespace {
 
 class listener : public std::enable_shared_from_this<listener> {
 public:
-    listener(net::io_context& io, server_context& context, net::ssl::context* tls, const tcp::endpoint& endpoint)
-        : io_(io), context_(context), tls_(tls), acceptor_(net::make_strand(io)) {
+    listener(std::vector<net::io_context*> shards, server_context& context, net::ssl::context* tls,
+             const tcp::endpoint& endpoint)
+        : shards_(std::move(shards)), context_(context), tls_(tls), acceptor_(*shards_.at(0)) {
         acceptor_.open(endpoint.protocol());
         acceptor_.set_option(net::socket_base::reuse_address(true));
         acceptor_.bind(endpoint);
@@ -46,14 +48,16 @@ public:
 
 private:
     void accept_next() {
-        // Every connection gets its own strand.
-        acceptor_.async_accept(net::make_strand(io_), [self = shared_from_this()](boost::system::error_code error,
-                                                                                   tcp::socket socket) {
-            self->on_accept(error, std::move(socket));
+        // Connections are dealt to the I/O threads in turn; each stays on its thread.
+        const shard_index shard = next_shard_;
+        next_shard_ = (next_shard_ + 1) % shards_.size();
+        acceptor_.async_accept(*shards_[shard], [self = shared_from_this(), shard](boost::system::error_code error,
+                                                                                    tcp::socket socket) {
+            self->on_accept(error, std::move(socket), shard);
         });
     }
 
-    void on_accept(boost::system::error_code error, tcp::socket socket) {
+    void on_accept(boost::system::error_code error, tcp::socket socket, shard_index shard) {
         if (!acceptor_.is_open()) return;
         if (!error) {
             context_.metrics.tcp_accepted.fetch_add(1, std::memory_order_relaxed);
@@ -62,9 +66,11 @@ private:
             const auto remote = socket.remote_endpoint(ignored);
             std::string address = ignored ? std::string{} : remote.address().to_string();
             if (tls_ != nullptr) {
-                std::make_shared<http_session<tls_stream>>(context_, std::move(address), std::move(socket), *tls_)->run();
+                std::make_shared<http_session<tls_stream>>(context_, std::move(address), shard, std::move(socket), *tls_)
+                    ->run();
             } else {
-                std::make_shared<http_session<boost::beast::tcp_stream>>(context_, std::move(address), std::move(socket))
+                std::make_shared<http_session<boost::beast::tcp_stream>>(context_, std::move(address), shard,
+                                                                         std::move(socket))
                     ->run();
             }
         }
@@ -72,10 +78,11 @@ private:
         accept_next();
     }
 
-    net::io_context& io_;
+    std::vector<net::io_context*> shards_;
     server_context& context_;
     net::ssl::context* tls_;
-    tcp::acceptor acceptor_;
+    tcp::acceptor acceptor_;  // on the first thread
+    shard_index next_shard_ = 0;
 };
 
 }  // namespace
@@ -91,26 +98,39 @@ struct relay_server::impl {
             tls->use_certificate_chain_file(config.tls_certificate->string());
             tls->use_private_key_file(config.tls_private_key->string(), net::ssl::context::pem);
         }
-        io = std::make_unique<net::io_context>(static_cast<int>(config.threads));
-        engine = std::make_unique<engine_host>(*io, config, metrics);
+        std::vector<net::io_context*> contexts;
+        for (unsigned i = 0; i < config.threads; ++i) {
+            shards.push_back(std::make_unique<net::io_context>(1));  // run by exactly one thread
+            contexts.push_back(shards.back().get());
+            // A thread whose context has no socket yet must still be there for the first one.
+            keep_running.push_back(net::make_work_guard(*shards.back()));
+        }
+        engine = std::make_unique<engine_host>(contexts, config, metrics);
         context = std::make_unique<server_context>(config, metrics, *engine);
         const auto address = net::ip::make_address(config.listen_address);
-        accept = std::make_shared<listener>(*io, *context, tls ? &*tls : nullptr, tcp::endpoint(address, config.port));
+        accept = std::make_shared<listener>(contexts, *context, tls ? &*tls : nullptr, tcp::endpoint(address, config.port));
         port = accept->port();
     }
 
     ~impl() {
         stop();
         // Sessions live in pending handlers and in the engine's registry; they must go before
-        // the io_context, and the engine's timer and strand with them.
+        // the io_contexts, and the engine's timer with them.
         if (engine) engine->forget_connections();
         accept.reset();
         engine.reset();
-        io.reset();
+        keep_running.clear();
+        // The first context goes first: its queued engine handlers hold sessions of every thread,
+        // whose sockets still need their own contexts when they are destroyed.
+        for (auto& shard : shards) shard.reset();
+    }
+
+    void stop_all() {
+        for (auto& shard : shards) shard->stop();
     }
 
     void stop() {
-        if (io) io->stop();
+        if (!shards.empty()) stop_all();
         for (auto& thread : threads) {
             if (thread.joinable()) thread.join();
         }
@@ -120,7 +140,8 @@ struct relay_server::impl {
     server_config config;
     server_metrics metrics;
     std::optional<net::ssl::context> tls;
-    std::unique_ptr<net::io_context> io;
+    std::vector<std::unique_ptr<net::io_context>> shards;
+    std::vector<net::executor_work_guard<net::io_context::executor_type>> keep_running;
     std::unique_ptr<engine_host> engine;
     std::unique_ptr<server_context> context;
     std::shared_ptr<listener> accept;
@@ -135,8 +156,8 @@ relay_server::~relay_server() = default;
 void relay_server::start() {
     impl_->engine->start();
     impl_->accept->run();
-    for (unsigned i = 0; i < impl_->config.threads; ++i) {
-        impl_->threads.emplace_back([io = impl_->io.get()] { io->run(); });
+    for (auto& shard : impl_->shards) {
+        impl_->threads.emplace_back([io = shard.get()] { io->run(); });
     }
 }
 
@@ -146,7 +167,7 @@ const server_config& relay_server::config() const noexcept { return impl_->confi
 
 void relay_server::shutdown() {
     impl_->accept->stop();
-    impl_->engine->shutdown([io = impl_->io.get()] { io->stop(); });
+    impl_->engine->shutdown([impl = impl_.get()] { impl->stop_all(); });
 }
 
 void relay_server::wait() {
@@ -157,7 +178,7 @@ void relay_server::wait() {
 
 void relay_server::stop() {
     // Only asks: the threads end soon after, and wait() joins them.
-    impl_->io->stop();
+    impl_->stop_all();
 }
 
 }  // namespace stoa::server

@@ -6,14 +6,13 @@
 
 namespace stoa::server {
 
-bool send_queue::wake_locked() {
+bool send_queue::wake() {
     if (writing_) return false;
     writing_ = true;
     return true;
 }
 
-push_result send_queue::push(const relay::shared_message& message, steady_time now) {
-    const std::lock_guard lock(mutex_);
+push_result send_queue::push(relay::shared_message message, steady_time now) {
     push_result result;
     if (closing_) {
         result.outcome = push_outcome::dropped;
@@ -45,15 +44,16 @@ push_result send_queue::push(const relay::shared_message& message, steady_time n
             return result;
         }
         ++control_count_;
+        ++control_pushed_;
         control_bytes_ += message->data.size();
     }
-    messages_.push_back(message);
-    result.wake_writer = wake_locked();
+    messages_.push_back(std::move(message));
+    publish_depth();
+    result.wake_writer = wake();
     return result;
 }
 
 take_outcome send_queue::take(std::vector<relay::shared_message>& out, std::size_t max) {
-    const std::lock_guard lock(mutex_);
     if (messages_.empty()) {
         if (closing_) return take_outcome::close;
         writing_ = false;
@@ -66,56 +66,63 @@ take_outcome send_queue::take(std::vector<relay::shared_message>& out, std::size
             --media_count_;
         } else {
             --control_count_;
+            ++control_taken_;
             control_bytes_ -= m->data.size();
         }
         out.push_back(std::move(m));
         messages_.pop_front();
     }
+    publish_depth();
     // Draining below half ends an overflow episode: the consumer caught up.
     if (overflowing_since_ && media_count_ <= limits_.max_media_messages / 2) overflowing_since_.reset();
     return take_outcome::batch;
 }
 
 bool send_queue::close_after_flush(relay::close_code code, std::string reason) {
-    const std::lock_guard lock(mutex_);
     if (closing_) return false;
     closing_ = true;
     close_code_ = code;
     close_reason_ = std::move(reason);
-    return wake_locked();
+    return wake();
 }
 
 bool send_queue::replace_and_close(const relay::shared_message& last, relay::close_code code, std::string reason) {
-    const std::lock_guard lock(mutex_);
     messages_.clear();
     media_count_ = 0;
     control_count_ = 0;
     control_bytes_ = 0;
     overflowing_since_.reset();
-    if (last) messages_.push_back(last);
+    mark_.reset();
+    if (last) {
+        messages_.push_back(last);
+        if (last->priority != relay::traffic_class::media) {
+            ++control_count_;
+            ++control_pushed_;
+            control_bytes_ += last->data.size();
+        } else {
+            ++media_count_;
+        }
+    }
+    publish_depth();
     closing_ = true;
     close_code_ = code;
     close_reason_ = std::move(reason);
-    return wake_locked();
+    return wake();
 }
 
-std::size_t send_queue::size() const {
-    const std::lock_guard lock(mutex_);
-    return messages_.size();
+void send_queue::mark_last_control(steady_time since) noexcept {
+    if (control_pushed_ == control_taken_) return;  // nothing of it is queued
+    mark_ = written_mark{control_pushed_, since};
 }
 
-std::uint64_t send_queue::media_dropped() const {
-    const std::lock_guard lock(mutex_);
-    return media_dropped_;
-}
-
-bool send_queue::closing() const {
-    const std::lock_guard lock(mutex_);
-    return closing_;
+std::optional<steady_time> send_queue::take_written_mark() noexcept {
+    if (!mark_ || control_taken_ < mark_->control_number) return std::nullopt;
+    const steady_time since = mark_->since;
+    mark_.reset();
+    return since;
 }
 
 std::pair<relay::close_code, std::string> send_queue::close_reason() const {
-    const std::lock_guard lock(mutex_);
     return {close_code_, close_reason_};
 }
 

@@ -1,4 +1,4 @@
-// What every session needs from the server: its configuration, counters and the engine strand.
+// What every session needs from the server: its configuration, counters and the engine host.
 #pragma once
 
 #include <atomic>

@@ -1,6 +1,7 @@
-// One WebSocket connection on its own strand. Beast performs the HTTP upgrade; afterwards the
-// session reads and writes RFC 6455 frames on the stream itself: a sans-I/O parser for client
-// frames, and one gathered write (header + shared payload per message) for everything queued.
+// One WebSocket connection, on the one I/O thread (shard) that owns its socket. Beast performs the
+// HTTP upgrade; afterwards the session reads and writes RFC 6455 frames on the stream itself: a
+// sans-I/O parser for client frames, and one gathered write (header + shared payload per message)
+// for everything queued. The engine's deliveries arrive in batches on this same thread (outbox).
 #pragma once
 
 #include <array>
@@ -20,8 +21,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
-#include "connection_handle.hpp"
 #include "server_context.hpp"
+#include "stoa/server/connection_handle.hpp"
 #include "stoa/server/ws_frame_header.hpp"
 #include "stoa/server/ws_frame_parser.hpp"
 
@@ -39,8 +40,9 @@ public:
     static constexpr std::size_t first_read_chunk = 1024;
     static constexpr std::size_t max_read_chunk = 64 * 1024;
 
-    websocket_session(Stream&& stream, server_context& context, relay::connection_id connection, std::string peer_address)
-        : connection_handle(connection, std::move(peer_address), context.config.queue),
+    websocket_session(Stream&& stream, server_context& context, relay::connection_id connection, std::string peer_address,
+                      shard_index home)
+        : connection_handle(connection, std::move(peer_address), context.config.queue, home),
           ws_(std::move(stream)),
           context_(context),
           close_timer_(ws_.get_executor()),
@@ -76,18 +78,14 @@ public:
         if (counted_) context_.open_websockets.fetch_sub(1, std::memory_order_relaxed);
     }
 
-    void wake_writer() override {
-        boost::asio::post(ws_.get_executor(), [self = this->shared_from_this()] { self->write_next(); });
-    }
+    void write_pending() override { write_next(); }
     void resume_reading() override {
         boost::asio::post(ws_.get_executor(), [self = this->shared_from_this()] {
             self->engine_busy_ = false;
             self->deliver();
         });
     }
-    void close_deadline(std::chrono::milliseconds after) override {
-        boost::asio::post(ws_.get_executor(), [self = this->shared_from_this(), after] { self->arm_deadline(after); });
-    }
+    void arm_close_deadline(std::chrono::milliseconds after) override { arm_deadline(after); }
 
 private:
     Stream& stream() { return ws_.next_layer(); }
@@ -368,6 +366,9 @@ private:
         context_.metrics.messages_out.fetch_add(batch_.size(), std::memory_order_relaxed);
         context_.metrics.bytes_out.fetch_add(written, std::memory_order_relaxed);
         batch_.clear();  // release the shared buffers as soon as they are written
+        if (const auto since = queue.take_written_mark()) {
+            context_.metrics.join_latency.observe(std::chrono::steady_clock::now() - *since);
+        }
         if (!close_in_write_) return true;
         close_sent_ = true;
         if (peer_closed_) {

@@ -128,3 +128,39 @@ TEST_CASE("closing flushes what is queued, then refuses more; replace_and_close 
         CHECK(queue.take(batch, 10) == take_outcome::close);
     }
 }
+
+TEST_CASE("a marked control message reports its time once it has been taken, not before", "[server][queue]") {
+    const auto t0 = std::chrono::steady_clock::time_point{} + 1h;
+    send_queue queue(send_queue_limits{});
+    (void)queue.push(control(1), t0);
+    (void)queue.push(media(1), t0);
+    (void)queue.push(control(2), t0);  // the welcome
+    queue.mark_last_control(t0 - 5ms);
+    (void)queue.push(media(2), t0);
+    (void)queue.push(control(3), t0);  // after the welcome: does not move the mark
+    std::vector<stoa::relay::shared_message> batch;
+    CHECK(queue.take(batch, 2) == take_outcome::batch);  // c1, m1
+    CHECK_FALSE(queue.take_written_mark());
+    CHECK(queue.take(batch, 1) == take_outcome::batch);  // c2
+    const auto since = queue.take_written_mark();
+    REQUIRE(since);
+    CHECK(*since == t0 - 5ms);
+    CHECK_FALSE(queue.take_written_mark());  // reported once
+    SECTION("a mark with nothing queued is no mark") {
+        (void)drain(queue);
+        queue.mark_last_control(t0);
+        CHECK_FALSE(queue.take_written_mark());
+    }
+}
+
+TEST_CASE("a slow consumer's dropped welcome is never reported as written", "[server][queue]") {
+    const auto t0 = std::chrono::steady_clock::time_point{} + 1h;
+    send_queue queue(send_queue_limits{});
+    (void)queue.push(control(1), t0);
+    queue.mark_last_control(t0);
+    // The push already woke the writer: no second wakeup.
+    CHECK_FALSE(queue.replace_and_close(control(99), stoa::relay::close_code::policy_violation, "slow consumer"));
+    CHECK(queue.size() == 1);
+    CHECK(drain(queue) == std::vector<std::string>{"c99"});
+    CHECK_FALSE(queue.take_written_mark());
+}

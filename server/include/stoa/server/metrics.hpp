@@ -60,7 +60,7 @@ struct process_usage {
 };
 [[nodiscard]] process_usage read_process_usage();
 
-// Everything read on the engine strand for one scrape.
+// Everything read on the engine's thread for one scrape.
 struct engine_view {
     relay::relay_stats stats{};
     relay::role_counts roles{};

@@ -21,11 +21,8 @@ push_result send_queue::push(relay::shared_message message, steady_time now) {
     if (message->priority == relay::traffic_class::media) {
         if (media_count_ >= limits_.max_media_messages) {
             // Old audio is worth nothing to a live listener: make room by dropping the oldest.
-            const auto oldest = std::find_if(messages_.begin(), messages_.end(), [](const relay::shared_message& m) {
-                return m->priority == relay::traffic_class::media;
-            });
-            if (oldest != messages_.end()) {
-                messages_.erase(oldest);
+            if (messages_.erase_first_if(
+                    [](const relay::shared_message& m) { return m->priority == relay::traffic_class::media; })) {
                 --media_count_;
             }
             ++media_dropped_;
@@ -47,7 +44,7 @@ push_result send_queue::push(relay::shared_message message, steady_time now) {
         ++control_pushed_;
         control_bytes_ += message->data.size();
     }
-    messages_.push_back(std::move(message));
+    messages_.emplace_back(std::move(message));
     publish_depth();
     result.wake_writer = wake();
     return result;
@@ -72,6 +69,7 @@ take_outcome send_queue::take(std::vector<relay::shared_message>& out, std::size
         out.push_back(std::move(m));
         messages_.pop_front();
     }
+    if (messages_.empty()) messages_.shrink_when_small();  // a burst's capacity goes back
     publish_depth();
     // Draining below half ends an overflow episode: the consumer caught up.
     if (overflowing_since_ && media_count_ <= limits_.max_media_messages / 2) overflowing_since_.reset();
@@ -94,7 +92,7 @@ bool send_queue::replace_and_close(const relay::shared_message& last, relay::clo
     overflowing_since_.reset();
     mark_.reset();
     if (last) {
-        messages_.push_back(last);
+        messages_.emplace_back(last);
         if (last->priority != relay::traffic_class::media) {
             ++control_count_;
             ++control_pushed_;

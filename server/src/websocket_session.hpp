@@ -5,7 +5,6 @@
 #pragma once
 
 #include <array>
-#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -22,6 +21,7 @@
 #include <boost/beast/websocket.hpp>
 
 #include "server_context.hpp"
+#include "stoa/common/vector_queue.hpp"
 #include "stoa/server/connection_handle.hpp"
 #include "stoa/server/ws_frame_header.hpp"
 #include "stoa/server/ws_frame_parser.hpp"
@@ -157,7 +157,7 @@ private:
         heard_since_check_ = true;
         const ws_parse_error parsed =
             parser_.feed(std::span<const std::uint8_t>(read_buffer_.data(), bytes), parsed_scratch_);
-        for (ws_event& event : parsed_scratch_) events_.push_back(std::move(event));
+        for (ws_event& event : parsed_scratch_) events_.emplace_back(std::move(event));
         parsed_scratch_.clear();
         if (parsed != ws_parse_error::none) {
             // Messages before the bad frame still count; nothing after it is read.
@@ -429,7 +429,7 @@ private:
     ws_frame_parser parser_;
     std::vector<std::uint8_t> read_buffer_ = std::vector<std::uint8_t>(first_read_chunk);
     std::vector<ws_event> parsed_scratch_;
-    std::deque<ws_event> events_;
+    vector_queue<ws_event> events_;  // no allocation until a frame arrives
     ws_parse_error parse_failure_ = ws_parse_error::none;
 
     std::vector<relay::shared_message> batch_;

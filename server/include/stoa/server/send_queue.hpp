@@ -8,11 +8,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "stoa/common/vector_queue.hpp"
 #include "stoa/relay/relay_sink.hpp"
 #include "stoa/relay/wire_message.hpp"
 
@@ -82,7 +82,7 @@ private:
     void publish_depth() noexcept { depth_.store(messages_.size(), std::memory_order_relaxed); }
 
     const send_queue_limits limits_;
-    std::deque<relay::shared_message> messages_;
+    vector_queue<relay::shared_message> messages_;
     std::atomic<std::size_t> depth_{0};
     std::uint64_t control_pushed_ = 0;
     std::uint64_t control_taken_ = 0;

@@ -1,8 +1,14 @@
 // The load generator's WebSocket client: upgrade, masked client frames, unmasked server frames.
 #include "bench_connection.hpp"
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <chrono>
 #include <cstring>
+#include <ctime>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
@@ -33,6 +39,10 @@ void bench_connection::start(const boost::asio::ip::tcp::endpoint& to, std::stri
         if (error) return self->fail("connect: " + error.message());
         boost::system::error_code ignored;
         self->socket_.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
+        if (self->timestamps_) {
+            const int on = 1;
+            ::setsockopt(self->socket_.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof(on));
+        }
         self->state_ = state::upgrading;
         // The key is fixed: the generator trusts its loopback peer and does not check the accept hash.
         std::string request = "GET " + self->target_ + " HTTP/1.1\r\nHost: " + self->host_ +
@@ -114,12 +124,51 @@ void bench_connection::read_more() {
             read_buffer_.resize(read_buffer_.size() * 2);
         }
     }
+    if (timestamps_) {
+        socket_.async_wait(boost::asio::ip::tcp::socket::wait_read, [self = shared_from_this()](const boost::system::error_code& error) {
+            if (error) return self->fail("read: " + error.message());
+            self->read_with_timestamp();
+        });
+        return;
+    }
     socket_.async_read_some(
         boost::asio::buffer(read_buffer_.data() + read_end_, read_buffer_.size() - read_end_),
         [self = shared_from_this()](const boost::system::error_code& error, std::size_t n) {
             if (error) return self->fail(error == boost::asio::error::eof ? "closed by the relay" : "read: " + error.message());
             self->on_read(n);
         });
+}
+
+void bench_connection::read_with_timestamp() {
+    if (state_ == state::closed) return;
+    iovec into{read_buffer_.data() + read_end_, read_buffer_.size() - read_end_};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(timespec)) * 2];
+    msghdr message{};
+    message.msg_iov = &into;
+    message.msg_iovlen = 1;
+    message.msg_control = control;
+    message.msg_controllen = sizeof(control);
+    const ssize_t n = ::recvmsg(socket_.native_handle(), &message, MSG_DONTWAIT);
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return read_more();
+        return fail(std::string("read: ") + std::strerror(errno));
+    }
+    if (n == 0) return fail("closed by the relay");
+    // The kernel's stamp is on CLOCK_REALTIME; moved to the steady clock with an offset read now,
+    // so a clock adjustment during the run cannot skew it by more than the few microseconds here.
+    timespec real{};
+    ::clock_gettime(CLOCK_REALTIME, &real);
+    read_us_ = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    const auto micros = [](const timespec& t) { return static_cast<std::int64_t>(t.tv_sec) * 1'000'000 + t.tv_nsec / 1'000; };
+    kernel_receive_us_ = 0;
+    for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr; c = CMSG_NXTHDR(&message, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+            timespec stamp{};
+            std::memcpy(&stamp, CMSG_DATA(c), sizeof(stamp));
+            kernel_receive_us_ = micros(stamp) - (micros(real) - read_us_);
+        }
+    }
+    on_read(static_cast<std::size_t>(n));
 }
 
 void bench_connection::on_read(std::size_t bytes) {

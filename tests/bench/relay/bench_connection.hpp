@@ -40,11 +40,19 @@ public:
     void send_text(std::string_view text);
     void send_binary(byte_span data);
     void close();
+    // Before start(): reads with recvmsg() and keeps the kernel's receive timestamp (SO_TIMESTAMPNS),
+    // so a probe listener's latency excludes the time the generator took to get to its socket.
+    void enable_receive_timestamps() noexcept { timestamps_ = true; }
 
     [[nodiscard]] std::uint32_t index() const noexcept { return index_; }
     [[nodiscard]] bool open() const noexcept { return state_ == state::open; }
     [[nodiscard]] std::uint64_t bytes_written() const noexcept { return bytes_written_; }
     [[nodiscard]] std::uint64_t bytes_read() const noexcept { return bytes_read_; }
+    [[nodiscard]] bool timestamps_enabled() const noexcept { return timestamps_; }
+    // For the bytes being handled: when the kernel queued the last of them on the socket (0 if it
+    // gave no timestamp) and when the generator read them, both in steady-clock microseconds.
+    [[nodiscard]] std::int64_t kernel_receive_us() const noexcept { return kernel_receive_us_; }
+    [[nodiscard]] std::int64_t read_us() const noexcept { return read_us_; }
 
     // What the protocol keeps per connection (a session, a role); owned by the protocol.
     void* user = nullptr;
@@ -55,6 +63,7 @@ private:
     void queue_frame(std::uint8_t opcode, byte_span payload);
     void flush();
     void read_more();
+    void read_with_timestamp();
     void on_read(std::size_t bytes);
     bool parse_upgrade();
     void parse_frames();
@@ -80,6 +89,9 @@ private:
     std::uint32_t mask_state_;
     std::uint64_t bytes_written_ = 0;
     std::uint64_t bytes_read_ = 0;
+    bool timestamps_ = false;
+    std::int64_t kernel_receive_us_ = 0;
+    std::int64_t read_us_ = 0;
 };
 
 }  // namespace stoa::bench

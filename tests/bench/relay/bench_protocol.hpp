@@ -36,8 +36,12 @@ struct bench_context {
         media_bytes_sent += bytes.size();
         tracker.sent(frame_key(bytes), scheduled_us, now_us(), members - 1, window_open);
     }
-    // A member received a media message.
-    void frame_received(byte_span bytes) { tracker.received(frame_key(bytes), now_us(), window_open); }
+    // A member received a media message; a probe listener's also counts with its socket's timestamps.
+    void frame_received(byte_span bytes, const bench_connection& from) {
+        const auto key = frame_key(bytes);
+        tracker.received(key, now_us(), window_open);
+        if (from.timestamps_enabled()) tracker.probe_received(key, from.kernel_receive_us(), from.read_us(), window_open);
+    }
 };
 
 class bench_protocol : public connection_handler {

@@ -85,11 +85,26 @@ public:
             return;
         }
         ++it->second.receipts;
+        ++receipts_any_;
         if (in_window) {
             ++deliveries_;
             from_scheduled_.add(now_us - it->second.scheduled_us);
             from_written_.add(now_us - it->second.written_us);
         }
+    }
+
+    // A probe listener's receipt, also counted by received(): `kernel_us` when the kernel queued
+    // it on the probe's socket (0 if unknown), `read_us` when the generator read it.
+    void probe_received(std::uint64_t key, std::int64_t kernel_us, std::int64_t read_us, bool in_window) {
+        const auto it = frames_.find(key);
+        if (it == frames_.end() || !in_window) return;
+        ++probe_receipts_;
+        probe_read_.add(read_us - it->second.written_us);
+        if (kernel_us == 0) {
+            ++probe_without_timestamp_;
+            return;
+        }
+        probe_relay_.add(kernel_us - it->second.written_us);
     }
 
     // After the drain: receipts missing for frames sent inside the window.
@@ -107,10 +122,18 @@ public:
     }
 
     [[nodiscard]] std::uint64_t deliveries() const noexcept { return deliveries_; }
+    // Matched receipts inside the window or not (the calibration counts them before the window).
+    [[nodiscard]] std::uint64_t deliveries_any() const noexcept { return receipts_any_; }
     [[nodiscard]] std::uint64_t frames_measured() const noexcept { return frames_measured_; }
     [[nodiscard]] std::uint64_t unmatched() const noexcept { return unmatched_; }
     [[nodiscard]] const latency_histogram& from_scheduled() const noexcept { return from_scheduled_; }
     [[nodiscard]] const latency_histogram& from_written() const noexcept { return from_written_; }
+    // Probe listeners: speaker's write to the kernel's receipt on the probe socket (what the relay
+    // and loopback add), and to the generator's read of it (adds the generator's own delay).
+    [[nodiscard]] const latency_histogram& probe_relay() const noexcept { return probe_relay_; }
+    [[nodiscard]] const latency_histogram& probe_read() const noexcept { return probe_read_; }
+    [[nodiscard]] std::uint64_t probe_receipts() const noexcept { return probe_receipts_; }
+    [[nodiscard]] std::uint64_t probe_without_timestamp() const noexcept { return probe_without_timestamp_; }
 
 private:
     struct frame {
@@ -122,10 +145,15 @@ private:
     };
     std::unordered_map<std::uint64_t, frame> frames_;
     std::uint64_t deliveries_ = 0;
+    std::uint64_t receipts_any_ = 0;
     std::uint64_t frames_measured_ = 0;
     std::uint64_t unmatched_ = 0;
     latency_histogram from_scheduled_;
     latency_histogram from_written_;
+    latency_histogram probe_relay_;
+    latency_histogram probe_read_;
+    std::uint64_t probe_receipts_ = 0;
+    std::uint64_t probe_without_timestamp_ = 0;
 };
 
 }  // namespace stoa::bench

@@ -2,6 +2,12 @@
 // connections to a relay (stoa-server, a `ws` broadcast server or a Socket.IO server), lets the
 // speakers talk, and reports deliveries per relay CPU-second, relay-added latency, losses and the
 // relay's memory per connection as JSON. Run by tests/bench/relay/run.sh.
+//
+// Probe listeners (--probes) take the kernel's receive timestamp, so their latency is what the
+// relay and loopback add, not the generator's own delay. --target-relay-cpu SHARE first calibrates
+// the talkers' frame rate until the relay uses about SHARE of its core, then measures there.
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -42,6 +48,12 @@ struct options {
     std::uint32_t connect_in_flight = 64;
     std::size_t payload_bytes = 100;
     int relay_pid = 0;
+    std::uint32_t probes = 8;       // listeners spread over the join order that take kernel timestamps
+    double talk_rate = 0.0;         // fraction of the talk pattern's frames the speakers send (0: default)
+    double target_relay_cpu = 0.0;  // > 0: calibrate talk_rate until the relay uses this share of a core
+    double target_tolerance = 0.10; // the window's share must be this close to the target to count
+    double calibrate_step_s = 3.0;
+    std::uint32_t calibrate_steps = 6;
     std::string output;
     stoa_options stoa;
 };
@@ -52,7 +64,9 @@ struct options {
                  "usage: stoa_relay_bench --protocol stoa|ws|socketio --port P --relay-pid PID [--shape A|B]\n"
                  "  [--speakers N] [--listeners N] [--always-on] [--duration S] [--warmup S] [--drain S]\n"
                  "  [--connect-rate N] [--payload-bytes N] [--decrypt-every N] [--bitrate BPS] [--seed N]\n"
-                 "  [--auth-context TEXT] [--join-timeout S] [--label NAME] [--output FILE.json]\n",
+                 "  [--auth-context TEXT] [--join-timeout S] [--label NAME] [--output FILE.json]\n"
+                 "  [--probes N] [--talk-rate F] [--target-relay-cpu SHARE] [--target-tolerance T]\n"
+                 "  [--calibrate-step S] [--calibrate-steps N]\n",
                  why);
     std::exit(2);
 }
@@ -93,6 +107,12 @@ options parse(int argc, char** argv) {
         else if (flag == "--payload-bytes") o.payload_bytes = std::stoul(value);
         else if (flag == "--relay-pid") o.relay_pid = std::stoi(value);
         else if (flag == "--output") o.output = value;
+        else if (flag == "--probes") o.probes = static_cast<std::uint32_t>(std::stoul(value));
+        else if (flag == "--talk-rate") o.talk_rate = std::stod(value);
+        else if (flag == "--target-relay-cpu") o.target_relay_cpu = std::stod(value);
+        else if (flag == "--target-tolerance") o.target_tolerance = std::stod(value);
+        else if (flag == "--calibrate-step") o.calibrate_step_s = std::stod(value);
+        else if (flag == "--calibrate-steps") o.calibrate_steps = static_cast<std::uint32_t>(std::stoul(value));
         else if (flag == "--decrypt-every") o.stoa.decrypt_every = std::max(1U, static_cast<std::uint32_t>(std::stoul(value)));
         else if (flag == "--bitrate") o.stoa.bitrate_bps = std::stoi(value);
         else if (flag == "--auth-context") o.stoa.auth_context = value;
@@ -101,6 +121,12 @@ options parse(int argc, char** argv) {
     }
     if (o.speakers == 0) usage("at least one speaker");
     if (o.relay_pid <= 0) usage("--relay-pid is needed to measure the relay's CPU and memory");
+    // Calibration starts low and climbs: starting at the shape's full rate would saturate most
+    // relays and leave a backlog that every later step measures.
+    if (o.talk_rate == 0.0) o.talk_rate = o.target_relay_cpu > 0.0 ? 0.1 : 1.0;
+    if (!(o.talk_rate > 0.0 && o.talk_rate <= 1.0)) usage("--talk-rate is in (0, 1]");
+    if (o.target_relay_cpu < 0.0 || o.target_relay_cpu >= 1.0) usage("--target-relay-cpu is in (0, 1)");
+    o.probes = std::min(o.probes, o.listeners);
     return o;
 }
 
@@ -115,6 +141,12 @@ public:
         else if (options_.protocol == "stoa") protocol_ = make_stoa_protocol(context_, options_.stoa);
         else usage("--protocol is stoa, ws or socketio");
         endpoint_ = {boost::asio::ip::make_address(options_.host), options_.port};
+        talk_rate_ = options_.talk_rate;
+        // The last listener to join, and others evenly spread before it: a relay that writes in
+        // join order shows its first and last recipients' latency alike.
+        for (std::uint32_t k = 0; k < options_.probes; ++k) {
+            probe_indices_.push_back(options_.speakers + options_.listeners - 1 - k * options_.listeners / options_.probes);
+        }
     }
 
     int run() {
@@ -135,6 +167,7 @@ private:
     void connect_next() {
         const auto index = static_cast<std::uint32_t>(connections_.size());
         auto c = std::make_shared<bench_connection>(io_, index, *protocol_);
+        if (std::find(probe_indices_.begin(), probe_indices_.end(), index) != probe_indices_.end()) c->enable_receive_timestamps();
         connections_.push_back(c);
         protocol_->add_member(c);
         c->start(endpoint_, protocol_->target());
@@ -214,7 +247,10 @@ private:
             if (error || !context_.talking) return;
             speaker& me = *speakers_[s];
             const auto scheduled = std::chrono::duration_cast<std::chrono::microseconds>(me.next.time_since_epoch()).count();
-            if (me.pattern.next_frame()) {
+            // Below a talk rate of 1 a speaker sends that fraction of its speech frames, evenly
+            // spaced: each frame still goes to every listener, there are fewer of them.
+            if (me.pattern.next_frame() && (me.credit += talk_rate_) >= 1.0) {
+                me.credit -= 1.0;
                 protocol_->speak(s, me.seq, scheduled);
                 ++frames_spoken_;
             }
@@ -224,17 +260,18 @@ private:
         });
     }
 
-    // The 20 ms clock: the protocol's timers and the measured window's edges.
+    // The 20 ms clock: the protocol's timers, the calibration and the measured window's edges.
     void tick() {
         protocol_->tick();
         const double talked = since(talk_started_);
         if (phase_ == phase::talking && !context_.window_open && talked >= options_.warmup_s && window_started_s_ == 0) {
-            open_window();
-        } else if (phase_ == phase::talking && context_.window_open && talked >= options_.warmup_s + options_.duration_s) {
+            if (options_.target_relay_cpu <= 0.0 || calibrate()) open_window();
+        } else if (phase_ == phase::talking && context_.window_open && since(window_start_) >= options_.duration_s) {
             close_window();
             context_.talking = false;  // the speakers stop; what is in flight drains
             phase_ = phase::draining;
-        } else if (phase_ == phase::draining && talked >= options_.warmup_s + options_.duration_s + options_.drain_s) {
+            drain_started_ = steady::now();
+        } else if (phase_ == phase::draining && since(drain_started_) >= options_.drain_s) {
             phase_ = phase::done;
             rss_end_kb_ = process_rss_kb(options_.relay_pid).value_or(0);
             for (auto& c : connections_) c->close();
@@ -246,6 +283,43 @@ private:
         ticker_.async_wait([this](const boost::system::error_code& error) {
             if (!error) tick();
         });
+    }
+
+    // One step of the search for the talk rate at which the relay uses target_relay_cpu of its
+    // core: each step measures the relay's CPU share for calibrate_step_s (after 0.5 s for the
+    // new rate to settle) and scales the rate by target / measured. True when done.
+    bool calibrate() {
+        const auto now = steady::now();
+        if (!step_measuring_) {
+            if (now < step_begins_) return false;
+            step_measuring_ = true;
+            step_start_ = now;
+            step_cpu_start_ = process_cpu_seconds(options_.relay_pid).value_or(0.0);
+            step_deliveries_start_ = context_.tracker.deliveries_any();
+            step_frames_start_ = frames_spoken_;
+            return false;
+        }
+        const double elapsed = since(step_start_);
+        if (elapsed < options_.calibrate_step_s) return false;
+        const double share = (process_cpu_seconds(options_.relay_pid).value_or(0.0) - step_cpu_start_) / elapsed;
+        const double deliveries_per_s = static_cast<double>(context_.tracker.deliveries_any() - step_deliveries_start_) / elapsed;
+        // A relay that delivers less than it is offered is behind, whatever its CPU share says (on
+        // a busy machine other work on its core caps the share it gets).
+        const double offered = static_cast<double>(frames_spoken_ - step_frames_start_) * (context_.members - 1) / elapsed;
+        const double kept_up = offered > 0 ? std::min(1.0, deliveries_per_s / offered) : 1.0;
+        calibration_.push_back({{"talk_rate", talk_rate_}, {"relay_cpu_share", share}, {"deliveries_per_s", deliveries_per_s},
+                                {"offered_deliveries_per_s", offered}});
+        std::fprintf(stderr, "%s: calibration step %zu: talk rate %.3f -> relay CPU %.1f%%, %.0f of %.0f offered deliveries/s\n",
+                     label().c_str(), calibration_.size(), talk_rate_, 100.0 * share, deliveries_per_s, offered);
+        const double target = options_.target_relay_cpu;
+        const bool behind = kept_up < 0.95;
+        const bool close_enough = !behind && std::abs(share - target) <= options_.target_tolerance / 2.0;
+        const bool at_full_rate_below = !behind && talk_rate_ >= 1.0 && share < target;
+        if (close_enough || at_full_rate_below || calibration_.size() >= options_.calibrate_steps) return true;
+        talk_rate_ = std::clamp(talk_rate_ * kept_up * target / std::max(share, 0.01), 0.001, 1.0);
+        step_measuring_ = false;
+        step_begins_ = now + std::chrono::milliseconds(500);
+        return false;
     }
 
     void open_window() {
@@ -292,6 +366,48 @@ private:
         const double per_cpu = relay_cpu_s_ > 0 ? deliveries / relay_cpu_s_ : 0.0;
         const double connections = static_cast<double>(members);
         const std::uint64_t rss_loaded = std::max(rss_joined_kb_, rss_window_kb_);
+        const double window_share = window_s_ > 0 ? relay_cpu_s_ / window_s_ : 0.0;
+        nlohmann::json load = {{"talk_rate", talk_rate_}, {"window_relay_cpu_share", window_share}};
+        if (options_.target_relay_cpu > 0.0) {
+            const double loss = t.expected_deliveries() > 0 ? static_cast<double>(t.lost()) / static_cast<double>(t.expected_deliveries()) : 0.0;
+            const bool kept_up = loss <= 0.01;
+            const bool reached = failure_.empty() && kept_up && std::abs(window_share - options_.target_relay_cpu) <= options_.target_tolerance;
+            std::string why;
+            if (!failure_.empty()) why = "the run did not complete";
+            else if (reached) why = "";
+            else if (!kept_up)
+                why = "the relay fell behind (" + std::to_string(static_cast<int>(100.0 * loss)) +
+                      "% of the window's deliveries missing): saturated, or its core was busy with other work";
+            else if (window_share < options_.target_relay_cpu && talk_rate_ >= 1.0)
+                why = "the relay stayed below the target at the shape's full talk rate (the load is not raised above the shape)";
+            else why = "calibration did not converge (the relay's share moved between calibration and window)";
+            load["target_relay_cpu_share"] = options_.target_relay_cpu;
+            load["tolerance"] = options_.target_tolerance;
+            load["reached"] = reached;
+            load["why_not"] = why;
+            load["calibration"] = calibration_;
+            if (!reached) {
+                std::fprintf(stderr, "%s: TARGET LOAD NOT REACHED: relay CPU %.1f%% in the window, target %.0f%% +/- %.0f (%s)\n",
+                             label().c_str(), 100.0 * window_share, 100.0 * options_.target_relay_cpu,
+                             100.0 * options_.target_tolerance, why.c_str());
+            }
+        }
+        nlohmann::json probe = {
+            {"listeners", probe_indices_.size()},
+            {"member_indices", probe_indices_},
+            {"receipts", t.probe_receipts()},
+            {"without_kernel_timestamp", t.probe_without_timestamp()},
+            // The speaker's write to the kernel queueing the frame on the probe's socket: the relay
+            // and loopback only.
+            {"relay_latency_us",
+             {{"p50", t.probe_relay().quantile(0.50)},
+              {"p99", t.probe_relay().quantile(0.99)},
+              {"max", t.probe_relay().max()},
+              {"samples", t.probe_relay().count()}}},
+            // The same to the generator's read of it, which adds the generator's own delay.
+            {"read_latency_us",
+             {{"p50", t.probe_read().quantile(0.50)}, {"p99", t.probe_read().quantile(0.99)}, {"max", t.probe_read().max()}}},
+        };
         nlohmann::json out = {
             {"label", label()},
             {"protocol", options_.protocol},
@@ -321,6 +437,8 @@ private:
              {{"p50", t.from_written().quantile(0.50)},
               {"p99", t.from_written().quantile(0.99)},
               {"max", t.from_written().max()}}},
+            {"probe", probe},
+            {"load", load},
             {"expected_deliveries", t.expected_deliveries()},
             {"lost", t.lost()},
             {"loss_ratio", t.expected_deliveries() > 0 ? static_cast<double>(t.lost()) / static_cast<double>(t.expected_deliveries()) : 0.0},
@@ -355,6 +473,7 @@ private:
         talk_pattern pattern;
         steady::time_point next{};
         std::uint32_t seq = 0;
+        double credit = 0.0;  // talk-rate thinning
     };
 
     options options_;
@@ -372,6 +491,16 @@ private:
     steady::time_point talk_started_{};
     steady::time_point tick_at_{};
     steady::time_point window_start_{};
+    steady::time_point drain_started_{};
+    double talk_rate_ = 1.0;
+    std::vector<std::uint32_t> probe_indices_;
+    bool step_measuring_ = false;
+    steady::time_point step_begins_{};
+    steady::time_point step_start_{};
+    double step_cpu_start_ = 0;
+    std::uint64_t step_deliveries_start_ = 0;
+    std::uint64_t step_frames_start_ = 0;
+    nlohmann::json calibration_ = nlohmann::json::array();
     double join_s_ = 0;
     double window_started_s_ = 0;
     double window_s_ = 0;

@@ -1,24 +1,30 @@
 #!/usr/bin/env bash
 # The relay benchmark (issue 3): shapes A (10 talkers, 3,000 listeners) and B (1 speaker, 5,000
 # listeners) against stoa-server, a `ws` broadcast relay and a Socket.IO room relay, plus the
-# send() floor; prints a table and the target ratios, writes build/bench/relay-*.json.
+# send() floors (send, writev, io_uring), then a latency run per relay with the relay held at
+# about half its core; prints a table and the target ratios, writes build/bench/relay-*.json.
 #
-#   tests/bench/relay/run.sh                 # everything, 30 s measured per run (about 15 minutes)
+#   tests/bench/relay/run.sh                 # everything, 30 s measured per run (about 20 minutes)
 #   DURATION=10 SHAPES=B RELAYS="stoa ws" tests/bench/relay/run.sh
+#   LATENCY=only DURATION=10 RELAYS=stoa tests/bench/relay/run.sh   # only the latency run(s)
 #
-# Environment: DURATION (measured seconds, default 30), WARMUP (3), SHAPES ("A B"), RELAYS
+# Environment: OUT_DIR (build/bench), DURATION (measured seconds, default 30), WARMUP (3), SHAPES ("A B"), RELAYS
 # ("stoa ws socketio"), BUILD_DIR (build/native, configured with the native preset if absent),
 # RELAY_CPU (0) and GENERATOR_CPU (1), DECRYPT_EVERY (one stoa listener in N decrypts; 50),
 # BENCH_NICE (0; e.g. -10 to shield both processes from other work on a busy machine),
 # LISTENERS_A / LISTENERS_B (override a shape's 3,000 / 5,000 listeners, e.g. to find the load a
-# relay sustains on this machine).
+# relay sustains on this machine), PROBES (probe listeners taking kernel receive timestamps; 8),
+# FLOOR_MODES ("send,writev,uring,uring_sendmsg") and FLOOR_DURATION (seconds per mode; 10),
+# LATENCY (1: after the throughput runs, one run per relay of each LATENCY_SHAPES ("A") with the
+# talkers' frame rate calibrated so the relay uses LATENCY_TARGET (0.5) of its core; 0: none;
+# only: nothing else).
 # Everything is on 127.0.0.1; every wait is bounded; relays started here are stopped on exit.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 here="$root/tests/bench/relay"
 build=${BUILD_DIR:-$root/build/native}
-out="$root/build/bench"
+out=${OUT_DIR:-$root/build/bench}
 node_dir="$out/relay-node"
 duration=${DURATION:-30}
 warmup=${WARMUP:-3}
@@ -29,6 +35,13 @@ generator_cpu=${GENERATOR_CPU:-1}
 decrypt_every=${DECRYPT_EVERY:-50}
 bench_nice=${BENCH_NICE:-0}
 port=${PORT_BASE:-18480}
+probes=${PROBES:-8}
+floor_modes=${FLOOR_MODES:-send,writev,uring,uring_sendmsg}
+floor_duration=${FLOOR_DURATION:-10}
+latency=${LATENCY:-1}
+latency_shapes=${LATENCY_SHAPES:-A}
+latency_target=${LATENCY_TARGET:-0.5}
+case "$latency" in 0|1|only) ;; *) echo "run.sh: LATENCY is 0, 1 or only" >&2; exit 2 ;; esac
 
 log() { printf '== %s\n' "$*" >&2; }
 
@@ -100,33 +113,56 @@ start_relay() {  # relay port
   return 1
 }
 
-for shape in $shapes; do
-  for relay in $relays; do
-    if [[ "$relay" == stoa && ! -x "$server" ]]; then
-      log "skipping stoa: $server was not built"
-      continue
-    fi
-    port=$((port + 1))
-    result="$out/relay-$shape-$relay.json"
-    rm -f "$result"
-    log "shape $shape, $relay: starting the relay on core $relay_cpu, port $port"
-    start_relay "$relay" "$port" || { stop_relay; continue; }
-    sleep 1  # idle memory settles before the generator reads it
-    log "shape $shape, $relay: generator on core $generator_cpu, ${duration}s measured after ${warmup}s warm-up"
-    listeners_var="LISTENERS_$shape"
-    listeners_flag=()
-    if [[ -n "${!listeners_var:-}" ]]; then listeners_flag=(--listeners "${!listeners_var}"); fi
-    nice -n "$bench_nice" timeout $((duration + warmup + 400)) taskset -c "$generator_cpu" "$generator" \
-      --protocol "$relay" --shape "$shape" "${listeners_flag[@]}" --port "$port" --relay-pid "$relay_pid" --duration "$duration" \
-      --warmup "$warmup" --decrypt-every "$decrypt_every" --label "$shape-$relay" --output "$result" \
-      >"$out/relay-$shape-$relay.log" 2>&1 || log "shape $shape, $relay: generator failed (see $out/relay-$shape-$relay.log)"
-    stop_relay
-    sleep 2  # sockets of the last run close before the next relay starts
+run_generator() {  # shape relay result-name [generator flags...]
+  local shape=$1 relay=$2 name=$3
+  shift 3
+  if [[ "$relay" == stoa && ! -x "$server" ]]; then
+    log "skipping stoa: $server was not built"
+    return 0
+  fi
+  port=$((port + 1))
+  local result="$out/relay-$name.json"
+  rm -f "$result"
+  log "$name: starting the relay on core $relay_cpu, port $port"
+  start_relay "$relay" "$port" || { stop_relay; return 0; }
+  sleep 1  # idle memory settles before the generator reads it
+  log "$name: generator on core $generator_cpu, ${duration}s measured after ${warmup}s warm-up $*"
+  local listeners_var="LISTENERS_$shape"
+  local listeners_flag=()
+  if [[ -n "${!listeners_var:-}" ]]; then listeners_flag=(--listeners "${!listeners_var}"); fi
+  nice -n "$bench_nice" timeout $((duration + warmup + 460)) taskset -c "$generator_cpu" "$generator" \
+    --protocol "$relay" --shape "$shape" "${listeners_flag[@]}" --port "$port" --relay-pid "$relay_pid" --duration "$duration" \
+    --warmup "$warmup" --decrypt-every "$decrypt_every" --probes "$probes" --label "$name" --output "$result" "$@" \
+    >"$out/relay-$name.log" 2>&1 || log "$name: generator failed (see $out/relay-$name.log)"
+  grep -h "TARGET LOAD NOT REACHED" "$out/relay-$name.log" >&2 || true
+  stop_relay
+  sleep 2  # sockets of the last run close before the next relay starts
+}
+
+if [[ "$latency" != only ]]; then
+  for shape in $shapes; do
+    for relay in $relays; do
+      run_generator "$shape" "$relay" "$shape-$relay"
+    done
   done
-done
 
-log "send() floor: 5,000 loopback sockets x 50/s, sender on core $relay_cpu, drain on core $generator_cpu"
-nice -n "$bench_nice" timeout 120 "$floor" --connections 5000 --rate 50 --bytes 100 --duration 10 \
-  --send-cpu "$relay_cpu" --drain-cpu "$generator_cpu" --output "$out/relay-floor.json" >/dev/null
+  log "send() floors ($floor_modes, ${floor_duration}s each in turns): 5,000 loopback sockets x 50/s, sender on core $relay_cpu, drain on core $generator_cpu"
+  nice -n "$bench_nice" timeout $((30 * floor_duration + 60)) "$floor" --connections 5000 --rate 50 --bytes 100 \
+    --duration "$floor_duration" --modes "$floor_modes" --send-cpu "$relay_cpu" --drain-cpu "$generator_cpu" \
+    --output "$out/relay-floor.json" >/dev/null
+fi
 
-node "$here/summarize.js" "$out" "$shapes" "$relays" | tee "$out/relay-summary.txt"
+# Relay-added latency with the relay at about LATENCY_TARGET of its core: the talkers' frame rate
+# is calibrated down (never the listeners), probe listeners report the kernel's receive time.
+if [[ "$latency" != 0 ]]; then
+  for shape in $latency_shapes; do
+    for relay in $relays; do
+      run_generator "$shape" "$relay" "latency-$shape-$relay" --target-relay-cpu "$latency_target"
+    done
+  done
+fi
+
+summary_shapes=$shapes summary_latency_shapes=$latency_shapes
+if [[ "$latency" == only ]]; then summary_shapes=""; fi
+if [[ "$latency" == 0 ]]; then summary_latency_shapes=""; fi
+node "$here/summarize.js" "$out" "$summary_shapes" "$relays" "$summary_latency_shapes" | tee "$out/relay-summary.txt"

@@ -75,7 +75,7 @@ public:
             return;
         }
         --state.attachments_due;
-        context_.frame_received(data);
+        context_.frame_received(data, connection);
     }
 
     void on_closed(bench_connection& connection, std::string_view) override {

@@ -122,7 +122,7 @@ public:
         const auto type = data.empty() ? 0 : data[0];
         const bool media = type == static_cast<std::uint8_t>(proto::binary_type::media);
         if (media) {
-            context_.frame_received(data);
+            context_.frame_received(data, connection);
             ++media_received_;
         }
         // Media and speaker signatures go to the sample that decrypts; key messages to everyone.

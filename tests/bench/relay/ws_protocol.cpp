@@ -31,7 +31,7 @@ public:
         ++ready_;
     }
     void on_text(bench_connection&, std::string_view) override { ++unexpected_text_; }
-    void on_binary(bench_connection&, byte_span data) override { context_.frame_received(data); }
+    void on_binary(bench_connection& connection, byte_span data) override { context_.frame_received(data, connection); }
     void on_closed(bench_connection& connection, std::string_view) override {
         ++context_.closed_connections;
         if (connection.user != nullptr) --ready_;

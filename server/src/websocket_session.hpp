@@ -2,6 +2,8 @@
 // HTTP upgrade; afterwards the session reads and writes RFC 6455 frames on the stream itself: a
 // sans-I/O parser for client frames, and one gathered write (header + shared payload per message)
 // for everything queued. The engine's deliveries arrive in batches on this same thread (outbox).
+// How the connection ends (the close handshake, liveness) is decided by ws_session_state; this
+// class performs what it returns.
 #pragma once
 
 #include <array>
@@ -25,6 +27,7 @@
 #include "stoa/server/connection_handle.hpp"
 #include "stoa/server/ws_frame_header.hpp"
 #include "stoa/server/ws_frame_parser.hpp"
+#include "stoa/server/ws_session_state.hpp"
 
 namespace stoa::server {
 
@@ -47,6 +50,7 @@ public:
           context_(context),
           close_timer_(ws_.get_executor()),
           idle_timer_(ws_.get_executor()),
+          state_({context.config.idle_timeout, context.config.close_timeout}),
           parser_(context.config.max_message_bytes) {}
 
     template <class Body, class Allocator>
@@ -85,14 +89,16 @@ public:
             self->deliver();
         });
     }
-    void arm_close_deadline(std::chrono::milliseconds after) override { arm_deadline(after); }
+    void arm_close_deadline(std::chrono::milliseconds after) override {
+        perform(state_.on_close_deadline_requested(after, std::chrono::steady_clock::now()));
+    }
 
 private:
     Stream& stream() { return ws_.next_layer(); }
 
     void on_accept(boost::system::error_code error) {
         if (error) {
-            ended_ = true;  // never registered with the engine
+            perform(state_.on_stream_ended());  // never registered with the engine
             return;
         }
         context_.metrics.websocket_sessions.fetch_add(1, std::memory_order_relaxed);
@@ -102,41 +108,51 @@ private:
             boost::system::error_code ignored;
             boost::beast::get_lowest_layer(ws_).socket().non_blocking(true, ignored);
         }
-        schedule_idle_check();
+        perform(state_.start(std::chrono::steady_clock::now()));
         read_more();
     }
 
-    void arm_deadline(std::chrono::milliseconds after) {
-        if (ended_ || deadline_armed_) return;
-        deadline_armed_ = true;
-        close_timer_.expires_after(after);
-        close_timer_.async_wait([self = this->shared_from_this()](boost::system::error_code error) {
-            if (!error && !self->ended_) self->cut();
-        });
-    }
-
-    // Liveness: a ping after half the idle timeout without input, a cut after all of it.
-    void schedule_idle_check() {
-        if (ended_) return;
-        idle_timer_.expires_after(context_.config.idle_timeout / 2);
-        idle_timer_.async_wait([self = this->shared_from_this()](boost::system::error_code error) {
-            if (error || self->ended_) return;
-            if (self->heard_since_check_) {
-                self->heard_since_check_ = false;
-                self->ping_outstanding_ = false;
-            } else if (self->ping_outstanding_) {
-                self->cut();
-                return;
-            } else {
-                self->ping_outstanding_ = true;
-                self->queue_control(ws_opcode::ping, {});
+    // Carries out what the close handshake and liveness rules decided, in the order given.
+    void perform(ws_session_actions actions) {
+        if (actions.stop_reading) {
+            read_stopped_ = true;
+            events_.clear();
+        }
+        if (actions.arm_close_deadline) {
+            close_timer_.expires_at(*actions.arm_close_deadline);
+            close_timer_.async_wait([self = this->shared_from_this()](boost::system::error_code error) {
+                if (!error) self->perform(self->state_.on_close_deadline());
+            });
+        }
+        if (actions.arm_idle_check) {
+            idle_timer_.expires_at(*actions.arm_idle_check);
+            idle_timer_.async_wait([self = this->shared_from_this()](boost::system::error_code error) {
+                if (!error) self->perform(self->state_.on_idle_check(std::chrono::steady_clock::now()));
+            });
+        }
+        if (actions.shutdown_send_and_discard) {
+            // We failed the peer: let it read our close before the socket goes.
+            if constexpr (std::is_same_v<Stream, boost::beast::tcp_stream>) {
+                boost::system::error_code ignored;
+                boost::beast::get_lowest_layer(ws_).socket().shutdown(boost::asio::socket_base::shutdown_send, ignored);
             }
-            self->schedule_idle_check();
-        });
+            read_stopped_ = true;
+            discard_until_eof();
+        }
+        if (actions.teardown == ws_teardown::cut) {
+            boost::system::error_code ignored;
+            boost::beast::get_lowest_layer(ws_).socket().shutdown(boost::asio::socket_base::shutdown_both, ignored);
+        }
+        if (actions.teardown != ws_teardown::none) release();
+        // Last: a write can complete at once and come back here.
+        if (actions.send) {
+            actions.send->append_frame_to(control_out_);
+            write_next();
+        }
     }
 
     void read_more() {
-        if (ended_ || read_in_flight_ || read_stopped_) return;
+        if (state_.ended() || read_in_flight_ || read_stopped_) return;
         read_in_flight_ = true;
         const auto done = [self = this->shared_from_this()](boost::system::error_code error, std::size_t bytes) {
             self->on_read(error, bytes);
@@ -151,10 +167,10 @@ private:
     void on_read(boost::system::error_code error, std::size_t bytes) {
         read_in_flight_ = false;
         if (error) {
-            end();
+            perform(state_.on_stream_ended());
             return;
         }
-        heard_since_check_ = true;
+        state_.heard_input();
         const ws_parse_error parsed =
             parser_.feed(std::span<const std::uint8_t>(read_buffer_.data(), bytes), parsed_scratch_);
         for (ws_event& event : parsed_scratch_) events_.emplace_back(std::move(event));
@@ -171,12 +187,12 @@ private:
     }
 
     void discard_until_eof() {
-        if (ended_ || read_in_flight_) return;
+        if (state_.ended() || read_in_flight_) return;
         read_in_flight_ = true;
         const auto done = [self = this->shared_from_this()](boost::system::error_code error, std::size_t) {
             self->read_in_flight_ = false;
             if (error) {
-                self->end();
+                self->perform(self->state_.on_stream_ended());
                 return;
             }
             self->discard_until_eof();
@@ -191,17 +207,17 @@ private:
     // Hands the engine one message at a time: the next read starts when it has handled this one
     // (resume_reading), so a peer that floods waits on its own TCP window.
     void deliver() {
-        while (!ended_ && !engine_busy_ && !events_.empty()) {
+        while (!state_.ended() && !engine_busy_ && !events_.empty()) {
             ws_event event = std::move(events_.front());
             events_.pop_front();
             switch (event.type) {
                 case ws_event::kind::ping:
-                    queue_control(ws_opcode::pong, std::move(event.payload));
+                    perform(state_.on_peer_ping(std::move(event.payload)));
                     break;
                 case ws_event::kind::pong:
                     break;
                 case ws_event::kind::close:
-                    on_peer_close(event.close_code);
+                    perform(state_.on_peer_close(event.close_code, std::chrono::steady_clock::now()));
                     return;
                 case ws_event::kind::text:
                     to_engine(true, std::move(event.payload));
@@ -211,7 +227,7 @@ private:
                     break;
             }
         }
-        if (ended_ || engine_busy_ || !events_.empty()) return;
+        if (state_.ended() || engine_busy_ || !events_.empty()) return;
         if (read_stopped_) {
             if (parse_failure_ != ws_parse_error::none) fail_protocol();
             return;
@@ -220,7 +236,7 @@ private:
     }
 
     void to_engine(bool text, std::string data) {
-        if (peer_closed_) return;
+        if (state_.peer_closed()) return;
         context_.metrics.messages_in.fetch_add(1, std::memory_order_relaxed);
         context_.metrics.bytes_in.fetch_add(data.size(), std::memory_order_relaxed);
         engine_busy_ = true;
@@ -237,53 +253,7 @@ private:
         if (failure == ws_parse_error::too_big) {
             context_.metrics.read_errors_too_large.fetch_add(1, std::memory_order_relaxed);
         }
-        end_after_close_ = true;
-        arm_deadline(context_.config.close_timeout);
-        send_close(close_code_for(failure), failure == ws_parse_error::too_big ? "message too big" : "protocol error");
-    }
-
-    // The peer's close: echo it (unless ours went out already), then the connection ends.
-    void on_peer_close(std::uint16_t code) {
-        peer_closed_ = true;
-        read_stopped_ = true;
-        events_.clear();
-        if (close_sent_ || close_queued_) {
-            if (close_sent_) cut();
-            else end_after_close_ = true;
-            return;
-        }
-        // 1005/1006/1015 must not be sent on the wire; answer those with an empty close.
-        end_after_close_ = true;
-        arm_deadline(context_.config.close_timeout);
-        send_close(code == 1005 || code == 1006 || code == 1015 ? 0 : code, {});
-    }
-
-    // Control frames jump the queue: they go out in front of the next batch.
-    void queue_control(ws_opcode opcode, std::string payload) {
-        if (close_queued_ || ended_) return;
-        const ws_frame_header header = make_frame_header(opcode, payload.size());
-        control_out_.append(reinterpret_cast<const char*>(header.bytes.data()), header.size);
-        control_out_ += payload;
-        write_next();
-    }
-
-    [[nodiscard]] static std::string close_frame(std::uint16_t code, std::string_view reason) {
-        std::string payload;
-        if (code != 0) {
-            payload.push_back(static_cast<char>(code >> 8));
-            payload.push_back(static_cast<char>(code & 0xff));
-            payload.append(reason.substr(0, 120));
-        }
-        const ws_frame_header header = make_frame_header(ws_opcode::close, payload.size());
-        return std::string(reinterpret_cast<const char*>(header.bytes.data()), header.size) + payload;
-    }
-
-    // After the close nothing more is written; it is always the last control frame queued.
-    void send_close(std::uint16_t code, std::string_view reason) {
-        if (close_queued_ || ended_) return;
-        control_out_ += close_frame(code, reason);
-        close_queued_ = true;
-        write_next();
+        perform(state_.on_protocol_failure(failure, std::chrono::steady_clock::now()));
     }
 
     void write_next() {
@@ -294,7 +264,7 @@ private:
                 boost::system::error_code error;
                 const std::size_t written = boost::beast::get_lowest_layer(ws_).socket().write_some(buffers_, error);
                 if (error && error != boost::asio::error::would_block && error != boost::asio::error::try_again) {
-                    end();
+                    perform(state_.on_stream_ended());
                     return;
                 }
                 if (!error && written == boost::asio::buffer_size(buffers_)) {
@@ -322,7 +292,7 @@ private:
 
     // Gathers what goes out next into buffers_; false when there is nothing to write now.
     [[nodiscard]] bool fill_write() {
-        if (ended_ || write_in_flight_ || close_sent_) return false;
+        if (!state_.may_write() || write_in_flight_) return false;
         buffers_.clear();
         batch_.clear();
         writing_control_.clear();
@@ -331,11 +301,11 @@ private:
             writing_control_.swap(control_out_);
             buffers_.emplace_back(writing_control_.data(), writing_control_.size());
         }
-        if (!close_queued_ && queue.take(batch_, write_batch) == take_outcome::close) {
+        if (state_.may_take_messages() && queue.take(batch_, write_batch) == take_outcome::close) {
             // Everything queued went out: the close follows in this same write.
             const auto [code, reason] = queue.close_reason();
-            tail_control_ = close_frame(static_cast<std::uint16_t>(code), reason);
-            close_queued_ = true;
+            const ws_session_actions close = state_.on_engine_close(code, reason);
+            if (close.send) close.send->append_frame_to(tail_control_);
         }
         for (std::size_t i = 0; i < batch_.size(); ++i) {
             const relay::wire_message& message = *batch_[i];
@@ -346,7 +316,7 @@ private:
             buffers_.emplace_back(message.data.data(), message.data.size());
         }
         if (!tail_control_.empty()) buffers_.emplace_back(tail_control_.data(), tail_control_.size());
-        close_in_write_ = close_queued_;
+        state_.on_write_started();
         return !buffers_.empty();
     }
 
@@ -369,49 +339,22 @@ private:
         if (const auto since = queue.take_written_mark()) {
             context_.metrics.join_latency.observe(std::chrono::steady_clock::now() - *since);
         }
-        if (!close_in_write_) return true;
-        close_sent_ = true;
-        if (peer_closed_) {
-            cut();
-            return false;
-        }
-        if (end_after_close_) {
-            // We failed the peer: let it read our close before the socket goes. Closing with its
-            // unread bytes still in our receive buffer would send a reset that can overtake the close.
-            if constexpr (std::is_same_v<Stream, boost::beast::tcp_stream>) {
-                boost::system::error_code ignored;
-                boost::beast::get_lowest_layer(ws_).socket().shutdown(boost::asio::socket_base::shutdown_send, ignored);
-            }
-            read_stopped_ = true;
-            discard_until_eof();
-            arm_deadline(context_.config.close_timeout);
-            return false;
-        }
-        // Our close went out: keep reading until the peer answers or the deadline cuts.
-        arm_deadline(context_.config.close_timeout);
-        return false;
+        perform(state_.on_write_completed(std::chrono::steady_clock::now()));
+        return state_.may_write();
     }
 
     void on_write(boost::system::error_code error, std::size_t written) {
         write_in_flight_ = false;
         if (error) {
-            end();
+            perform(state_.on_stream_ended());
             return;
         }
         if (written_in_full(written)) write_next();
     }
 
-    // Cuts the socket: every pending operation completes with an error.
-    void cut() {
-        boost::system::error_code ignored;
-        boost::beast::get_lowest_layer(ws_).socket().shutdown(boost::asio::socket_base::shutdown_both, ignored);
-        boost::beast::get_lowest_layer(ws_).socket().close(ignored);
-        end();
-    }
-
-    void end() {
-        if (ended_) return;
-        ended_ = true;
+    // The connection ended (the state says so once): timers off, the socket closed, and the
+    // engine told, if it ever heard of the connection.
+    void release() {
         close_timer_.cancel();
         idle_timer_.cancel();
         boost::system::error_code ignored;
@@ -425,6 +368,7 @@ private:
     server_context& context_;
     boost::asio::steady_timer close_timer_;
     boost::asio::steady_timer idle_timer_;
+    ws_session_state state_;
 
     ws_frame_parser parser_;
     std::vector<std::uint8_t> read_buffer_ = std::vector<std::uint8_t>(first_read_chunk);
@@ -443,17 +387,8 @@ private:
     bool read_in_flight_ = false;
     bool read_stopped_ = false;
     bool engine_busy_ = false;
-    bool close_queued_ = false;
-    bool close_sent_ = false;
-    bool end_after_close_ = false;
-    bool peer_closed_ = false;
-    bool close_in_write_ = false;
-    bool heard_since_check_ = false;
-    bool ping_outstanding_ = false;
-    bool deadline_armed_ = false;
     bool registered_ = false;
     bool counted_ = false;
-    bool ended_ = false;
 };
 
 }  // namespace stoa::server

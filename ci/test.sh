@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is needed, then builds and runs every test suite:
-# the native suite, the same suite under AddressSanitizer + UndefinedBehaviorSanitizer, a short
-# run of every libFuzzer target from its checked-in seeds, and the WebAssembly build under Node
-# (after ci/build-wasm-deps.sh has built libopus and libsodium for it), then the browser tests
+# the native suite, the same suite under AddressSanitizer + UndefinedBehaviorSanitizer, the relay's
+# and server's tests and a 2-thread load run under ThreadSanitizer, a short run of every libFuzzer
+# target from its checked-in seeds, and the WebAssembly build under Node (after
+# ci/build-wasm-deps.sh has built libopus and libsodium for it), then the browser tests
 # (tests/web/run.sh: Chromium against the native relay and bots, and the staged wasm client).
 # Prints one summary at the end.
 set -euo pipefail
@@ -43,7 +44,7 @@ run_suite() {
 mkdir -p build
 # Debian's Emscripten needs this to find its JS optimizer's modules.
 export NODE_PATH=/usr/share/nodejs
-for preset in native asan fuzz wasm; do
+for preset in native asan tsan fuzz wasm; do
   # The wasm preset links the Emscripten builds of libopus and libsodium (cached after the first run).
   if [ "$preset" = wasm ] && ! bash ci/build-wasm-deps.sh; then
     summary+=("wasm: not run (ci/build-wasm-deps.sh failed)")

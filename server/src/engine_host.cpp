@@ -32,7 +32,27 @@ engine_host::engine_host(std::vector<net::io_context*> shards, const server_conf
                                                         "the connection's send queue stayed over its limit")}),
                     relay::payload_kind::text, relay::traffic_class::control),
                 config.close_timeout},
-      outboxes_(shards_.size()) {}
+      outboxes_(shards_.size()) {
+    // The ring holds a batch's writes: one per woken connection, submitted in rounds of this many.
+    constexpr unsigned ring_entries = 2048;
+    writers_.resize(shards_.size());
+    if (!config.io_uring) {
+        io_uring_refusal_ = "io_uring is off in the configuration";
+        return;
+    }
+    for (auto& writer : writers_) {
+        writer = uring_writer::create(ring_entries, io_uring_refusal_);
+        if (!writer) {
+            for (auto& made : writers_) made.reset();  // all threads alike
+            return;
+        }
+    }
+}
+
+uring_writer* engine_host::writer_for(shard_index shard) const {
+    uring_writer* writer = writers_[shard].get();
+    return writer != nullptr && !writer->broken() ? writer : nullptr;
+}
 
 time_point engine_host::core_now() const {
     // The core never reads a clock: this is where the steady clock becomes its time.
@@ -127,6 +147,9 @@ void engine_host::scrape(std::function<void(std::string)> respond) {
         view.roles = engine_.members_by_role();
         view.rooms = engine_.room_count();
         view.connections = connections_.size();
+        for (shard_index shard = 0; shard < writers_.size(); ++shard) {
+            if (writers_[shard]) ++view.io_uring_threads;
+        }
         for (const auto& [id, connection] : connections_) {
             const std::size_t depth = connection->queue.size();
             view.queued_messages += depth;
@@ -168,11 +191,11 @@ void engine_host::flush() {
         if (box.empty()) continue;
         if (shard == 0) {
             // The engine's own thread: written before the entry point returns.
-            box.deliver(delivery_, metrics_, now_);
+            box.deliver(delivery_, metrics_, now_, writer_for(0));
             continue;
         }
-        net::post(*shards_[shard], [this, box = std::exchange(box, outbox{})]() mutable {
-            box.deliver(delivery_, metrics_, std::chrono::steady_clock::now());
+        net::post(*shards_[shard], [this, shard, box = std::exchange(box, outbox{})]() mutable {
+            box.deliver(delivery_, metrics_, std::chrono::steady_clock::now(), writer_for(shard));
         });
     }
 }

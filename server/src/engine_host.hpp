@@ -51,6 +51,8 @@ public:
     void shutdown(std::function<void()> drained);
     // After the I/O threads stopped: drop every connection so they can be destroyed.
     void forget_connections() { connections_.clear(); }
+    // Why the I/O threads write with writev rather than io_uring; empty when they use io_uring.
+    [[nodiscard]] const std::string& io_uring_refusal() const noexcept { return io_uring_refusal_; }
 
     // relay_sink: called by the engine, on its thread. Both only fill the outboxes.
     void send(relay::connection_id to, const relay::shared_message& message) override;
@@ -66,6 +68,7 @@ private:
     // there before it, which hold plain pointers to it.
     void release(std::shared_ptr<connection_handle> connection);
     [[nodiscard]] time_point core_now() const;
+    [[nodiscard]] uring_writer* writer_for(shard_index shard) const;
 
     const server_config& config_;
     server_metrics& metrics_;
@@ -82,6 +85,9 @@ private:
     std::function<void()> drained_;
     delivery_policy delivery_;
     std::vector<outbox> outboxes_;  // one per shard, filled during an entry point
+    // One per shard, each used only on its shard's thread; null where io_uring is off or refused.
+    std::vector<std::unique_ptr<uring_writer>> writers_;
+    std::string io_uring_refusal_;
 };
 
 }  // namespace stoa::server

@@ -46,7 +46,7 @@ void outbox::push(connection_handle& to, relay::shared_message message, const de
     wake(to, pushed.wake_writer);
 }
 
-void outbox::deliver(const delivery_policy& policy, server_metrics& metrics, steady_time now) {
+void outbox::deliver(const delivery_policy& policy, server_metrics& metrics, steady_time now, uring_writer* writer) {
     for (entry& item : entries_) {
         connection_handle& to = *item.to;
         switch (item.what) {
@@ -68,8 +68,13 @@ void outbox::deliver(const delivery_policy& policy, server_metrics& metrics, ste
     closes_.clear();
     marks_.clear();
     // Writes last, so a connection given several messages sends them in one gathered write.
-    for (connection_handle* to : woken_) to->write_pending();
+    for (connection_handle* to : woken_) {
+        if (writer == nullptr || !to->gather_into(*writer)) to->write_pending();
+    }
     woken_.clear();
+    if (writer != nullptr && writer->pending() > 0) {
+        metrics.gathered_submissions.fetch_add(writer->submit(), std::memory_order_relaxed);
+    }
 }
 
 }  // namespace stoa::server

@@ -165,6 +165,8 @@ std::uint16_t relay_server::port() const noexcept { return impl_->port; }
 
 const server_config& relay_server::config() const noexcept { return impl_->config; }
 
+const std::string& relay_server::io_uring_refusal() const noexcept { return impl_->engine->io_uring_refusal(); }
+
 void relay_server::shutdown() {
     impl_->accept->stop();
     impl_->engine->shutdown([impl = impl_.get()] { impl->stop_all(); });

@@ -142,6 +142,10 @@ status<std::string> apply_config_json(server_config& config, std::string_view js
         else if (key == "port") applied = read_integer<std::uint16_t>(value, key, config.port);
         else if (key == "threads") applied = read_integer<unsigned>(value, key, config.threads, 0U, 1024U);
         else if (key == "auth_context") applied = read_string(value, key, config.relay.auth_context);
+        else if (key == "io_uring") {
+            if (value.is_boolean()) config.io_uring = value.get<bool>();
+            else applied = fail(std::string("\"io_uring\" must be true or false"));
+        }
         else if (key == "web_root" || key == "tls_cert" || key == "tls_key") {
             std::string path;
             applied = read_string(value, key, path);

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <cerrno>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -33,6 +34,7 @@ namespace stoa::server {
 
 template <class Stream>
 class websocket_session final : public connection_handle,
+                                public gathered_write_target,
                                 public std::enable_shared_from_this<websocket_session<Stream>> {
 public:
     // Messages taken from the queue per write: one gathered write (writev, 2 buffers a message)
@@ -83,6 +85,37 @@ public:
     }
 
     void write_pending() override { write_next(); }
+
+    bool gather_into(uring_writer& writer) override {
+        if constexpr (!std::is_same_v<Stream, boost::beast::tcp_stream>) {
+            return false;  // TLS records are made by the stream: it writes alone
+        } else {
+            if (!fill_write()) return true;  // nothing to write, or a write is in flight
+            write_in_flight_ = true;         // the batch's until gathered_write_done
+            writer.add(boost::beast::get_lowest_layer(ws_).socket().native_handle(), buffers_, *this);
+            return true;
+        }
+    }
+
+    void gathered_write_done(std::int64_t result) override {
+        write_in_flight_ = false;
+        if (result < 0 && result != -EAGAIN && result != -EWOULDBLOCK) {
+            perform(state_.on_stream_ended());
+            return;
+        }
+        const std::size_t written = result < 0 ? 0 : static_cast<std::size_t>(result);
+        if (written == boost::asio::buffer_size(buffers_)) {
+            if (written_in_full(written)) write_next();
+            return;
+        }
+        // The kernel took part of it: the rest waits for an asynchronous write.
+        consume_buffers(written);
+        write_in_flight_ = true;
+        boost::asio::async_write(boost::beast::get_lowest_layer(ws_).socket(), buffers_,
+                                 [self = this->shared_from_this(), written](boost::system::error_code e, std::size_t rest) {
+                                     self->on_write(e, written + rest);
+                                 });
+    }
     void resume_reading() override {
         boost::asio::post(ws_.get_executor(), [self = this->shared_from_this()] {
             self->engine_busy_ = false;

@@ -45,7 +45,10 @@ struct stage_room {
 }  // namespace
 
 TEST_CASE("members join over WebSocket, the speaker is heard and every listener decrypts it", "[server][room]") {
-    server_fixture f;
+    // Both write paths: a batch through io_uring (where the kernel allows it) and writev alone.
+    auto config = stoa::test::test_config();
+    config.io_uring = GENERATE(true, false);
+    server_fixture f(config);
     stage_room r(f);
     const auto heard = f.speak_and_listen(*r.speaker, *r.audience[0], 440.0, 60);
     CHECK(stoa::audio::tone_ratio(heard, 440.0) > 0.6);
@@ -60,6 +63,11 @@ TEST_CASE("members join over WebSocket, the speaker is heard and every listener 
     CHECK(stoa::test::metric(metrics, "stoa_members{role=\"listener\"}") == 2.0);
     CHECK(stoa::test::metric(metrics, "stoa_media_frames_in_total") >= 60.0);
     CHECK(stoa::test::metric(metrics, "stoa_join_latency_seconds_count") == 4.0);
+    const bool uring = f.server.io_uring_refusal().empty();
+    if (!config.io_uring) CHECK_FALSE(uring);  // off in the configuration means off
+    CHECK(stoa::test::metric(metrics, "stoa_io_uring_threads") == (uring ? 2.0 : 0.0));
+    if (uring) CHECK(stoa::test::metric(metrics, "stoa_io_uring_submissions_total") > 0.0);
+    if (!config.io_uring) CHECK(stoa::test::metric(metrics, "stoa_io_uring_submissions_total") == 0.0);
 }
 
 TEST_CASE("roles are enforced: listeners cannot move people and their media is not forwarded", "[server][room]") {
@@ -165,6 +173,7 @@ TEST_CASE("rate limits answer with their error code", "[server][limits]") {
 
 TEST_CASE("a slow consumer neither delays the room nor grows without bound, and is disconnected", "[server][backpressure]") {
     auto config = stoa::test::test_config();
+    config.io_uring = GENERATE(true, false);  // partial writes and EAGAIN on both write paths
     config.queue.max_media_messages = 64;
     config.queue.max_media_overflow = 300ms;
     config.close_timeout = 20s;  // long enough for the test to read the last word

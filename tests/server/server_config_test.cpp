@@ -23,11 +23,12 @@ TEST_CASE("defaults: loopback, port 8080, a web root, no TLS", "[server][config]
     CHECK(parsed->config.port == 8080);
     CHECK_FALSE(parsed->config.web_root.empty());
     CHECK_FALSE(parsed->config.tls());
+    CHECK(parsed->config.io_uring);
 }
 
 TEST_CASE("a JSON file sets limits and timeouts, and flags override it", "[server][config]") {
     const std::string path = (std::filesystem::temp_directory_path() / "stoa-config-test.json").string();
-    std::ofstream(path) << R"({"port": 9000, "listen": "0.0.0.0", "threads": 3,
+    std::ofstream(path) << R"({"port": 9000, "listen": "0.0.0.0", "threads": 3, "io_uring": false,
         "limits": {"max_members": 500, "joins_per_address": {"burst": 5, "per_second": 0.5},
                    "send_queue_media_messages": 128},
         "timeouts": {"reconnect_grace_ms": 4000, "idle_ms": 15000, "drain_ms": 1000}})";
@@ -37,6 +38,7 @@ TEST_CASE("a JSON file sets limits and timeouts, and flags override it", "[serve
     CHECK(config.port == 9100);  // the flag wins
     CHECK(config.listen_address == "0.0.0.0");
     CHECK(config.threads == 3);
+    CHECK_FALSE(config.io_uring);
     CHECK(config.relay.room_limits.max_members == 500);
     CHECK(config.relay.joins_per_address.burst == 5.0);
     CHECK(config.relay.joins_per_address.per_second == 0.5);
@@ -56,6 +58,7 @@ TEST_CASE("unknown keys, wrong types, bad flags and half a TLS pair are refused"
         R"({"limits": {"max_member": 5}})",
         R"({"limits": {"joins_per_address": {"burst": -1}}})",
         R"({"timeouts": {"idle_ms": 1.5}})",
+        R"({"io_uring": "yes"})",
         R"([1, 2])",
         R"({"port": 80)",
     };

@@ -9,7 +9,7 @@
 #   LATENCY=only DURATION=10 RELAYS=stoa tests/bench/relay/run.sh   # only the latency run(s)
 #
 # Environment: OUT_DIR (build/bench), DURATION (measured seconds, default 30), WARMUP (3), SHAPES ("A B"), RELAYS
-# ("stoa ws socketio"), BUILD_DIR (build/native, configured with the native preset if absent),
+# ("stoa stoa-writev ws socketio"; stoa-writev is stoa-server with io_uring off), BUILD_DIR (build/native, configured with the native preset if absent),
 # RELAY_CPU (0) and GENERATOR_CPU (1), DECRYPT_EVERY (one stoa listener in N decrypts; 50),
 # BENCH_NICE (0; e.g. -10 to shield both processes from other work on a busy machine),
 # LISTENERS_A / LISTENERS_B (override a shape's 3,000 / 5,000 listeners, e.g. to find the load a
@@ -29,7 +29,7 @@ node_dir="$out/relay-node"
 duration=${DURATION:-30}
 warmup=${WARMUP:-3}
 shapes=${SHAPES:-"A B"}
-relays=${RELAYS:-"stoa ws socketio"}
+relays=${RELAYS:-"stoa stoa-writev ws socketio"}
 relay_cpu=${RELAY_CPU:-0}
 generator_cpu=${GENERATOR_CPU:-1}
 decrypt_every=${DECRYPT_EVERY:-50}
@@ -99,6 +99,9 @@ start_relay() {  # relay port
   case "$relay" in
     stoa) nice -n "$bench_nice" taskset -c "$relay_cpu" "$server" --listen 127.0.0.1 --port "$p" --threads 1 \
             --config "$here/stoa_server_bench.json" >"$out/relay-$relay.log" 2>&1 & ;;
+    # The same server writing each connection with writev: the io_uring write path's comparison.
+    stoa-writev) nice -n "$bench_nice" taskset -c "$relay_cpu" "$server" --listen 127.0.0.1 --port "$p" --threads 1 \
+            --config "$here/stoa_server_bench_writev.json" >"$out/relay-$relay.log" 2>&1 & ;;
     ws) (cd "$node_dir" && exec nice -n "$bench_nice" taskset -c "$relay_cpu" node baseline_ws.js "$p") >"$out/relay-$relay.log" 2>&1 & ;;
     socketio) (cd "$node_dir" && exec nice -n "$bench_nice" taskset -c "$relay_cpu" node baseline_socketio.js "$p") >"$out/relay-$relay.log" 2>&1 & ;;
     *) echo "run.sh: unknown relay $relay" >&2; exit 2 ;;
@@ -116,7 +119,7 @@ start_relay() {  # relay port
 run_generator() {  # shape relay result-name [generator flags...]
   local shape=$1 relay=$2 name=$3
   shift 3
-  if [[ "$relay" == stoa && ! -x "$server" ]]; then
+  if [[ "$relay" == stoa* && ! -x "$server" ]]; then
     log "skipping stoa: $server was not built"
     return 0
   fi
@@ -131,7 +134,7 @@ run_generator() {  # shape relay result-name [generator flags...]
   local listeners_flag=()
   if [[ -n "${!listeners_var:-}" ]]; then listeners_flag=(--listeners "${!listeners_var}"); fi
   nice -n "$bench_nice" timeout $((duration + warmup + 460)) taskset -c "$generator_cpu" "$generator" \
-    --protocol "$relay" --shape "$shape" "${listeners_flag[@]}" --port "$port" --relay-pid "$relay_pid" --duration "$duration" \
+    --protocol "${relay%%-*}" --shape "$shape" "${listeners_flag[@]}" --port "$port" --relay-pid "$relay_pid" --duration "$duration" \
     --warmup "$warmup" --decrypt-every "$decrypt_every" --probes "$probes" --label "$name" --output "$result" "$@" \
     >"$out/relay-$name.log" 2>&1 || log "$name: generator failed (see $out/relay-$name.log)"
   grep -h "TARGET LOAD NOT REACHED" "$out/relay-$name.log" >&2 || true

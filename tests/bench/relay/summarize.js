@@ -87,6 +87,12 @@ for (const shape of shapes) {
       lines.push(`shape ${shape}: stoa deliveries per relay CPU-second / ${baseline} = ${fmt(ratio, 2)}x (no target)`);
     }
   }
+  const writev = runs[`${shape}-stoa-writev`];
+  if (writev && writev.deliveries_per_relay_cpu_s > 0) {
+    const ratio = stoa.deliveries_per_relay_cpu_s / writev.deliveries_per_relay_cpu_s;
+    ratios[`${shape}_stoa_io_uring_vs_writev`] = { ratio };
+    lines.push(`shape ${shape}: stoa with io_uring / stoa with writev, deliveries per relay CPU-second = ${fmt(ratio, 2)}x (the write path's choice)`);
+  }
   if (shape === 'B' && floor && floor.cpu_ns_per_send > 0) {
     const ratio = stoa.relay_cpu_ns_per_delivery / floor.cpu_ns_per_send;
     ratios.B_stoa_vs_send_floor = { ratio, target: '<= 1.3', met: ratio <= 1.3 };

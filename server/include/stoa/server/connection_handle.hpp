@@ -9,6 +9,7 @@
 
 #include "stoa/relay/wire_message.hpp"
 #include "stoa/server/send_queue.hpp"
+#include "stoa/server/uring_writer.hpp"
 
 namespace stoa::server {
 
@@ -26,6 +27,13 @@ public:
 
     // On the connection's own thread only. The queue woke the writer: write what it holds now.
     virtual void write_pending() = 0;
+    // On the connection's own thread only. Like write_pending(), but a plain-TCP connection puts
+    // its gathered write into `writer` (submitted with the rest of the batch); false when it
+    // cannot (TLS) and must write_pending() alone.
+    [[nodiscard]] virtual bool gather_into(uring_writer& writer) {
+        (void)writer;
+        return false;
+    }
     // On the connection's own thread only. Cuts the socket after `after` unless it ended by then.
     virtual void arm_close_deadline(std::chrono::milliseconds after) = 0;
     // From any thread: posts onto the connection's thread.

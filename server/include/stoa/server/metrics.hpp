@@ -49,6 +49,7 @@ struct server_metrics {
     std::atomic<std::uint64_t> bytes_out{0};
     std::atomic<std::uint64_t> queue_media_dropped{0};  // oldest audio dropped from a full send queue
     std::atomic<std::uint64_t> slow_consumers_disconnected{0};
+    std::atomic<std::uint64_t> gathered_submissions{0};  // io_uring_enter calls carrying a batch's writes
     std::atomic<std::uint64_t> read_errors_too_large{0};  // WebSocket messages over the size limit
     latency_histogram join_latency;  // join request read -> welcome queued
 };
@@ -68,6 +69,7 @@ struct engine_view {
     std::size_t connections = 0;
     std::size_t queued_messages = 0;    // over every connection's send queue
     std::size_t deepest_queue = 0;      // the longest single send queue
+    std::size_t io_uring_threads = 0;   // I/O threads writing through io_uring
 };
 
 // Writes metric families with their HELP and TYPE lines.

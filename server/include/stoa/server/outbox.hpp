@@ -36,8 +36,10 @@ public:
     [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
 
     // On the connections' own thread: every entry into its connection's queue, in order, then one
-    // write_pending() per connection whose writer was idle. Leaves the outbox empty.
-    void deliver(const delivery_policy& policy, server_metrics& metrics, steady_time now);
+    // write per connection whose writer was idle: all of them in one io_uring submission when
+    // `writer` is given, else write_pending() each. Leaves the outbox empty.
+    void deliver(const delivery_policy& policy, server_metrics& metrics, steady_time now,
+                 uring_writer* writer = nullptr);
 
 private:
     enum class action : std::uint8_t { send, close, mark };

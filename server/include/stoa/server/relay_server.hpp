@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "stoa/server/server_config.hpp"
 
@@ -22,6 +23,8 @@ public:
     void start();
     [[nodiscard]] std::uint16_t port() const noexcept;
     [[nodiscard]] const server_config& config() const noexcept;
+    // Why batches are written with writev rather than io_uring; empty when io_uring is in use.
+    [[nodiscard]] const std::string& io_uring_refusal() const noexcept;
     // Graceful: stop accepting, send every client `shutdown`, let queues drain (bounded by
     // drain_timeout), then stop the threads. Returns at once; wait() blocks until done.
     void shutdown();

@@ -41,6 +41,9 @@ struct server_config {
     std::uint32_t reconnect_after_ms = 2'000;
     // SO_SNDBUF for WebSocket sockets; 0 keeps the system's. Tests shrink it to reach backpressure quickly.
     int socket_send_buffer = 0;
+    // Gathered writes of one batch submitted through io_uring (one system call for all of a
+    // thread's connections) when the kernel allows it; otherwise, or when false, one writev each.
+    bool io_uring = true;
 
     [[nodiscard]] bool tls() const noexcept { return tls_certificate.has_value() && tls_private_key.has_value(); }
 };

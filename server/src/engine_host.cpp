@@ -33,6 +33,7 @@ engine_host::engine_host(std::vector<net::io_context*> shards, const server_conf
                     relay::payload_kind::text, relay::traffic_class::control),
                 config.close_timeout},
       outboxes_(shards_.size()) {
+    for (std::size_t i = 0; i < shards_.size(); ++i) mailboxes_.push_back(std::make_unique<mailbox>());
     // The ring holds a batch's writes: one per woken connection, submitted in rounds of this many.
     constexpr unsigned ring_entries = 2048;
     writers_.resize(shards_.size());
@@ -189,20 +190,30 @@ void engine_host::flush() {
     for (shard_index shard = 0; shard < outboxes_.size(); ++shard) {
         outbox& box = outboxes_[shard];
         if (box.empty()) continue;
-        if (shard == 0) {
-            // The engine's own thread: written before the entry point returns.
-            box.deliver(delivery_, metrics_, now_, writer_for(0));
-            continue;
+        mailbox& to = *mailboxes_[shard];
+        bool post = false;
+        {
+            const std::lock_guard lock(to.mutex);
+            to.pending.absorb(box);
+            post = !std::exchange(to.scheduled, true);
         }
-        net::post(*shards_[shard], [this, shard, box = std::exchange(box, outbox{})]() mutable {
-            box.deliver(delivery_, metrics_, std::chrono::steady_clock::now(), writer_for(shard));
-        });
+        if (post) net::post(*shards_[shard], [this, shard] { deliver_mailbox(shard); });
     }
 }
 
+void engine_host::deliver_mailbox(shard_index shard) {
+    mailbox& from = *mailboxes_[shard];
+    {
+        const std::lock_guard lock(from.mutex);
+        from.delivering.swap(from.pending);  // pending gets the emptied vectors back
+        from.scheduled = false;
+    }
+    from.delivering.deliver(delivery_, metrics_, std::chrono::steady_clock::now(), writer_for(shard));
+}
+
 void engine_host::release(std::shared_ptr<connection_handle> connection) {
+    // After the delivery handler of every batch that names it (they were posted before this).
     const shard_index shard = connection->shard;
-    if (shard == 0) return;  // the engine's thread: no batch for it is pending
     net::post(*shards_[shard], [connection = std::move(connection)] {});
 }
 

@@ -1,11 +1,13 @@
 // The relay engine on the first I/O thread: connections' messages are posted in; the engine's
-// sends and closes are gathered per I/O thread (outbox) and handed over once per entry point,
-// delivered inline for connections of the engine's own thread; a 20 ms timer drives engine.tick().
+// sends and closes are gathered per I/O thread (outbox) and handed to that thread's mailbox at
+// the end of each entry point, with at most one delivery handler pending per thread; a 20 ms
+// timer drives engine.tick().
 #pragma once
 
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -62,7 +64,8 @@ private:
     void schedule_tick();
     void on_tick();
     void enter() { now_ = std::chrono::steady_clock::now(); }
-    // Ends every entry point: hands each I/O thread its batch (the engine's own, inline).
+    // Ends every entry point: hands each I/O thread its batch, posting one delivery handler per
+    // thread unless one is pending already.
     void flush();
     // Drops the registry's reference on the connection's own thread, after the batches posted
     // there before it, which hold plain pointers to it.
@@ -85,6 +88,17 @@ private:
     std::function<void()> drained_;
     delivery_policy delivery_;
     std::vector<outbox> outboxes_;  // one per shard, filled during an entry point
+    // Where an entry point's outbox goes for its shard's thread. Batches of entry points that
+    // run before the shard's delivery handler are delivered together (one write per connection
+    // for all of them): under load, batches grow on their own; idle, each goes out at once.
+    struct mailbox {
+        std::mutex mutex;          // one lock per batch, never per message
+        outbox pending;            // guarded by mutex
+        bool scheduled = false;    // guarded by mutex: a delivery handler is posted
+        outbox delivering;         // the shard thread's alone
+    };
+    std::vector<std::unique_ptr<mailbox>> mailboxes_;
+    void deliver_mailbox(shard_index shard);
     // One per shard, each used only on its shard's thread; null where io_uring is off or refused.
     std::vector<std::unique_ptr<uring_writer>> writers_;
     std::string io_uring_refusal_;

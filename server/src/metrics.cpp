@@ -191,6 +191,8 @@ std::string render_metrics(const engine_view& engine, const server_metrics& serv
     out.gauge("stoa_send_queue_messages", "Messages waiting in every send queue", static_cast<double>(engine.queued_messages));
     out.gauge("stoa_send_queue_max_depth", "Messages waiting in the deepest send queue",
               static_cast<double>(engine.deepest_queue));
+    out.counter("stoa_delivery_batches_total", "Batches of the engine's sends delivered, one I/O thread wakeup each",
+                load(server.delivery_batches));
     out.gauge("stoa_io_uring_threads", "I/O threads whose batches are written through io_uring",
               static_cast<double>(engine.io_uring_threads));
     out.counter("stoa_io_uring_submissions_total", "io_uring submissions, each carrying a batch's writes",

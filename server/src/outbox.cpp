@@ -19,6 +19,31 @@ void outbox::mark_written_latency(connection_handle& to, steady_time since) {
     marks_.push_back(since);
 }
 
+void outbox::swap(outbox& other) noexcept {
+    entries_.swap(other.entries_);
+    closes_.swap(other.closes_);
+    marks_.swap(other.marks_);
+}
+
+void outbox::absorb(outbox& later) {
+    if (entries_.empty()) {
+        swap(later);  // the usual case: no copy, and `later` keeps this one's capacity
+        return;
+    }
+    const auto close_base = static_cast<std::uint32_t>(closes_.size());
+    const auto mark_base = static_cast<std::uint32_t>(marks_.size());
+    for (entry& item : later.entries_) {
+        if (item.what == action::close) item.detail += close_base;
+        if (item.what == action::mark) item.detail += mark_base;
+        entries_.push_back(std::move(item));
+    }
+    for (close_request& request : later.closes_) closes_.push_back(std::move(request));
+    marks_.insert(marks_.end(), later.marks_.begin(), later.marks_.end());
+    later.entries_.clear();
+    later.closes_.clear();
+    later.marks_.clear();
+}
+
 void outbox::wake(connection_handle& to, bool writer_was_idle) {
     // The queue says "wake" once per idle period, so a connection is listed at most once.
     if (writer_was_idle) woken_.push_back(&to);
@@ -47,6 +72,7 @@ void outbox::push(connection_handle& to, relay::shared_message message, const de
 }
 
 void outbox::deliver(const delivery_policy& policy, server_metrics& metrics, steady_time now, uring_writer* writer) {
+    metrics.delivery_batches.fetch_add(1, std::memory_order_relaxed);
     for (entry& item : entries_) {
         connection_handle& to = *item.to;
         switch (item.what) {

@@ -133,3 +133,42 @@ TEST_CASE("a join's welcome is timed until its write, in the order of the batch"
     REQUIRE(a.marked_since);
     CHECK(*a.marked_since == t0 - 3ms);
 }
+
+TEST_CASE("batches absorbed into one are delivered in order, closes and marks still addressed right",
+          "[server][outbox]") {
+    server_metrics metrics;
+    const delivery_policy policy{control("slow"), 250ms};
+    recording_connection a(1), b(2);
+    outbox first;
+    first.send(a, media("talker 1"));
+    first.close(b, close_code::going_away, "first batch's close");
+    outbox second;
+    second.send(a, media("talker 2"));
+    second.send(a, control("welcome"));
+    second.mark_written_latency(a, t0 - 7ms);
+    outbox third;
+    third.close(a, close_code::normal, "third batch's close");
+    first.absorb(second);
+    first.absorb(third);
+    CHECK(second.empty());
+    CHECK(third.empty());
+    CHECK(first.size() == 6);
+    first.deliver(policy, metrics, t0);
+    CHECK(a.writes_started == 1);  // both talkers' frames in one write
+    CHECK(a.written == std::vector<std::string>{"talker 1", "talker 2", "welcome"});
+    CHECK(a.closed_with == close_code::normal);
+    CHECK(a.queue.close_reason().second == "third batch's close");
+    REQUIRE(a.marked_since);
+    CHECK(*a.marked_since == t0 - 7ms);
+    CHECK(b.closed_with == close_code::going_away);
+    CHECK(b.queue.close_reason().second == "first batch's close");
+    CHECK(metrics.delivery_batches.load() == 1);
+    SECTION("absorbing into an empty outbox takes the batch whole") {
+        outbox empty;
+        outbox later;
+        later.send(b, control("late"));
+        empty.absorb(later);
+        CHECK(empty.size() == 1);
+        CHECK(later.empty());
+    }
+}

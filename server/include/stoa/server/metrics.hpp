@@ -49,7 +49,8 @@ struct server_metrics {
     std::atomic<std::uint64_t> bytes_out{0};
     std::atomic<std::uint64_t> queue_media_dropped{0};  // oldest audio dropped from a full send queue
     std::atomic<std::uint64_t> slow_consumers_disconnected{0};
-    std::atomic<std::uint64_t> gathered_submissions{0};  // io_uring_enter calls carrying a batch's writes
+    std::atomic<std::uint64_t> gathered_submissions{0};
+    std::atomic<std::uint64_t> delivery_batches{0};  // outboxes delivered (each one I/O thread's wakeup)  // io_uring_enter calls carrying a batch's writes
     std::atomic<std::uint64_t> read_errors_too_large{0};  // WebSocket messages over the size limit
     latency_histogram join_latency;  // join request read -> welcome queued
 };

@@ -32,6 +32,11 @@ public:
     // `to`'s last queued control message (a join's welcome) is timed from `since` until written.
     void mark_written_latency(connection_handle& to, steady_time since);
 
+    // Appends `later`'s entries after this one's (leaving `later` empty): batches of several
+    // entry points delivered as one, so a connection gets several talkers' frames in one write.
+    void absorb(outbox& later);
+    void swap(outbox& other) noexcept;
+
     [[nodiscard]] bool empty() const noexcept { return entries_.empty(); }
     [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
 

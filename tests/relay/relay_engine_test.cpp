@@ -541,3 +541,45 @@ TEST_CASE("members are counted by role for metrics", "[relay][metrics]") {
     CHECK(counts.speakers == 0);
     CHECK(counts.listeners == 3);
 }
+
+TEST_CASE("a connection that does not finish hello and auth in time is closed, an authenticated one is not",
+          "[relay][auth]") {
+    stoa::relay::relay_config config;
+    config.handshake_timeout = std::chrono::seconds(10);
+    engine_fixture f(config);
+    const auto [ready, identity] = f.authenticated();
+    const connection_id silent(f.next++);
+    f.engine.on_open(silent, f.now);
+    const connection_id reopened(f.next++);
+    f.engine.on_open(reopened, f.now);
+    f.now += std::chrono::seconds(5);
+    const connection_id later(f.next++);
+    f.engine.on_open(later, f.now);
+    // A reopened id counts from its latest opening.
+    f.engine.on_close(reopened, f.now);
+    f.engine.on_open(reopened, f.now);
+
+    f.now += std::chrono::seconds(5);  // exactly the timeout for `silent`: not over it yet
+    f.engine.tick(f.now);
+    CHECK(f.sink.closed.empty());
+    f.now += std::chrono::milliseconds(1);
+    f.engine.tick(f.now);
+    CHECK(f.sink.closed.size() == 1);
+    CHECK(f.sink.closed.at(silent.value) == stoa::relay::close_code::policy_violation);
+    CHECK(f.engine.connection_count() == 3);
+
+    f.now += std::chrono::seconds(5);
+    f.engine.tick(f.now);
+    CHECK(f.sink.closed.size() == 3);
+    CHECK(f.sink.closed.contains(later.value));
+    CHECK(f.sink.closed.contains(reopened.value));
+    CHECK_FALSE(f.sink.closed.contains(ready.value));
+    CHECK(f.engine.connection_count() == 1);
+    bool timed_out = false;
+    for (const auto& message : f.sink.texts(silent)) {
+        if (const auto* error = std::get_if<stoa::proto::error_message>(&message.body)) {
+            timed_out = timed_out || error->name == "handshake_timeout";
+        }
+    }
+    CHECK(timed_out);
+}

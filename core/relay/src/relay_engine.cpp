@@ -14,6 +14,7 @@
 #include "control_sender.hpp"
 #include "handshake.hpp"
 #include "room_table.hpp"
+#include "stoa/common/vector_queue.hpp"
 #include "stoa/proto/control_codec.hpp"
 #include "stoa/proto/snapshot_parts.hpp"
 
@@ -96,6 +97,10 @@ private:
     admission admission_;
     room_table rooms_;
     std::unordered_map<connection_id, connection_state, strong_hash> connections_;
+    // Connections in the order they opened, for handshake timeouts: a tick looks only at those
+    // whose time is up (an entry for a connection that authenticated or left is skipped), not at
+    // every connection.
+    vector_queue<std::pair<time_point, connection_id>> handshake_deadlines_;
     // The time of the entry point being handled; the engine never reads a clock.
     time_point now_{};
     // The join whose handling is producing notices, so the joiner's welcome can echo its id.
@@ -113,6 +118,7 @@ void relay_engine::impl::on_open(connection_id connection, time_point now, std::
     state.address = std::string(peer_address);
     state.limits = connection_limits(config_, now);
     connections_.emplace(connection, std::move(state));
+    handshake_deadlines_.emplace_back(now, connection);
     ++stats_.connections_opened;
 }
 
@@ -507,8 +513,14 @@ void relay_engine::impl::shutdown(std::uint32_t reconnect_after_ms, time_point n
 void relay_engine::impl::tick(time_point now) {
     now_ = now;
     std::vector<connection_id> timed_out;
-    for (const auto& [c, state] : connections_) {
-        if (!state.identity.complete() && now - state.opened_at > config_.handshake_timeout) timed_out.push_back(c);
+    while (!handshake_deadlines_.empty() && now - handshake_deadlines_.front().first > config_.handshake_timeout) {
+        const auto [opened_at, c] = handshake_deadlines_.front();
+        handshake_deadlines_.pop_front();
+        const auto found = connections_.find(c);
+        // The same id may have been reopened since: only its latest opening counts.
+        if (found != connections_.end() && found->second.opened_at == opened_at && !found->second.identity.complete()) {
+            timed_out.push_back(c);
+        }
     }
     for (const connection_id c : timed_out) {
         reject(c, proto::relay_error::handshake_timeout, "hello and auth did not complete in time",

@@ -109,7 +109,9 @@ bool send_queue::replace_and_close(const relay::shared_message& last, relay::clo
 }
 
 void send_queue::mark_last_control(steady_time since) noexcept {
-    if (control_pushed_ == control_taken_) return;  // nothing of it is queued
+    // Nothing of it is queued, or the queue is closing and refused it: no mark, rather than one
+    // on an earlier message.
+    if (control_pushed_ == control_taken_ || closing_) return;
     mark_ = written_mark{control_pushed_, since};
 }
 

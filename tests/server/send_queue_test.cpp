@@ -164,3 +164,14 @@ TEST_CASE("a slow consumer's dropped welcome is never reported as written", "[se
     CHECK(drain(queue) == std::vector<std::string>{"c99"});
     CHECK_FALSE(queue.take_written_mark());
 }
+
+TEST_CASE("a closing queue takes no mark: the message it would name was refused", "[server][queue]") {
+    const auto t0 = std::chrono::steady_clock::time_point{} + 1h;
+    send_queue queue(send_queue_limits{});
+    (void)queue.push(control(1), t0);  // an earlier message, not the welcome
+    (void)queue.close_after_flush(stoa::relay::close_code::going_away, "bye");
+    CHECK(queue.push(control(2), t0).outcome == push_outcome::dropped);  // the welcome, refused
+    queue.mark_last_control(t0);
+    CHECK(drain(queue) == std::vector<std::string>{"c1"});
+    CHECK_FALSE(queue.take_written_mark());
+}

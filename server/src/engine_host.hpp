@@ -33,6 +33,9 @@ public:
 class engine_host final : public relay::relay_sink {
 public:
     // `shards` are the I/O threads' contexts, one thread each; the engine lives on the first.
+    // Exactly one thread per context is what makes the queues lock-free and keeps the handlers
+    // posted to a context in order (a connection's release after its batches); relay_server
+    // starts them so.
     engine_host(std::vector<boost::asio::io_context*> shards, const server_config& config, server_metrics& metrics);
 
     void start();

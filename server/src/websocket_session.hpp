@@ -108,13 +108,7 @@ public:
             if (written_in_full(written)) write_next();
             return;
         }
-        // The kernel took part of it: the rest waits for an asynchronous write.
-        consume_buffers(written);
-        write_in_flight_ = true;
-        boost::asio::async_write(boost::beast::get_lowest_layer(ws_).socket(), buffers_,
-                                 [self = this->shared_from_this(), written](boost::system::error_code e, std::size_t rest) {
-                                     self->on_write(e, written + rest);
-                                 });
+        write_rest_async(written);
     }
     void resume_reading() override {
         boost::asio::post(ws_.get_executor(), [self = this->shared_from_this()] {
@@ -304,14 +298,7 @@ private:
                     if (!written_in_full(written)) return;
                     continue;
                 }
-                consume_buffers(error ? 0 : written);
-                write_in_flight_ = true;
-                boost::asio::async_write(
-                    boost::beast::get_lowest_layer(ws_).socket(), buffers_,
-                    [self = this->shared_from_this(), earlier = error ? 0 : written](boost::system::error_code e,
-                                                                                     std::size_t rest) {
-                        self->on_write(e, earlier + rest);
-                    });
+                write_rest_async(error ? 0 : written);
             } else {
                 write_in_flight_ = true;
                 boost::asio::async_write(stream(), buffers_,  // through TLS
@@ -351,6 +338,17 @@ private:
         if (!tail_control_.empty()) buffers_.emplace_back(tail_control_.data(), tail_control_.size());
         state_.on_write_started();
         return !buffers_.empty();
+    }
+
+    // Plain TCP: the kernel took `written` bytes of the gathered write (by writev or io_uring);
+    // the rest waits for an asynchronous write.
+    void write_rest_async(std::size_t written) {
+        consume_buffers(written);
+        write_in_flight_ = true;
+        boost::asio::async_write(boost::beast::get_lowest_layer(ws_).socket(), buffers_,
+                                 [self = this->shared_from_this(), written](boost::system::error_code e, std::size_t rest) {
+                                     self->on_write(e, written + rest);
+                                 });
     }
 
     // Drops the first `written` bytes from buffers_ after a partial write.

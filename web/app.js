@@ -7,6 +7,7 @@ import { buildView, announcements } from "./lib/view-model.js";
 import { errorMessage, removalMessage, refusesJoin } from "./lib/errors.js";
 import { normalizeOwnName, defaultName, cleanText, shortId } from "./lib/names.js";
 import { validateNewRoom, MAX_TITLE_BYTES } from "./lib/room-form.js";
+import { securityAlarmMessage, speakerAlarmMessage, ADMISSION_CHANGED } from "./lib/alarms.js";
 import { loadSeed, saveSeed } from "./identity-store.js";
 
 const DIRECTORY_PAGE = 20;
@@ -31,7 +32,9 @@ const local = {
   endingRoom: false,            // this member asked to end the room                // errors from cancelling a rejoin are expected, not shown
   rooms: new Map(),             // room id -> {title, kind, invite, stageOnly}
   pendingCreate: null,          // {localTitle, kind, stageOnly}
-  pendingJoin: null,            // {room, invite}
+  pendingJoin: null,            // {room, invite, admission, host}
+  alarms: [],                   // [{text, kind}]: what the end-to-end checks caught, until dismissed
+  linkChanged: false,           // the closed room's secret rotated: links shared before are void
   requestTimer: 0,
   inviteSeen: false,            // invited_to_stage arrived; the prompt shows until answered
   audiencePage: null,
@@ -115,12 +118,70 @@ function clearError() {
   show($("dismiss-error"), false);
 }
 
-function showWarning(text) {
-  if (!setAlert(text)) return;
-  const element = $("error");
-  element.dataset.errorName = "speaker_alarm";
-  element.dataset.errorCode = "";
+// Security alarms stay listed (each once) in their own alert region until dismissed or a new
+// room is entered: unlike errors, a later message must not push them out of sight.
+function addAlarm(text, kind) {
+  if (local.alarms.some((alarm) => alarm.text === text)) return;
+  local.alarms.push({ text, kind });
+  if (local.alarms.length > 8) local.alarms.shift();
+  scheduleRender();
 }
+
+function clearAlarms() {
+  local.alarms = [];
+  scheduleRender();
+}
+
+function renderAlarms() {
+  const list = $("security-alarms");
+  const key = JSON.stringify(local.alarms);
+  if (list.dataset.key !== key) {
+    list.dataset.key = key;
+    list.replaceChildren(...local.alarms.map((alarm) => {
+      const item = document.createElement("p");
+      item.className = "alarm-text";
+      item.dataset.testid = "security-alarm";
+      item.dataset.kind = alarm.kind;
+      item.textContent = alarm.text;
+      return item;
+    }));
+  }
+  show($("alarm-region"), local.alarms.length > 0);
+}
+
+// ---- confirmation before acts that cannot be undone ----
+
+// Resolves true when the person confirms. An in-page modal dialog (keyboard and screen-reader
+// friendly, and testable), or window.confirm where <dialog> is missing.
+function confirmAction({ title, text, confirm }) {
+  const dialog = $("confirm-dialog");
+  if (typeof dialog.showModal !== "function") return Promise.resolve(window.confirm(`${title}\n\n${text}`));
+  if (dialog.open) return Promise.resolve(false);
+  setText($("confirm-title"), title);
+  setText($("confirm-text"), text);
+  setText($("confirm-yes"), confirm);
+  dialog.returnValue = "";
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "confirm"), { once: true });
+    dialog.showModal();
+    $("confirm-no").focus();  // the safe choice has focus: Enter does not kick anyone by accident
+  });
+}
+
+const CONFIRMATIONS = {
+  kick: (name, closed) => ({
+    title: `Kick ${name}?`,
+    text: closed
+      ? `${name} leaves the room now. This closed room's invitation link changes, so links you shared before stop working.`
+      : `${name} leaves the room now. They can come back with the link unless you ban them.`,
+    confirm: "Yes, kick",
+  }),
+  ban: (name) => ({
+    title: `Ban ${name}?`,
+    text: `${name} leaves the room now and cannot come back to this room.`,
+    confirm: "Yes, ban",
+  }),
+};
 
 // ---- the worker ----
 
@@ -204,6 +265,7 @@ function onState(next) {
   if (!wasIn && next.inRoom) enteredRoom(next);
   if (wasIn && !next.inRoom) leftRoom();
   if (next.inRoom) {
+    if (wasIn) updateAddressBar(next);
     const privileged = next.role === "host" || next.role === "moderator";
     const wasPrivileged = wasIn && (previous.role === "host" || previous.role === "moderator");
     if (privileged && (!wasPrivileged || previous.audienceCount !== next.audienceCount)) scheduleAudienceRefresh(!wasPrivileged);
@@ -229,11 +291,21 @@ function enteredRoom(state) {
   local.rejoining = null;
   local.audiencePage = null;
   local.audienceOffset = 0;
-  const info = local.rooms.get(state.room);
-  try {
-    history.replaceState(null, "", formatRoomHash(state.room, info ? info.invite : null));
-  } catch { /* the address bar is a convenience */ }
+  local.linkChanged = false;
+  updateAddressBar(state);
   updateMediaSession();
+}
+
+// While in a room the address bar holds its current link (a reload rejoins from it): the host's
+// key once known, and a closed room's secret as it rotates.
+function updateAddressBar(state) {
+  const info = local.rooms.get(state.room);
+  const hash = formatRoomHash(state.room, info ? info.invite : null,
+    { admission: state.admission ?? null, host: state.hostKey ?? null });
+  if (location.hash === hash) return;
+  try {
+    history.replaceState(null, "", hash);
+  } catch { /* the address bar is a convenience */ }
 }
 
 function leftRoom() {
@@ -253,7 +325,8 @@ function leftRoom() {
 function onEvent(event) {
   switch (event.type) {
     case "room_created": {
-      const pending = local.pendingCreate ?? { localTitle: "", kind: event.invite ? "closed" : "open", stageOnly: false };
+      const closed = Boolean(event.invite || event.admission);
+      const pending = local.pendingCreate ?? { localTitle: "", kind: closed ? "closed" : "open", stageOnly: false };
       local.rooms.set(event.room, {
         title: pending.localTitle, kind: pending.kind, invite: event.invite ?? null, stageOnly: pending.stageOnly,
       });
@@ -291,6 +364,15 @@ function onEvent(event) {
       break;
     case "speaker_alarm":
       onSpeakerAlarm(event);
+      break;
+    case "security_alarm":
+      addAlarm(securityAlarmMessage(event), event.kind);
+      break;
+    case "admission_changed":
+      if (app.state && app.state.inRoom) {
+        local.linkChanged = true;
+        announce(ADMISSION_CHANGED);
+      }
       break;
     case "audience_page":
       local.audiencePage = { total: event.total, offset: event.offset ?? local.audienceOffset, members: Array.isArray(event.members) ? event.members : [] };
@@ -343,10 +425,8 @@ function onErrorEvent(event) {
 function onSpeakerAlarm(event) {
   const stage = app.state && Array.isArray(app.state.stage) ? app.state.stage : [];
   const member = stage.find((entry) => entry.id === event.sender || entry.index === event.sender);
-  const who = member ? (cleanText(member.name, 64) ?? shortId(member.id)) : "a speaker";
-  showWarning(event.forged
-    ? `Warning: audio that claimed to come from ${who} was forged. Someone in the room or the relay may be tampering with it.`
-    : `Warning: some audio attributed to ${who} could not be verified as theirs.`);
+  const who = member ? (cleanText(member.name, 64) ?? shortId(member.id)) : null;
+  addAlarm(speakerAlarmMessage(event, who), event.forged ? "forged_speaker" : "unverified_speaker");
 }
 
 // ---- requests ----
@@ -386,13 +466,18 @@ function startRequest(kind) {
   }, REQUEST_TIMEOUT_MS);
 }
 
-function join(room, invite) {
-  if (!local.rooms.has(room)) local.rooms.set(room, { title: null, kind: invite ? "closed" : null, invite: invite ?? null, stageOnly: false });
+// `link`: {room, invite, admission, host} from parseRoomLink (the last three may be null).
+function join(link) {
+  const { room } = link;
+  const invite = link.invite ?? null;
+  const closed = Boolean(invite || link.admission);
+  if (!local.rooms.has(room)) local.rooms.set(room, { title: null, kind: closed ? "closed" : null, invite, stageOnly: false });
   else if (invite) local.rooms.get(room).invite = invite;
-  local.pendingJoin = { room, invite: invite ?? null };
+  local.pendingJoin = { room, invite, admission: link.admission ?? null, host: link.host ?? null };
   clearError();
+  clearAlarms();
   startRequest("join");
-  post({ type: "join", room, invite: invite ?? null, name: myName() });
+  post({ type: "join", ...local.pendingJoin, name: myName() });
   announce("Joining the room…");
   scheduleRender();
 }
@@ -414,7 +499,7 @@ function onJoinSubmit(event) {
   }
   setText(problem, "");
   $("link-input").removeAttribute("aria-invalid");
-  join(parsed.room, parsed.invite);
+  join(parsed);
 }
 
 function onCreateSubmit(event) {
@@ -433,6 +518,7 @@ function onCreateSubmit(event) {
   $("title-input").removeAttribute("aria-invalid");
   local.pendingCreate = { localTitle: result.localTitle, kind: result.kind, stageOnly: result.stageOnly };
   clearError();
+  clearAlarms();
   startRequest("create");
   post({ type: "create-room", kind: result.kind, stageOnly: result.stageOnly, title: result.sentTitle, name: myName() });
   announce("Creating the room…");
@@ -643,6 +729,7 @@ function render() {
   show($("reconnect"), connection === "closed" && !local.failed && Boolean(state));
 
   renderAudioBanner(view, screen);
+  renderAlarms();
   if (screen === "start") renderStart(view);
   if (screen === "room") renderRoom(view);
   if (screen === "removed") setText($("removed-text"), removalMessage(local.removed.reason));
@@ -799,9 +886,10 @@ function renderRoom(view) {
 
   show($("share-section"), Boolean(room.link));
   setText($("invite-link"), room.link ?? "");
-  setText($("share-hint"), room.linkIsInvite
+  setText($("share-hint"), (room.linkIsInvite
     ? "This is a closed room. Anyone with this link can join, so share it only with people you want here."
-    : "Anyone with this link can join this open room.");
+    : "Anyone with this link can join this open room.")
+    + (local.linkChanged && room.linkIsInvite ? " The link changed after someone was removed: links shared before no longer work." : ""));
 
   if (pendingFocus) {
     const target = $(pendingFocus);
@@ -898,15 +986,23 @@ function updateMember(item, member) {
     const button = controls.children[position];
     setText(button, control.text);
     if (button.getAttribute("aria-label") !== control.label) button.setAttribute("aria-label", control.label);
+    if (button.dataset.label !== member.label) button.dataset.label = member.label;  // for the confirmation
   });
 }
 
 // ---- wiring ----
 
-function onMemberControl(event) {
+async function onMemberControl(event) {
   const button = event.target.closest("button[data-action]");
   if (!button || !app.state || !app.state.inRoom) return;
-  act({ type: button.dataset.action, target: button.dataset.target });
+  const action = { type: button.dataset.action, target: button.dataset.target };
+  const confirmation = CONFIRMATIONS[action.type];
+  if (confirmation) {
+    const closed = Boolean(currentView().room?.closed);
+    if (!(await confirmAction(confirmation(button.dataset.label || "this member", closed)))) return;
+    if (!app.state || !app.state.inRoom) return;
+  }
+  act(action);
 }
 
 function loadName() {
@@ -955,7 +1051,7 @@ function wire() {
     if (!link) return;
     event.preventDefault();
     if ($("join-button").disabled) return;
-    join(link.dataset.room, null);
+    join({ room: link.dataset.room });
   });
   $("directory-refresh").addEventListener("click", () => requestDirectory(local.directory.offset));
   $("directory-previous").addEventListener("click", () => requestDirectory(local.directory.offset - DIRECTORY_PAGE));
@@ -985,7 +1081,13 @@ function wire() {
   });
   $("leave").addEventListener("click", () => act({ type: "leave", quietly: false }));
   $("leave-quietly").addEventListener("click", () => act({ type: "leave", quietly: true }));
-  $("end-room").addEventListener("click", () => {
+  $("end-room").addEventListener("click", async () => {
+    const confirmed = await confirmAction({
+      title: "End the room for everyone?",
+      text: "Everyone is removed and the room closes. This cannot be undone.",
+      confirm: "Yes, end the room",
+    });
+    if (!confirmed || !app.state || !app.state.inRoom) return;
     local.endingRoom = true;
     act({ type: "end_room" });
   });
@@ -996,6 +1098,7 @@ function wire() {
   $("audience-next").addEventListener("click", () => requestAudience(local.audienceOffset + AUDIENCE_PAGE));
   $("copy-link").addEventListener("click", copyLink);
   $("dismiss-error").addEventListener("click", () => { clearError(); $("main").focus(); });
+  $("dismiss-alarms").addEventListener("click", () => { clearAlarms(); $("main").focus(); });
   $("reload").addEventListener("click", () => location.reload());
   // The worker protocol has no reconnect request; a reload starts a fresh client (the room link
   // stays in the address bar, so Join is one tap away).

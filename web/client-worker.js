@@ -1,23 +1,22 @@
 // The client's worker: owns the WebSocket, the core session (WebAssembly), its timers, and the
 // audio paths to the playback and capture worklets, so the page's main thread only draws.
 // Protocol with the page: docs/web-client.md.
-/* global importScripts, createStoaCore, Stoa */
+/* global importScripts, createStoaCore, Stoa, StoaOutbound */
 'use strict';
 
-importScripts('stoa-core.js', 'stoa-session.js');
+importScripts('stoa-core.js', 'stoa-session.js', 'outbound-queue.js');
 
 const TICK_MS = 20;
 const SPEAKING_EVERY_MS = 100;
 const STATE_EVERY_MS = 500; // counters (frames sent, decrypted) refresh at least this often
 const RECONNECT_MIN_MS = 500;
 const RECONNECT_MAX_MS = 10000;
-const MAX_BUFFERED_BYTES = 256 * 1024; // past this, the socket is not keeping up: audio waits, then drops
 
 let session = null;
 let socket = null;
 let url = '';
 let connection = 'connecting';
-let wanted = null; // {room, invite, name}: the room to be in, rejoined after a reconnect
+let wanted = null; // {room, invite, name, admission, host}: the room to be in, rejoined after a reconnect
 let reconnectAttempts = 0;
 let reconnectTimer = 0;
 let lastSpeaking = '';
@@ -26,6 +25,8 @@ let lastStateAt = 0;
 let playbackPort = null;
 let capturePort = null;
 let pendingCreate = null; // {name} while a created room waits to be joined
+// Past 256 KB unsent the socket is not keeping up: audio drops, control waits (outbound-queue.js).
+const outbound = new StoaOutbound.OutboundQueue();
 const frame = new Int16Array(Stoa.FRAME_SAMPLES);
 
 const now = () => performance.now();
@@ -37,6 +38,7 @@ function postState() {
   lastStateAt = now();
   const state = session.state(lastStateAt);
   state.connection = connection;
+  state.outbound = { mediaDropped: outbound.stats.mediaDropped, controlWaiting: outbound.length };
   post({ type: 'state', state });
 }
 
@@ -50,13 +52,14 @@ function fail(message) {
 // Moves the session's messages to the socket, its events to the page; redraws on change.
 function flush() {
   if (!session) return;
-  const outbound = session.takeOutbound();
+  const messages = session.takeOutbound();
   if (socket && socket.readyState === WebSocket.OPEN) {
-    for (const message of outbound) {
-      // A congested socket: let audio go (the core marks nothing here, so keep control, which is text
-      // or small) rather than growing the browser's buffer without bound.
-      if (typeof message !== 'string' && socket.bufferedAmount > MAX_BUFFERED_BYTES) continue;
-      socket.send(message);
+    for (const message of messages) {
+      if (outbound.offer(socket, message) === 'overflow') {
+        // Control that cannot leave is never dropped: a new connection rejoins and starts clean.
+        socket.close(4000, 'send queue overflow');
+        break;
+      }
     }
   }
   const events = session.takeEvents();
@@ -73,10 +76,17 @@ function handleEvent(event) {
   switch (event.type) {
     case 'room_created':
       if (pendingCreate) {
-        wanted = { room: event.room, invite: event.invite, name: pendingCreate.name };
+        // The creator trusts its own key as the host's; the session remembers the room's secret.
+        wanted = { room: event.room, invite: event.invite, name: pendingCreate.name,
+          admission: event.admission ?? null, host: session.publicKey };
         pendingCreate = null;
         session.joinRoom(wanted);
       }
+      break;
+    case 'admission_changed':
+    case 'keys_changed':
+      // A rejoin after a dropped connection must prove the current secret, not the link's first one.
+      if (wanted) wanted.admission = session.admissionSecret() ?? wanted.admission;
       break;
     case 'removed':
       // A connection carries one room for its life (docs/protocol.md): after leaving, being kicked
@@ -123,6 +133,8 @@ function connect() {
   socket.onclose = () => {
     if (current !== socket) return;
     socket = null;
+    outbound.clear();
+    rememberTrust();
     session.disconnected(now());
     if (connection !== 'reconnecting' || !reconnectTimer) {
       connection = 'reconnecting';
@@ -136,12 +148,21 @@ function connect() {
   };
 }
 
+// The session forgets the room when the socket drops: keep what the rejoin must present again, the
+// host key it trusted (so a relay cannot swap the host across a reconnect) and the current secret.
+function rememberTrust() {
+  if (!wanted || !session) return;
+  wanted.host = session.trustedHost() ?? wanted.host;
+  wanted.admission = session.admissionSecret() ?? wanted.admission;
+}
+
 function freshConnection() {
   if (!socket) return;
   const old = socket;
   socket = null; // its close is ours: no backoff, no 'reconnecting'
   old.onopen = old.onmessage = old.onclose = null;
   old.close(1000, 'left the room');
+  outbound.clear();
   session.disconnected(now());
   connection = 'connecting';
   connect();
@@ -159,6 +180,7 @@ function tick() {
   if (!session) return;
   const t = now();
   session.tick(t);
+  if (socket && socket.readyState === WebSocket.OPEN) outbound.pump(socket);
   flush();
   if (t - lastSpeakingAt >= SPEAKING_EVERY_MS) {
     lastSpeakingAt = t;
@@ -231,7 +253,8 @@ self.onmessage = (message) => {
         session.createRoom({ kind: data.kind, stageOnly: !!data.stageOnly, title: data.title || '' });
         break;
       case 'join':
-        wanted = { room: data.room, invite: data.invite || null, name: data.name || '' };
+        wanted = { room: data.room, invite: data.invite || null, name: data.name || '',
+          admission: data.admission || null, host: data.host || null };
         if (connection === 'open') session.joinRoom(wanted); // otherwise when the socket opens
         break;
       case 'act':

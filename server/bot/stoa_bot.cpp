@@ -51,7 +51,7 @@ constexpr int frames_per_report = 50;   // one listening report a second
 struct bot_options {
     std::string host = "127.0.0.1";
     std::string port = "8080";
-    std::string context = "stoa relay";
+    std::string context;  // the relay's origin; empty: http://HOST:PORT, a loopback relay's default
     std::string pcm_path;
     std::optional<double> tone_hz;
     std::string title = "Stoa demo room";
@@ -59,6 +59,10 @@ struct bot_options {
     std::optional<std::string> room_hex;    // --room: an existing room, where the bot takes the stage
     std::optional<std::string> join_hex;    // --join: an existing room, as a listener
     std::optional<std::string> invite_hex;  // --invite: the capability for a closed room
+    // --admission: a closed room's admission secret (the link's fragment); the host gives keys only
+    // to joiners who prove it. --host-key: the host key the link names (an alarm if another hosts).
+    std::optional<std::string> admission_hex;
+    std::optional<std::string> host_key_hex;
     std::string room_file;                  // where to write the room id once the room exists
     bool listen = false;
     bool accept_invite = false;
@@ -73,11 +77,15 @@ void usage() {
         << "usage: stoa-bot [--pcm FILE | --tone HZ] [--host H] [--port P] [--context C] [--title T] [--name N]\n"
            "                [--room HEX | --join HEX [--invite HEX]] [--room-file PATH] [--print-room]\n"
            "                [--listen] [--accept-invite] [--invite-raised-hands] [--json] [--duration SECONDS]\n"
+           "  --context C      the relay's --origin, signed at login (default http://HOST:PORT, what a\n"
+           "                   loopback stoa-server without --origin uses)\n"
            "  --pcm FILE       speak FILE, raw signed 16-bit little-endian mono PCM at 48 kHz (looped)\n"
            "  --tone HZ        speak a continuous sine tone at 0.3 of full scale\n"
            "  (neither)        stay silent\n"
            "  --room HEX       join an existing room and speak there (a stage-only room)\n"
            "  --join HEX       join an existing room as a listener; --invite HEX for a closed room\n"
+           "                   (and --admission HEX, the link's secret, so the host gives it keys);\n"
+           "                   --host-key HEX: the host key the link names (an alarm if another hosts)\n"
            "  (neither)        create an open room titled T and speak in it as its host\n"
            "  --listen         decode the room's audio and print one JSON line a second:\n"
            "                   t_ms, frames_decrypted, frequency_hz, level_dbfs, epoch, in_room, role\n"
@@ -110,7 +118,8 @@ std::optional<bot_options> parse(int argc, char** argv) {
         {"--host", &o.host},   {"--port", &o.port}, {"--context", &o.context},    {"--pcm", &o.pcm_path},
         {"--title", &o.title}, {"--name", &o.name}, {"--room-file", &o.room_file}};
     const std::map<std::string_view, std::optional<std::string>*> ids{
-        {"--room", &o.room_hex}, {"--join", &o.join_hex}, {"--invite", &o.invite_hex}};
+        {"--room", &o.room_hex},           {"--join", &o.join_hex}, {"--invite", &o.invite_hex},
+        {"--admission", &o.admission_hex}, {"--host-key", &o.host_key_hex}};
     const std::map<std::string_view, std::optional<double>*> numbers{{"--tone", &o.tone_hz},
                                                                      {"--duration", &o.duration_s}};
     for (int i = 1; i < argc; ++i) {
@@ -134,8 +143,12 @@ std::optional<bot_options> parse(int argc, char** argv) {
     if (o.tone_hz && *o.tone_hz >= 24'000.0) return std::nullopt;  // above Nyquist at 48 kHz
     if (!o.pcm_path.empty() && o.tone_hz) return std::nullopt;     // one voice at most
     if (o.room_hex && o.join_hex) return std::nullopt;
-    if (o.invite_hex && !o.join_hex) return std::nullopt;
+    if ((o.invite_hex || o.admission_hex || o.host_key_hex) && !o.join_hex) return std::nullopt;
     if (o.listen || o.print_room) o.json_events = true;
+    if (o.context.empty()) {
+        const bool v6 = o.host.find(':') != std::string::npos;
+        o.context = "http://" + (v6 ? "[" + o.host + "]" : o.host) + (o.port == "80" ? "" : ":" + o.port);
+    }
     return o;
 }
 
@@ -230,6 +243,8 @@ enum class outcome { reconnect, finished, fatal };
 struct bot_state {
     std::optional<stoa::room_id> room;
     std::optional<stoa::invite_token> invite;
+    std::optional<stoa::e2ee::admission_secret> admission;
+    std::optional<stoa::public_key> host_key;
     bool joins_existing = false;  // --join or --room: never make a room of its own
 };
 
@@ -253,7 +268,7 @@ public:
         started_ = std::chrono::steady_clock::now();
         session_.on_connected(now());
         if (state_.room) {
-            session_.join_room(*state_.room, state_.invite, profile());
+            session_.join_room(*state_.room, state_.invite, profile(), state_.admission, state_.host_key);
         } else {
             session_.create_room(stoa::room::room_kind::open, false, options_.title);
         }
@@ -331,7 +346,10 @@ private:
                 state_.room = created->room;
                 state_.invite = created->invite;
                 const std::string id = stoa::to_hex(created->room.value);
-                json line{{"event", "room_created"}, {"room", id}, {"invite", nullptr}};
+                json line{{"event", "room_created"},
+                          {"room", id},
+                          {"invite", nullptr},
+                          {"host_key", stoa::to_hex(session_.identity().key().value)}};
                 if (created->invite) line["invite"] = stoa::to_hex(created->invite->value);
                 print_event(line);
                 session_.join_room(created->room, created->invite, profile());
@@ -388,6 +406,13 @@ private:
                 }
             } else if (const auto* alarm = std::get_if<event::speaker_alarm>(&any)) {
                 print_event({{"event", "speaker_alarm"}, {"sender", alarm->sender.value}, {"forged", alarm->forged}});
+            } else if (const auto* security = std::get_if<event::security_alarm>(&any)) {
+                print_event({{"event", "security_alarm"},
+                             {"kind", static_cast<int>(security->kind)},
+                             {"member", stoa::to_hex(security->member.value)},
+                             {"sender", security->index.value}});
+                std::cerr << "stoa-bot: security alarm " << static_cast<int>(security->kind) << " about sender "
+                          << security->index.value << std::endl;
             } else if (const auto* shutdown = std::get_if<event::relay_shutdown>(&any)) {
                 std::cerr << "stoa-bot: the relay is shutting down\n";
                 print_event(
@@ -573,6 +598,21 @@ int main(int argc, char** argv) {
         state.invite = parse_id<stoa::invite_token>(*options->invite_hex);
         if (!state.invite) {
             std::cerr << "stoa-bot: --invite takes 64 hex digits\n";
+            return 2;
+        }
+    }
+    if (options->admission_hex) {
+        const auto raw = stoa::from_hex(*options->admission_hex);
+        if (!raw || raw->size() != stoa::e2ee::admission_secret::size) {
+            std::cerr << "stoa-bot: --admission takes 64 hex digits\n";
+            return 2;
+        }
+        state.admission = stoa::e2ee::admission_secret(std::span<const std::uint8_t, 32>(raw->data(), 32));
+    }
+    if (options->host_key_hex) {
+        state.host_key = parse_id<stoa::public_key>(*options->host_key_hex);
+        if (!state.host_key) {
+            std::cerr << "stoa-bot: --host-key takes 64 hex digits\n";
             return 2;
         }
     }

@@ -18,6 +18,7 @@
 #include <boost/beast/websocket/ssl.hpp>
 
 #include "server_context.hpp"
+#include "stoa/server/origin_policy.hpp"
 #include "stoa/server/static_files.hpp"
 #include "websocket_session.hpp"
 
@@ -75,12 +76,26 @@ private:
 
         if (boost::beast::websocket::is_upgrade(request_)) {
             if (path != "/ws") return send_simple(http::status::not_found, "no WebSocket endpoint here\n");
+            // A browser always sends Origin; native clients send none (origin_policy.hpp).
+            const auto origin_field = request_.find(http::field::origin);
+            const auto origin = origin_field == request_.end()
+                                    ? std::nullopt
+                                    : std::optional<std::string_view>(to_std(origin_field->value()));
+            if (!upgrade_origin_allowed(origin, context_.origin)) {
+                context_.metrics.websocket_refused_origin.fetch_add(1, std::memory_order_relaxed);
+                return send_simple(http::status::forbidden, "this relay serves " + context_.origin + " only\n");
+            }
             if (context_.open_websockets.load(std::memory_order_relaxed) >= context_.config.max_connections) {
                 context_.metrics.websocket_refused_full.fetch_add(1, std::memory_order_relaxed);
                 return send_simple(http::status::service_unavailable, "the relay is full\n");
             }
+            auto slot = context_.per_address.try_acquire(address_);
+            if (!slot) {
+                context_.metrics.websocket_refused_per_address.fetch_add(1, std::memory_order_relaxed);
+                return send_simple(http::status::too_many_requests, "too many connections from your address\n");
+            }
             auto session = std::make_shared<websocket_session<Stream>>(
-                std::move(stream_), context_, context_.engine.next_connection_id(), address_, shard_);
+                std::move(stream_), context_, context_.engine.next_connection_id(), address_, shard_, std::move(*slot));
             session->run(std::move(request_));
             return;
         }

@@ -53,6 +53,8 @@ int main(int argc, char** argv) {
         std::printf("stoa-server: listening on %s://%s:%u/ (WebSocket /ws, /healthz, /metrics), %u I/O threads, web root %s\n",
                     config.tls() ? "https" : "http", config.listen_address.c_str(), server.port(), config.threads,
                     config.web_root.string().c_str());
+        std::printf("stoa-server: origin %s (signed at login; WebSocket upgrades from other origins are refused)\n",
+                    server.origin().c_str());
         if (!server.io_uring_refusal().empty()) {
             std::printf("stoa-server: writes with writev, not io_uring (%s)\n", server.io_uring_refusal().c_str());
         }

@@ -154,8 +154,10 @@ std::string render_metrics(const engine_view& engine, const server_metrics& serv
     out.counter("stoa_connections_opened_total", "WebSocket connections opened", s.connections_opened);
     out.counter("stoa_tcp_accepted_total", "TCP connections accepted (HTTP and WebSocket)", load(server.tcp_accepted));
     out.counter("stoa_http_requests_total", "HTTP requests served", load(server.http_requests));
-    out.counter("stoa_websocket_refused_total", "WebSocket upgrades refused because max_connections was reached",
-                load(server.websocket_refused_full));
+    out.family("stoa_websocket_refused_total", "counter", "WebSocket upgrades refused, by reason",
+               {{{{"reason", "full"}}, static_cast<double>(load(server.websocket_refused_full))},
+                {{{"reason", "origin"}}, static_cast<double>(load(server.websocket_refused_origin))},
+                {{{"reason", "per_address"}}, static_cast<double>(load(server.websocket_refused_per_address))}});
     out.gauge("stoa_rooms", "Live rooms", static_cast<double>(engine.rooms));
     out.counter("stoa_rooms_created_total", "Rooms created", s.rooms_created);
     out.family("stoa_members", "gauge", "Room members by role (held seats included)",

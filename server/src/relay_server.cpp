@@ -15,6 +15,7 @@
 #include "engine_host.hpp"
 #include "http_session.hpp"
 #include "server_context.hpp"
+#include "stoa/server/origin_policy.hpp"
 
 namespace stoa::server {
 
@@ -26,16 +27,10 @@ namespace {
 
 class listener : public std::enable_shared_from_this<listener> {
 public:
+    // `acceptor` is bound and listening, on the first thread's context.
     listener(std::vector<net::io_context*> shards, server_context& context, net::ssl::context* tls,
-             const tcp::endpoint& endpoint)
-        : shards_(std::move(shards)), context_(context), tls_(tls), acceptor_(*shards_.at(0)) {
-        acceptor_.open(endpoint.protocol());
-        acceptor_.set_option(net::socket_base::reuse_address(true));
-        acceptor_.bind(endpoint);
-        acceptor_.listen(net::socket_base::max_listen_connections);
-    }
-
-    [[nodiscard]] std::uint16_t port() const { return acceptor_.local_endpoint().port(); }
+             tcp::acceptor acceptor)
+        : shards_(std::move(shards)), context_(context), tls_(tls), acceptor_(std::move(acceptor)) {}
 
     void run() { accept_next(); }
 
@@ -85,10 +80,21 @@ private:
     shard_index next_shard_ = 0;
 };
 
+tcp::acceptor bind_listening(net::io_context& io, const tcp::endpoint& endpoint) {
+    tcp::acceptor acceptor(io);
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(net::socket_base::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen(net::socket_base::max_listen_connections);
+    return acceptor;
+}
+
 }  // namespace
 
 struct relay_server::impl {
     explicit impl(server_config c) : config(std::move(c)) {
+        // Refused before anything is bound or loaded.
+        if (auto exposed = check_origin_configured(config); !exposed) throw std::invalid_argument(exposed.error());
         if (config.threads == 0) config.threads = std::max(1U, std::thread::hardware_concurrency());
         if (config.tls()) {
             tls.emplace(net::ssl::context::tls_server);
@@ -105,11 +111,17 @@ struct relay_server::impl {
             // A thread whose context has no socket yet must still be there for the first one.
             keep_running.push_back(net::make_work_guard(*shards.back()));
         }
+        // Bound before the engine exists: on loopback the origin, and so the auth context every
+        // login signs, names the port actually bound (port 0 picks one).
+        tcp::acceptor acceptor =
+            bind_listening(*contexts.at(0), tcp::endpoint(net::ip::make_address(config.listen_address), config.port));
+        port = acceptor.local_endpoint().port();
+        auto origin = relay_origin(config, port);
+        if (!origin) throw std::invalid_argument(origin.error());
+        config.relay.auth_context = std::move(origin).value();
         engine = std::make_unique<engine_host>(contexts, config, metrics);
         context = std::make_unique<server_context>(config, metrics, *engine);
-        const auto address = net::ip::make_address(config.listen_address);
-        accept = std::make_shared<listener>(contexts, *context, tls ? &*tls : nullptr, tcp::endpoint(address, config.port));
-        port = accept->port();
+        accept = std::make_shared<listener>(contexts, *context, tls ? &*tls : nullptr, std::move(acceptor));
     }
 
     ~impl() {
@@ -164,6 +176,10 @@ void relay_server::start() {
 std::uint16_t relay_server::port() const noexcept { return impl_->port; }
 
 const server_config& relay_server::config() const noexcept { return impl_->config; }
+
+const std::string& relay_server::origin() const noexcept {
+    return impl_->config.relay.auth_context;
+}
 
 const std::string& relay_server::io_uring_refusal() const noexcept { return impl_->engine->io_uring_refusal(); }
 

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "stoa/server/origin_policy.hpp"
+
 namespace stoa::server {
 
 namespace {
@@ -74,6 +76,7 @@ status<std::string> apply_limits(server_config& config, const json& limits) {
         else if (key == "max_members") applied = read_integer<std::uint32_t>(value, key, relay.room_limits.max_members, 1U);
         else if (key == "max_stage") applied = read_integer<std::uint32_t>(value, key, relay.room_limits.max_stage, 1U);
         else if (key == "max_connections") applied = read_integer<std::size_t>(value, key, config.max_connections, std::size_t{1});
+        else if (key == "max_connections_per_address") applied = read_integer<std::size_t>(value, key, config.max_connections_per_address);
         else if (key == "max_message_bytes") applied = read_integer<std::size_t>(value, key, config.max_message_bytes, std::size_t{1024});
         else if (key == "joins_per_identity") applied = read_rate(value, key, relay.joins_per_identity);
         else if (key == "joins_per_address") applied = read_rate(value, key, relay.joins_per_address);
@@ -141,7 +144,12 @@ status<std::string> apply_config_json(server_config& config, std::string_view js
         if (key == "listen") applied = read_string(value, key, config.listen_address);
         else if (key == "port") applied = read_integer<std::uint16_t>(value, key, config.port);
         else if (key == "threads") applied = read_integer<unsigned>(value, key, config.threads, 0U, 1024U);
-        else if (key == "auth_context") applied = read_string(value, key, config.relay.auth_context);
+        else if (key == "auth_context") {
+            std::string origin;
+            applied = read_string(value, key, origin);
+            if (applied && origin.empty()) applied = fail(std::string("\"auth_context\" must not be empty"));
+            if (applied) config.origin = std::move(origin);
+        }
         else if (key == "io_uring") {
             if (value.is_boolean()) config.io_uring = value.get<bool>();
             else applied = fail(std::string("\"io_uring\" must be true or false"));
@@ -200,7 +208,7 @@ result<command_line, std::string> parse_command_line(std::span<const std::string
         } else if (flag == "--origin") {
             // Browsers sign the origin they loaded the client from, so the relay must know its own.
             if (value.empty()) return fail(std::string("--origin needs the URL users open, e.g. https://rooms.example"));
-            out.config.relay.auth_context = std::string(value);
+            out.config.origin = std::string(value);
         } else if (flag == "--web-root") {
             out.config.web_root = std::string(value);
         } else if (flag == "--tls-cert") {
@@ -214,6 +222,9 @@ result<command_line, std::string> parse_command_line(std::span<const std::string
     if (out.config.tls_certificate.has_value() != out.config.tls_private_key.has_value()) {
         return fail(std::string("--tls-cert and --tls-key go together"));
     }
+    if (!out.help) {
+        if (auto exposed = check_origin_configured(out.config); !exposed) return fail(exposed.error());
+    }
     return out;
 }
 
@@ -223,7 +234,9 @@ std::string_view usage() {
            "Serves the Stoa web client and the relay's WebSocket endpoint (/ws) on one port,\n"
            "with /healthz and /metrics. Defaults: 127.0.0.1:8080, one I/O thread per core.\n"
            "--origin is the URL users open (scheme://host[:port]): browsers bind it into their login\n"
-           "signature, so it must match exactly (config key auth_context; default \"stoa relay\").\n"
+           "signature, so it must match exactly, and a WebSocket upgrade from a page of any other\n"
+           "origin is refused (config key auth_context). Required unless --listen is a loopback\n"
+           "address, where it defaults to http://ADDRESS:PORT (https with TLS).\n"
            "The JSON config file holds limits and timeouts (see README, \"Running the relay\").\n";
 }
 

@@ -3,20 +3,26 @@
 
 #include <atomic>
 #include <cstddef>
+#include <string>
 
 #include "engine_host.hpp"
+#include "stoa/server/address_limiter.hpp"
 #include "stoa/server/metrics.hpp"
 #include "stoa/server/server_config.hpp"
 
 namespace stoa::server {
 
 struct server_context {
-    server_context(const server_config& c, server_metrics& m, engine_host& e) : config(c), metrics(m), engine(e) {}
+    server_context(const server_config& c, server_metrics& m, engine_host& e)
+        : config(c), metrics(m), engine(e), origin(c.relay.auth_context), per_address(c.max_connections_per_address) {}
 
     const server_config& config;
     server_metrics& metrics;
     engine_host& engine;
+    // The origin the relay serves (relay_origin()): what logins sign and upgrades' Origin must be.
+    const std::string origin;
     std::atomic<std::size_t> open_websockets{0};
+    address_limiter per_address;
 };
 
 }  // namespace stoa::server

@@ -45,11 +45,13 @@ public:
     static constexpr std::size_t first_read_chunk = 1024;
     static constexpr std::size_t max_read_chunk = 64 * 1024;
 
-    websocket_session(Stream&& stream, server_context& context, relay::connection_id connection, std::string peer_address,
-                      shard_index home)
+    // `address_slot` is this connection's share of its peer address, held for its whole life.
+    websocket_session(Stream&& stream, server_context& context, relay::connection_id connection,
+                      std::string peer_address, shard_index home, address_limiter::slot address_slot)
         : connection_handle(connection, std::move(peer_address), context.config.queue, home),
           ws_(std::move(stream)),
           context_(context),
+          address_slot_(std::move(address_slot)),
           close_timer_(ws_.get_executor()),
           idle_timer_(ws_.get_executor()),
           state_({context.config.idle_timeout, context.config.close_timeout}),
@@ -397,6 +399,7 @@ private:
 
     boost::beast::websocket::stream<Stream> ws_;  // for the upgrade only
     server_context& context_;
+    address_limiter::slot address_slot_;
     boost::asio::steady_timer close_timer_;
     boost::asio::steady_timer idle_timer_;
     ws_session_state state_;

@@ -80,7 +80,8 @@ ws_parse_error ws_frame_parser::start_frame() {
     if (length > max_message_ - std::min(max_message_, message_.size()) || message_.size() > max_message_) {
         return ws_parse_error::too_big;
     }
-    message_.reserve(message_.size() + static_cast<std::size_t>(length));
+    // Nothing is reserved for the announced length: a peer that announces large frames and then
+    // trickles bytes would pin that much memory per connection. The payload grows as it arrives.
     return ws_parse_error::none;
 }
 

@@ -52,9 +52,14 @@ inline time_point at_ms(std::int64_t ms) { return from_micros(ms * 1000); }
 // One member's client: identity, keyring, own encryptor and a decryptor.
 struct member_client {
     member_client(random_source& random, sender_index own_index, const room_id& room)
-        : self(identity::generate(random)), index(own_index), ring(keyring_config{room}), encryptor(own_index) {}
+        : self(identity::generate(random)),
+          index(own_index),
+          session(fresh_session_nonce(random)),
+          ring(keyring_config{room}),
+          encryptor(own_index) {}
     identity self;
     sender_index index;
+    session_nonce session;  // this client's join: packages are sealed to it
     keyring ring;
     frame_encryptor encryptor;
     frame_decryptor decryptor;
@@ -74,7 +79,7 @@ public:
 
     member_client& add(std::uint32_t index, time_point now) {
         auto client = std::make_unique<member_client>(random_, sender_index(index), room_);
-        if (!distributor_->member_added(client->index, client->self.key(), now)) {
+        if (!distributor_->member_added(client->index, client->self.key(), now, client->session)) {
             throw std::logic_error("member_added failed");
         }
         auto& ref = *client;
@@ -108,7 +113,7 @@ public:
         }
         for (const auto& package : out.packages) {
             auto& client = *members_.at(package.recipient.value);
-            auto handled = client.ring.handle_package(host_->index, package.blob, ref, client.self, now);
+            auto handled = client.ring.handle_package(host_->index, package.blob, ref, client.self, now, client.session);
             if (!handled) throw std::logic_error("package rejected");
             ++client.packages_received;
         }

@@ -141,7 +141,7 @@ TEST_CASE("resend gives a member that missed an announcement the current epoch",
           e2ee_error::unknown_epoch);
     auto package = room.distributor().resend(alice.index);
     REQUIRE(package.ok());
-    CHECK(alice.ring.handle_package(host.index, package->blob, host, alice.self, at_ms(570)).value() == epoch_id(3));
+    CHECK(alice.ring.handle_package(host.index, package->blob, host, alice.self, at_ms(570), alice.session).value() == epoch_id(3));
     CHECK(room.distributor().resend(sender_index(99)).error() == e2ee_error::unknown_member);
 }
 
@@ -154,16 +154,16 @@ TEST_CASE("a new host takes over by issuing a fresh epoch above the old one", "[
     test::seeded_random random(5);
     key_distributor handover(alice.self, alice.index, distributor_config{room.room()}, random,
                              alice.ring.newest_epoch()->next());
-    REQUIRE(handover.member_added(bob.index, bob.self.key(), at_ms(1000)).ok());
+    REQUIRE(handover.member_added(bob.index, bob.self.key(), at_ms(1000), bob.session).ok());
     const auto out = handover.tick(at_ms(1000));
     REQUIRE(out.packages.size() == 1);
     const distributor_ref new_host{alice.index, alice.self.key()};
     REQUIRE(alice.ring.install(*out.own_epoch, at_ms(1000)).ok());
-    CHECK(bob.ring.handle_package(alice.index, out.packages[0].blob, new_host, bob.self, at_ms(1001)).value() ==
+    CHECK(bob.ring.handle_package(alice.index, out.packages[0].blob, new_host, bob.self, at_ms(1001), bob.session).value() ==
           epoch_id(2));
     // The old host's key no longer vouches: Bob checks against the roster's current host.
     const distributor_ref old_host{room.host().index, room.host().self.key()};
-    CHECK(bob.ring.handle_package(alice.index, out.packages[0].blob, old_host, bob.self, at_ms(1002)).error() ==
+    CHECK(bob.ring.handle_package(alice.index, out.packages[0].blob, old_host, bob.self, at_ms(1002), bob.session).error() ==
           e2ee_error::not_distributor);
 }
 

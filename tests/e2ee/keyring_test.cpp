@@ -56,14 +56,14 @@ TEST_CASE("keyring accepts key material only from the distributor, for its room,
     const distributor_ref host{room.host().index, room.host().self.key()};
 
     SECTION("relayed by someone other than the distributor") {
-        CHECK(alice.ring.handle_package(sender_index(7), blob, host, alice.self, at_ms(1)).error() ==
+        CHECK(alice.ring.handle_package(sender_index(7), blob, host, alice.self, at_ms(1), alice.session).error() ==
               e2ee_error::not_distributor);
     }
     SECTION("signed by someone other than the roster's host") {
         test::seeded_random random(99);
         const identity impostor = identity::generate(random);
         const distributor_ref wrong{room.host().index, impostor.key()};
-        CHECK(alice.ring.handle_package(host.index, blob, wrong, alice.self, at_ms(1)).error() ==
+        CHECK(alice.ring.handle_package(host.index, blob, wrong, alice.self, at_ms(1), alice.session).error() ==
               e2ee_error::bad_signature);
     }
     SECTION("a package sealed to someone else") {
@@ -73,30 +73,30 @@ TEST_CASE("keyring accepts key material only from the distributor, for its room,
     }
     SECTION("a package for another room") {
         keyring elsewhere(keyring_config{test::make_room(50)});
-        CHECK(elsewhere.handle_package(host.index, blob, host, alice.self, at_ms(1)).error() ==
+        CHECK(elsewhere.handle_package(host.index, blob, host, alice.self, at_ms(1), alice.session).error() ==
               e2ee_error::wrong_room);
     }
     SECTION("a flipped bit anywhere") {
         for (std::size_t i = 0; i < blob.size(); i += 7) {
             bytes tampered = blob;
             tampered[i] ^= 0x10;
-            CHECK(alice.ring.handle_package(host.index, tampered, host, alice.self, at_ms(1)).error() ==
+            CHECK(alice.ring.handle_package(host.index, tampered, host, alice.self, at_ms(1), alice.session).error() ==
                   e2ee_error::auth_failed);
         }
     }
     SECTION("wrong sizes") {
-        CHECK(alice.ring.handle_package(host.index, byte_view(blob).first(100), host, alice.self, at_ms(1)).error() ==
+        CHECK(alice.ring.handle_package(host.index, byte_view(blob).first(100), host, alice.self, at_ms(1), alice.session).error() ==
               e2ee_error::truncated);
         bytes longer = blob;
         longer.push_back(0);
-        CHECK(alice.ring.handle_package(host.index, longer, host, alice.self, at_ms(1)).error() ==
+        CHECK(alice.ring.handle_package(host.index, longer, host, alice.self, at_ms(1), alice.session).error() ==
               e2ee_error::too_large);
     }
     CHECK_FALSE(alice.ring.newest_epoch().has_value());  // nothing above was installed
-    REQUIRE(alice.ring.handle_package(host.index, blob, host, alice.self, at_ms(1)).ok());
+    REQUIRE(alice.ring.handle_package(host.index, blob, host, alice.self, at_ms(1), alice.session).ok());
     CHECK(alice.ring.newest_epoch() == epoch_id(1));
     // The same package again (a relay replay) is stale, not an error that changes anything.
-    CHECK(alice.ring.handle_package(host.index, blob, host, alice.self, at_ms(2)).error() == e2ee_error::stale_epoch);
+    CHECK(alice.ring.handle_package(host.index, blob, host, alice.self, at_ms(2), alice.session).error() == e2ee_error::stale_epoch);
 }
 
 TEST_CASE("join announcements: verified by recomputing the ratchet, refused when forged or out of order",

@@ -54,7 +54,7 @@ struct key_hoarder {
         if (!header.ok() || header->type != stoa::proto::binary_type::key_package) return;
         const stoa::e2ee::distributor_ref ref{host.session->index(), host.session->identity().key()};
         (void)ring.handle_package(header->sender, data.subspan(stoa::proto::binary_header_size), ref,
-                                  member.session->identity(), f.now);
+                                  member.session->identity(), f.now, member.session->session());
     }
     // Watches the relay's binary messages to `member` and keeps every key in them.
     void hoard_from(room_fixture& f, const room_member& host, const room_member& member) {

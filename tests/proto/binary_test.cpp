@@ -124,7 +124,7 @@ TEST_CASE("bad binary input yields the matching error", "[proto][binary]") {
     const std::vector<row> rows = {
         {"empty", {}, direction::client_to_relay, proto_error::truncated},
         {"unknown type 0", raw({0x00, 0, 0, 0, 1, 9}), direction::client_to_relay, proto_error::unknown_type},
-        {"unknown type 0x06", raw({0x06, 0, 0, 0, 1, 9}), direction::client_to_relay, proto_error::unknown_type},
+        {"unknown type 0x07", raw({0x07, 0, 0, 0, 1, 9}), direction::client_to_relay, proto_error::unknown_type},
         {"unknown type 0xff", raw({0xff}), direction::client_to_relay, proto_error::unknown_type},
         {"header cut", raw({0x01, 0, 0}), direction::client_to_relay, proto_error::truncated},
         {"media no payload", raw({0x01, 0, 0, 0, 1}), direction::client_to_relay, proto_error::empty_payload},
@@ -220,4 +220,19 @@ TEST_CASE("encoders refuse to build messages the peer must reject", "[proto][bin
                     std::invalid_argument);
     CHECK_THROWS_AS(encode_binary(key_bundle_message{sender_index(1), {}}), std::invalid_argument);
     CHECK_THROWS_AS(encode_binary(bundle_of(max_key_bundle_entries + 1, 1)), std::invalid_argument);
+}
+
+TEST_CASE("key_request carries the requester's index and the epoch it holds, both ways", "[proto][binary]") {
+    const bytes epoch{0, 0, 0, 0, 0, 0, 0, 42};
+    const bytes encoded = encode_binary(key_request_message{sender_index(7), epoch});
+    CHECK(encoded.size() == binary_header_size + 8);
+    CHECK(encoded[0] == 0x06);
+    for (const auto from : {direction::client_to_relay, direction::relay_to_client}) {
+        auto decoded = decode_binary(encoded, from);
+        REQUIRE(decoded.ok());
+        CHECK(std::get<key_request_message>(decoded.value()) == key_request_message{sender_index(7), epoch});
+    }
+    bytes oversized = encoded;
+    oversized.push_back(0);
+    CHECK(peek_binary_header(oversized).error().code == proto_error::message_too_large);
 }

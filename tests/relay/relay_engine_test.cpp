@@ -2,97 +2,19 @@
 // one shared buffer per broadcast, and the key-distribution and media permission checks.
 #include <catch2/catch.hpp>
 
-#include <map>
 #include <string>
 #include <vector>
 
-#include "stoa/e2ee/identity.hpp"
-#include "stoa/proto/auth.hpp"
-#include "stoa/proto/binary.hpp"
-#include "stoa/proto/control_codec.hpp"
-#include "stoa/relay/relay_engine.hpp"
+#include "engine_fixture.hpp"
 #include "stoa/room/errors.hpp"
-#include "test_random.hpp"
 
 using stoa::relay::connection_id;
+using stoa::test::engine_fixture;
+using stoa::test::errors_of;
+using stoa::test::generous;
+using stoa::test::recording_sink;
 
 namespace {
-
-class recording_sink final : public stoa::relay::relay_sink {
-public:
-    std::map<std::uint64_t, std::vector<stoa::relay::shared_message>> sent;
-    std::map<std::uint64_t, stoa::relay::close_code> closed;
-    void send(connection_id to, const stoa::relay::shared_message& message) override {
-        sent[to.value].push_back(message);
-    }
-    void close(connection_id who, stoa::relay::close_code code, std::string_view) override {
-        closed[who.value] = code;
-    }
-    std::vector<stoa::proto::server_message> texts(connection_id c) const {
-        std::vector<stoa::proto::server_message> out;
-        if (!sent.contains(c.value)) return out;
-        for (const auto& m : sent.at(c.value)) {
-            if (m->kind != stoa::relay::payload_kind::text) continue;
-            auto decoded = stoa::proto::decode_server_message(m->data);
-            REQUIRE(decoded.ok());
-            out.push_back(std::move(decoded).value());
-        }
-        return out;
-    }
-};
-
-struct engine_fixture {
-    stoa::test::seeded_random random{11};
-    recording_sink sink;
-    stoa::relay::relay_engine engine;
-    stoa::time_point now = stoa::from_micros(5'000'000);
-    std::uint64_t next = 1;
-
-    explicit engine_fixture(stoa::relay::relay_config config = {}) : engine(std::move(config), random, sink) {}
-
-    // Opens a connection and completes hello/auth for a fresh identity.
-    std::pair<connection_id, stoa::e2ee::identity> authenticated(std::string_view address = {}) {
-        auto identity = stoa::e2ee::identity::generate(random);
-        const connection_id c = authenticate_as(identity, address);
-        return {c, std::move(identity)};
-    }
-    connection_id authenticate_as(const stoa::e2ee::identity& identity, std::string_view address = {}) {
-        const connection_id c(next++);
-        engine.on_open(c, now, address);
-        engine.on_text(c, stoa::proto::encode(stoa::proto::client_message{std::nullopt, stoa::proto::hello{identity.key(), "t", "1"}}), now);
-        const auto replies = sink.texts(c);
-        REQUIRE(!replies.empty());
-        const auto* challenge = std::get_if<stoa::proto::challenge>(&replies.back().body);
-        REQUIRE(challenge != nullptr);
-        const auto signature = identity.sign(stoa::proto::auth_transcript("stoa relay", challenge->nonce));
-        stoa::proto::auth auth;
-        std::copy(signature.begin(), signature.end(), auth.signature.begin());
-        engine.on_text(c, stoa::proto::encode(stoa::proto::client_message{std::nullopt, auth}), now);
-        return c;
-    }
-    stoa::room_id create_room(connection_id c) {
-        engine.on_text(c, stoa::proto::encode(stoa::proto::client_message{1, stoa::proto::create_room{stoa::room::room_kind::open, false, "r"}}), now);
-        for (const auto& m : sink.texts(c)) {
-            if (const auto* created = std::get_if<stoa::proto::room_created>(&m.body)) return created->room;
-        }
-        FAIL("no room_created");
-        return {};
-    }
-    stoa::sender_index join(connection_id c, const stoa::room_id& room) {
-        engine.on_text(c, stoa::proto::encode(stoa::proto::client_message{2, stoa::proto::join_room{room, std::nullopt, {}}}), now);
-        for (const auto& m : sink.texts(c)) {
-            if (const auto* welcome = std::get_if<stoa::proto::welcome>(&m.body)) return welcome->self.index;
-        }
-        FAIL("no welcome");
-        return {};
-    }
-    void text(connection_id c, const stoa::proto::client_body& body) {
-        engine.on_text(c, stoa::proto::encode(stoa::proto::client_message{std::nullopt, body}), now);
-    }
-    void binary(connection_id c, const stoa::bytes& data) {
-        engine.on_binary(c, stoa::relay::make_message(std::string(data.begin(), data.end()), stoa::relay::payload_kind::binary, stoa::relay::traffic_class::media), now);
-    }
-};
 
 bool has_error(const std::vector<stoa::proto::server_message>& messages, std::uint16_t code) {
     for (const auto& m : messages) {
@@ -247,26 +169,6 @@ TEST_CASE("a member who disconnects leaves the room and the host hands over", "[
 namespace {
 
 constexpr auto code_of(stoa::proto::relay_error e) { return static_cast<std::uint16_t>(e); }
-
-// Limits wide enough for a test to do what it likes except the one under test.
-stoa::relay::relay_config generous() {
-    stoa::relay::relay_config config;
-    config.joins_per_identity = {1000.0, 1000.0};
-    config.joins_per_address = {1000.0, 1000.0};
-    config.directory_per_connection = {1000.0, 1000.0};
-    config.directory_per_address = {1000.0, 1000.0};
-    config.control_per_connection = {10'000.0, 10'000.0};
-    config.media_per_connection = {10'000.0, 10'000.0};
-    return config;
-}
-
-std::vector<stoa::proto::error_message> errors_of(const recording_sink& sink, connection_id c) {
-    std::vector<stoa::proto::error_message> out;
-    for (const auto& m : sink.texts(c)) {
-        if (const auto* error = std::get_if<stoa::proto::error_message>(&m.body)) out.push_back(*error);
-    }
-    return out;
-}
 
 template <typename Delta>
 std::size_t deltas_to(const recording_sink& sink, connection_id c) {

@@ -458,7 +458,7 @@ TEST_CASE("reattach: the same member and role under a fresh sender index - muted
     const std::array<member_id, 3> returning{c.speaker, c.mod, c.listener};
     for (const member_id m : returning) {
         const member_entry before = *c.room.find(m);
-        auto result = c.room.reattach(m, at_ms(10));
+        auto result = c.room.reattach(m, {}, at_ms(10));
         REQUIRE(result.ok());
         const outcome out = std::move(result).value();
         const member_entry* after = c.room.find(m);
@@ -489,8 +489,8 @@ TEST_CASE("reattach: the same member and role under a fresh sender index - muted
     CHECK(watcher_stage.stage.find(c.speaker)->index == c.room.find(c.speaker)->index);
 
     SECTION("outsiders and ended rooms are refused") {
-        CHECK(c.room.reattach(c.outsider, at_ms(20)).error() == room_error::not_member);
+        CHECK(c.room.reattach(c.outsider, {}, at_ms(20)).error() == room_error::not_member);
         (void)must(c.room, c.host, action::end_room{});
-        CHECK(c.room.reattach(c.speaker, at_ms(30)).error() == room_error::room_ended);
+        CHECK(c.room.reattach(c.speaker, {}, at_ms(30)).error() == room_error::room_ended);
     }
 }

@@ -19,7 +19,8 @@ TEST_CASE("room errors keep their wire numbers and have distinct names", "[room]
         {room_error::wrong_role_for_action, 212}, {room_error::profile_too_large, 213},
         {room_error::hand_already_in_state, 214}, {room_error::mute_already_in_state, 215},
         {room_error::invitation_already_pending, 216}, {room_error::unavailable_in_stage_only_room, 217},
-        {room_error::sender_indexes_exhausted, 218}, {room_error::needs_resync, 230},
+        {room_error::sender_indexes_exhausted, 218}, {room_error::admission_too_large, 219},
+        {room_error::needs_resync, 230},
         {room_error::invalid_delta, 231},      {room_error::wrong_stream, 232},
         {room_error::invalid_snapshot, 233},   {room_error::not_own_entry, 234},
     };

@@ -2,7 +2,11 @@
 // headers and pre-compressed twins, conditional requests, and refusals.
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <filesystem>
+#include <memory>
+#include <optional>
+#include <thread>
 
 #include "server_fixture.hpp"
 
@@ -11,6 +15,42 @@ using stoa::test::server_fixture;
 namespace http = boost::beast::http;
 
 namespace {
+
+// A WebSocket upgrade of /ws from `from` (any 127/8 address: Linux delivers them all on lo), with
+// an Origin header when given, as a browser would send. The connection stays open while it lives.
+// Written by hand: Beast 1.74's client handshake does not hand out the response it declined.
+struct upgrade {
+    upgrade(std::uint16_t port, std::optional<std::string> origin, const char* from = "127.0.0.1") : stream(io) {
+        using boost::asio::ip::make_address;
+        using boost::asio::ip::tcp;
+        auto& socket = stream.socket();
+        socket.open(tcp::v4());
+        socket.bind(tcp::endpoint(make_address(from), 0));
+        socket.connect(tcp::endpoint(make_address("127.0.0.1"), port));
+        http::request<http::empty_body> request{http::verb::get, "/ws", 11};
+        request.set(http::field::host, "127.0.0.1:" + std::to_string(port));
+        request.set(http::field::upgrade, "websocket");
+        request.set(http::field::connection, "Upgrade");
+        request.set(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
+        request.set(http::field::sec_websocket_version, "13");
+        if (origin) request.set(http::field::origin, *origin);
+        http::write(stream, request);
+        boost::beast::flat_buffer buffer;
+        http::read(stream, buffer, response);
+        status = response.result_int();
+    }
+    // Drops the connection, as a client that goes away does.
+    void close() {
+        boost::system::error_code ignored;
+        stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
+        stream.socket().close(ignored);
+    }
+
+    boost::asio::io_context io;
+    boost::beast::tcp_stream stream;
+    http::response<http::string_body> response;
+    unsigned status = 0;
+};
 
 void check_security_headers(const stoa::test::http_reply& reply) {
     CHECK(reply.headers.at("content-security-policy").find("default-src 'self'") != std::string::npos);
@@ -89,4 +129,53 @@ TEST_CASE("paths out of the web root, other methods and plain GETs of /ws are re
     }
     CHECK(http_get(f.port(), "/", {}, http::verb::post).status == 405);
     CHECK(http_get(f.port(), "/ws").status == 426);
+}
+
+TEST_CASE("a WebSocket upgrade from a page of another origin is refused with 403", "[server][http][origin]") {
+    server_fixture f;
+    CHECK(upgrade(f.port(), f.origin()).status == 101);    // the relay's own page
+    CHECK(upgrade(f.port(), std::nullopt).status == 101);  // stoa-bot, stoa-load: no Origin at all
+    const std::string others[] = {"https://evil.example", "http://localhost:" + std::to_string(f.port()), "null",
+                                  f.origin() + "/"};
+    for (const auto& other : others) {
+        INFO(other);
+        const upgrade refused(f.port(), other);
+        CHECK(refused.status == 403);
+        CHECK(refused.response.body().find(f.origin()) != std::string::npos);  // says which origin it serves
+    }
+    const std::string metrics = f.metrics();
+    CHECK(stoa::test::metric(metrics, "stoa_websocket_refused_total{reason=\"origin\"}") == 4.0);
+    CHECK(stoa::test::metric(metrics, "stoa_websocket_refused_total{reason=\"per_address\"}") == 0.0);
+    CHECK(stoa::test::metric(metrics, "stoa_websocket_refused_total{reason=\"full\"}") == 0.0);
+}
+
+TEST_CASE("one address holds at most max_connections_per_address WebSockets; 429 past it",
+          "[server][http][address_limit]") {
+    CHECK(stoa::server::server_config{}.max_connections_per_address == 64);  // a public relay's default
+    auto config = stoa::test::test_config();
+    config.max_connections_per_address = 2;
+    server_fixture f(config);
+    auto first = std::make_unique<upgrade>(f.port(), std::nullopt);
+    const upgrade second(f.port(), f.origin());
+    CHECK(first->status == 101);
+    CHECK(second.status == 101);
+    {
+        const upgrade third(f.port(), std::nullopt);
+        CHECK(third.status == 429);
+        CHECK(third.response.body() == "too many connections from your address\n");
+    }
+    CHECK(stoa::test::metric(f.metrics(), "stoa_websocket_refused_total{reason=\"per_address\"}") == 1.0);
+    // Another address has a share of its own.
+    CHECK(upgrade(f.port(), std::nullopt, "127.0.0.2").status == 101);
+
+    // A closed connection gives its share back once the relay has let go of it: retried until
+    // then, with a deadline as the failure guard.
+    first->close();
+    first.reset();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    unsigned status = 0;
+    while ((status = upgrade(f.port(), std::nullopt).status) == 429 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::yield();
+    }
+    CHECK(status == 101);
 }

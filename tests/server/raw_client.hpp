@@ -19,7 +19,7 @@ class raw_client {
 public:
     // `receive_buffer` shrinks SO_RCVBUF before connecting, so a client that stops reading
     // pushes back on the relay after a few kilobytes instead of megabytes.
-    explicit raw_client(std::uint16_t port, int receive_buffer = 0) : ws_(io_) {
+    explicit raw_client(std::uint16_t port, int receive_buffer = 0) : port_(port), ws_(io_) {
         auto& socket = boost::beast::get_lowest_layer(ws_).socket();
         socket.open(boost::asio::ip::tcp::v4());
         if (receive_buffer > 0) socket.set_option(boost::asio::socket_base::receive_buffer_size(receive_buffer));
@@ -76,11 +76,13 @@ public:
         return codes;
     }
 
-    void authenticate(const e2ee::identity& identity, std::string_view context = "stoa relay") {
+    // Signs `context`, by default the test relay's loopback origin (relay_server::origin()).
+    void authenticate(const e2ee::identity& identity, std::optional<std::string> context = std::nullopt) {
+        if (!context) context = "http://127.0.0.1:" + std::to_string(port_);
         send(proto::hello{identity.key(), "raw", "1"});
         const auto challenge = next_of<proto::challenge>();
         REQUIRE(challenge.has_value());
-        const auto signature = identity.sign(proto::auth_transcript(context, challenge->nonce));
+        const auto signature = identity.sign(proto::auth_transcript(*context, challenge->nonce));
         proto::auth auth;
         std::copy(signature.begin(), signature.end(), auth.signature.begin());
         send(auth);
@@ -94,6 +96,7 @@ public:
     std::size_t binary_received = 0;
 
 private:
+    std::uint16_t port_;
     boost::asio::io_context io_;
     boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
 };

@@ -23,6 +23,7 @@ TEST_CASE("with a certificate the port serves https and wss", "[server][tls]") {
     config.tls_certificate = dir / "cert.pem";
     config.tls_private_key = dir / "key.pem";
     stoa::test::server_fixture f(config);
+    CHECK(f.origin() == "https://127.0.0.1:" + std::to_string(f.port()));  // what its pages' Origin is
 
     namespace net = boost::asio;
     namespace beast = boost::beast;

@@ -29,8 +29,9 @@ TEST_CASE("defaults: loopback, port 8080, a web root, no TLS", "[server][config]
 TEST_CASE("a JSON file sets limits and timeouts, and flags override it", "[server][config]") {
     const std::string path = (std::filesystem::temp_directory_path() / "stoa-config-test.json").string();
     std::ofstream(path) << R"({"port": 9000, "listen": "0.0.0.0", "threads": 3, "io_uring": false,
+        "auth_context": "https://rooms.example",
         "limits": {"max_members": 500, "joins_per_address": {"burst": 5, "per_second": 0.5},
-                   "send_queue_media_messages": 128},
+                   "send_queue_media_messages": 128, "max_connections_per_address": 8},
         "timeouts": {"reconnect_grace_ms": 4000, "idle_ms": 15000, "drain_ms": 1000}})";
     const auto parsed = parse(std::array<std::string_view, 4>{"--config", path, "--port", "9100"});
     REQUIRE(parsed.ok());
@@ -43,6 +44,7 @@ TEST_CASE("a JSON file sets limits and timeouts, and flags override it", "[serve
     CHECK(config.relay.joins_per_address.burst == 5.0);
     CHECK(config.relay.joins_per_address.per_second == 0.5);
     CHECK(config.queue.max_media_messages == 128);
+    CHECK(config.max_connections_per_address == 8);
     CHECK(config.relay.reconnect_grace == std::chrono::seconds(4));
     CHECK(config.idle_timeout == std::chrono::seconds(15));
     CHECK(config.drain_timeout == std::chrono::seconds(1));
@@ -59,6 +61,8 @@ TEST_CASE("unknown keys, wrong types, bad flags and half a TLS pair are refused"
         R"({"limits": {"joins_per_address": {"burst": -1}}})",
         R"({"timeouts": {"idle_ms": 1.5}})",
         R"({"io_uring": "yes"})",
+        R"({"auth_context": ""})",
+        R"({"limits": {"max_connections_per_address": -1}})",
         R"([1, 2])",
         R"({"port": 80)",
     };
@@ -79,11 +83,31 @@ TEST_CASE("the origin flag sets the auth context browsers sign, over the file's"
     std::ofstream(path) << R"({"auth_context": "https://from-file.example"})";
     const auto from_file = parse(std::array<std::string_view, 2>{"--config", path});
     REQUIRE(from_file.ok());
-    CHECK(from_file->config.relay.auth_context == "https://from-file.example");
+    CHECK(from_file->config.origin == "https://from-file.example");
     const auto flag = parse(std::array<std::string_view, 4>{"--config", path, "--origin", "http://127.0.0.1:8080"});
     REQUIRE(flag.ok());
-    CHECK(flag->config.relay.auth_context == "http://127.0.0.1:8080");
+    CHECK(flag->config.origin == "http://127.0.0.1:8080");
+    // None given: the loopback relay derives its own when it binds (origin_policy_test.cpp).
+    CHECK_FALSE(parse(std::array<std::string_view, 0>{})->config.origin.has_value());
     CHECK_FALSE(parse(std::array<std::string_view, 2>{"--origin", ""}).ok());
     CHECK_FALSE(parse(std::array<std::string_view, 1>{"--origin"}).ok());
+    std::remove(path.c_str());
+}
+
+TEST_CASE("a reachable listen address without an origin is refused, by flag or by file", "[server][config]") {
+    const auto refused = parse(std::array<std::string_view, 2>{"--listen", "0.0.0.0"});
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().find("needs --origin") != std::string::npos);
+    CHECK_FALSE(parse(std::array<std::string_view, 2>{"--listen", "::"}).ok());
+    CHECK_FALSE(parse(std::array<std::string_view, 2>{"--listen", "192.0.2.1"}).ok());
+    CHECK(parse(std::array<std::string_view, 4>{"--listen", "0.0.0.0", "--origin", "https://rooms.example"}).ok());
+    CHECK(parse(std::array<std::string_view, 2>{"--listen", "127.0.0.2"}).ok());
+    CHECK(parse(std::array<std::string_view, 2>{"--listen", "::1"}).ok());
+    CHECK(parse(std::array<std::string_view, 3>{"--listen", "0.0.0.0", "--help"})->help);  // help still shows
+
+    const std::string path = (std::filesystem::temp_directory_path() / "stoa-config-listen-test.json").string();
+    std::ofstream(path) << R"({"listen": "0.0.0.0"})";
+    CHECK_FALSE(parse(std::array<std::string_view, 2>{"--config", path}).ok());
+    CHECK(parse(std::array<std::string_view, 4>{"--config", path, "--origin", "https://rooms.example"}).ok());
     std::remove(path.c_str());
 }

@@ -104,8 +104,12 @@ public:
     std::uint64_t next_seed = 100;
 
     [[nodiscard]] std::uint16_t port() const { return server.port(); }
+    // The relay's origin, http://127.0.0.1:PORT: the auth context its members sign.
+    [[nodiscard]] const std::string& origin() const { return server.origin(); }
 
     net_client& connect_as(e2ee::identity identity, client::client_config config = {}) {
+        // Members sign this relay's context unless the test chose another.
+        if (config.relay_context == client::client_config{}.relay_context) config.relay_context = origin();
         clients.push_back(std::make_unique<net_client>(port(), std::move(identity), std::move(config), clock, next_seed++));
         clients.back()->connect();
         return *clients.back();

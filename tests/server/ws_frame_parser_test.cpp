@@ -174,6 +174,48 @@ TEST_CASE("protocol violations and oversized messages fail with their close code
     }
 }
 
+TEST_CASE("memory follows the bytes received, not the length a header announces", "[server][ws_frame]") {
+    // A peer announcing a 1 MB frame and trickling its bytes must not pin a megabyte per connection.
+    const std::string payload(1'000'000, 'B');
+    const bytes frame = client_frame(fin | 0x2, payload);
+    ws_frame_parser parser(2 * payload.size());
+    std::vector<ws_event> events;
+    REQUIRE(parser.feed(std::span(frame.data(), 14 + 10), events) == ws_parse_error::none);  // header + 10 bytes
+    CHECK(events.empty());
+    CHECK(parser.buffered_capacity() < 1024);
+
+    // As the rest arrives the buffer grows with it, at most about twice what arrived.
+    std::size_t fed = 24;
+    for (const std::size_t step : {1000U, 50'000U, 200'000U}) {
+        REQUIRE(parser.feed(std::span(frame.data() + fed, step), events) == ws_parse_error::none);
+        fed += step;
+        INFO(fed);
+        CHECK(parser.buffered_capacity() <= 2 * (fed - 14) + 64);
+    }
+    REQUIRE(parser.feed(std::span(frame.data() + fed, frame.size() - fed), events) == ws_parse_error::none);
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].payload == payload);
+    CHECK(parser.buffered_capacity() < 1024);  // the message was handed out with its buffer
+
+    SECTION("fragments: each continuation grows the message by what arrived") {
+        const std::string first(300'000, 'f');
+        const std::string second(400'000, 's');
+        const bytes fragments = client_frame(0x2, first) + client_frame(fin | 0x0, second);
+        const std::size_t second_header = first.size() + 14;  // where the continuation starts
+        ws_frame_parser fragmented(1'000'000);
+        std::vector<ws_event> out;
+        REQUIRE(fragmented.feed(std::span(fragments.data(), second_header + 14 + 5), out) == ws_parse_error::none);
+        CHECK(out.empty());
+        // The first fragment and 5 bytes of the second: nothing reserved for the other 399,995.
+        CHECK(fragmented.buffered_capacity() <= 2 * (first.size() + 5) + 64);
+        CHECK(fragmented.buffered_capacity() < first.size() + second.size());
+        REQUIRE(fragmented.feed(std::span(fragments.data() + second_header + 19, fragments.size() - second_header - 19),
+                                out) == ws_parse_error::none);
+        REQUIRE(out.size() == 1);
+        CHECK(out[0].payload == first + second);
+    }
+}
+
 TEST_CASE("a 64-bit length with the top bit set is refused", "[server][ws_frame]") {
     bytes input{fin | 0x2, 0x80 | 127, 0x80, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4};
     CHECK(feed_whole(input).error == ws_parse_error::protocol_error);

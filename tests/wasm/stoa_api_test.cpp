@@ -16,6 +16,7 @@
 
 #include "stoa/audio/format.hpp"
 #include "stoa/audio/tone.hpp"
+#include "stoa/proto/binary.hpp"
 #include "stoa/relay/relay_engine.hpp"
 #include "test_random.hpp"
 
@@ -25,6 +26,9 @@ stoa_handle* stoa_create(const std::uint8_t* seed, const char* relay_context, in
 void stoa_destroy(stoa_handle* handle);
 int stoa_seed(stoa_handle* handle, std::uint8_t* out);
 const char* stoa_member_id(stoa_handle* handle);
+const char* stoa_public_key(stoa_handle* handle);
+const char* stoa_admission_secret(stoa_handle* handle);
+const char* stoa_trusted_host(stoa_handle* handle);
 std::size_t stoa_buffer_size(stoa_handle* handle);
 const char* stoa_buffer_data(stoa_handle* handle);
 void stoa_connected(stoa_handle* handle, double now_ms);
@@ -37,7 +41,8 @@ const char* stoa_take_events(stoa_handle* handle);
 const char* stoa_state(stoa_handle* handle, double now_ms);
 const char* stoa_speaking(stoa_handle* handle);
 int stoa_create_room(stoa_handle* handle, int kind, int stage_only, const char* title);
-int stoa_join_room(stoa_handle* handle, const char* room_hex, const char* invite_hex, const char* name);
+int stoa_join_room(stoa_handle* handle, const char* room_hex, const char* invite_hex, const char* name,
+                   const char* admission_hex, const char* host_key_hex);
 int stoa_act(stoa_handle* handle, int code, const char* target_hex, int flag);
 int stoa_request_directory(stoa_handle* handle, std::uint32_t offset, std::uint32_t limit);
 int stoa_request_audience(stoa_handle* handle, std::uint32_t offset, std::uint32_t limit);
@@ -52,6 +57,14 @@ using namespace stoa;
 
 constexpr int act_leave = 1, act_raise_hand = 3, act_accept_invite = 5, act_set_self_muted = 7;
 constexpr int act_invite_to_stage = 20, act_kick = 25;
+// stoa_next_outbound's result: the payload kind, or-ed with the media flag.
+constexpr int outbound_text = 1, outbound_binary = 2, outbound_media = 4;
+
+// One message a handle gave its socket, as the relay engine received it.
+struct sent_message {
+    int kind = 0;  // stoa_next_outbound's result
+    std::string data;
+};
 
 struct handle_deleter {
     void operator()(stoa_handle* h) const { stoa_destroy(h); }
@@ -68,7 +81,7 @@ public:
         handle_ptr handle(stoa_create(nullptr, "stoa relay", 1));
         REQUIRE(handle);
         const relay::connection_id id{next_id_++};
-        links_[id.value] = link{handle.get(), {}};
+        links_[id.value] = link{handle.get(), {}, {}};
         engine_.on_open(id, stoa::from_micros(static_cast<std::int64_t>(now_ms * 1000)), "127.0.0.1");
         stoa_connected(handle.get(), now_ms);
         run(now_ms);
@@ -84,10 +97,12 @@ public:
                 for (int kind; (kind = stoa_next_outbound(l.handle)) != 0;) {
                     moved = true;
                     std::string data(stoa_buffer_data(l.handle), stoa_buffer_size(l.handle));
-                    if (kind == 1) {
+                    l.sent.push_back({kind, data});
+                    if ((kind & 3) == outbound_text) {
                         engine_.on_text(relay::connection_id{id}, data, now);
                     } else {
-                        const bool media = !data.empty();
+                        // The class comes from the API, as the browser's worker takes it.
+                        const bool media = (kind & outbound_media) != 0;
                         engine_.on_binary(relay::connection_id{id},
                                           relay::make_message(std::move(data), relay::payload_kind::binary,
                                                               media ? relay::traffic_class::media
@@ -120,6 +135,16 @@ public:
         run(now_ms);
     }
 
+    // Every message `handle` has sent so far, oldest first.
+    const std::vector<sent_message>& sent_by(const stoa_handle* handle) const {
+        for (const auto& [id, l] : links_) {
+            if (l.handle == handle) return l.sent;
+        }
+        FAIL("no such handle");
+        static const std::vector<sent_message> none;
+        return none;
+    }
+
     void send(relay::connection_id to, const relay::shared_message& message) override {
         if (auto found = links_.find(to.value); found != links_.end()) found->second.inbox.push_back(message);
     }
@@ -129,6 +154,7 @@ private:
     struct link {
         stoa_handle* handle = nullptr;
         std::vector<relay::shared_message> inbox;
+        std::vector<sent_message> sent;
     };
     test::seeded_random random_{7};
     relay::relay_engine engine_;
@@ -161,10 +187,10 @@ struct joined_pair {
         const auto created = find_event(events_of(host.get()), "room_created");
         REQUIRE(created);
         room_hex = created->at("room");
-        REQUIRE(stoa_join_room(host.get(), room_hex.c_str(), nullptr, "Ada") == 0);
+        REQUIRE(stoa_join_room(host.get(), room_hex.c_str(), nullptr, "Ada", nullptr, nullptr) == 0);
         room.run(now);
         listener = room.connect(now);
-        REQUIRE(stoa_join_room(listener.get(), room_hex.c_str(), nullptr, "Grace") == 0);
+        REQUIRE(stoa_join_room(listener.get(), room_hex.c_str(), nullptr, "Grace", nullptr, nullptr) == 0);
         advance(1000);
     }
 
@@ -266,10 +292,16 @@ TEST_CASE("wasm api: invite, accept and kick work by member id; the kicked liste
 TEST_CASE("wasm api: bad arguments get status codes and change nothing") {
     joined_pair pair;
     const std::string before = stoa_state(pair.listener.get(), pair.now);
-    CHECK(stoa_join_room(pair.listener.get(), "not hex", nullptr, "x") == -1);
-    CHECK(stoa_join_room(pair.listener.get(), "00", nullptr, "x") == -1);
-    CHECK(stoa_join_room(pair.listener.get(), pair.room_hex.c_str(), "zz", "x") == -1);
-    CHECK(stoa_join_room(pair.listener.get(), pair.room_hex.c_str(), nullptr, std::string(65, 'n').c_str()) == -1);
+    const std::string key(64, 'a');
+    CHECK(stoa_join_room(pair.listener.get(), "not hex", nullptr, "x", nullptr, nullptr) == -1);
+    CHECK(stoa_join_room(pair.listener.get(), "00", nullptr, "x", nullptr, nullptr) == -1);
+    CHECK(stoa_join_room(pair.listener.get(), pair.room_hex.c_str(), "zz", "x", nullptr, nullptr) == -1);
+    CHECK(stoa_join_room(pair.listener.get(), pair.room_hex.c_str(), nullptr, std::string(65, 'n').c_str(), nullptr,
+                         nullptr) == -1);
+    CHECK(stoa_join_room(pair.listener.get(), pair.room_hex.c_str(), nullptr, "x", "zz", nullptr) == -1);
+    CHECK(stoa_join_room(pair.listener.get(), pair.room_hex.c_str(), nullptr, "x", key.substr(2).c_str(), nullptr) == -1);
+    CHECK(stoa_join_room(pair.listener.get(), pair.room_hex.c_str(), nullptr, "x", nullptr, "12") == -1);
+    CHECK(stoa_join_room(pair.listener.get(), pair.room_hex.c_str(), nullptr, "x", nullptr, (key + "00").c_str()) == -1);
     CHECK(stoa_act(pair.listener.get(), act_kick, nullptr, 0) == -1);
     CHECK(stoa_act(pair.listener.get(), act_kick, "1234", 0) == -1);
     CHECK(stoa_act(pair.listener.get(), 999, nullptr, 0) == -2);
@@ -279,6 +311,9 @@ TEST_CASE("wasm api: bad arguments get status codes and change nothing") {
     CHECK(stoa_receive_text(nullptr, "x", 1, pair.now) == -1);
     CHECK(stoa_next_outbound(nullptr) == 0);
     CHECK(std::string(stoa_take_events(nullptr)) == "[]");
+    CHECK(std::string(stoa_public_key(nullptr)).empty());
+    CHECK(std::string(stoa_admission_secret(nullptr)).empty());
+    CHECK(std::string(stoa_trusted_host(nullptr)).empty());
     CHECK(stoa_next_outbound(pair.listener.get()) == 0);  // nothing was sent for any of them
     CHECK(std::string(stoa_state(pair.listener.get(), pair.now)) == before);
 }
@@ -362,3 +397,191 @@ TEST_CASE("wasm api: a listener invited onto the stage is heard by the host and 
     CHECK(audio::tone_ratio(host_last, 660.0) > 0.3);
     CHECK(audio::tone_ratio(guest_last, 440.0) > 0.3);
 }
+
+namespace {
+
+std::vector<json> events_named(const json& events, std::string_view type) {
+    std::vector<json> out;
+    for (const auto& e : events) {
+        if (e.at("type") == type) out.push_back(e);
+    }
+    return out;
+}
+
+// A host alone in a room it created (kind 0 open, 1 closed); the room_created event is kept.
+struct hosted_room {
+    api_room room;
+    handle_ptr host;
+    json created;
+    std::string room_hex;
+    double now = 1000;
+
+    explicit hosted_room(int kind) {
+        host = room.connect(now);
+        REQUIRE(stoa_create_room(host.get(), kind, 0, kind == 0 ? "open room" : nullptr) == 0);
+        room.run(now);
+        const auto event = find_event(events_of(host.get()), "room_created");
+        REQUIRE(event);
+        created = *event;
+        room_hex = created.at("room");
+        // The creator's own join needs no secret: the session remembers the rooms it made.
+        REQUIRE(stoa_join_room(host.get(), room_hex.c_str(), invite().c_str(), "Host", nullptr, nullptr) == 0);
+        advance(200);
+    }
+
+    [[nodiscard]] std::string invite() const { return created.at("invite").is_string() ? created.at("invite").get<std::string>() : ""; }
+
+    // A new member joining with what its link carries ("" for a field the link lacks).
+    handle_ptr join(const std::string& name, const std::string& admission, const std::string& host_key) {
+        handle_ptr member = room.connect(now);
+        REQUIRE(stoa_join_room(member.get(), room_hex.c_str(), invite().c_str(), name.c_str(), admission.c_str(),
+                               host_key.c_str()) == 0);
+        advance(1000);
+        return member;
+    }
+
+    void advance(double ms) {
+        for (double end = now + ms; now < end; now += 20) room.tick(now);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("wasm api: audio leaves marked as media; key bundles, signatures and JSON leave as control") {
+    joined_pair pair;
+    REQUIRE(stoa_act(pair.host.get(), act_set_self_muted, nullptr, 0) == 0);
+    pair.advance(100);
+    audio::sine_generator tone(440.0, 0.3);
+    std::array<std::int16_t, audio::frame_samples> frame{};
+    for (int i = 0; i < 100; ++i) {
+        tone.fill(frame);
+        REQUIRE(stoa_send_audio(pair.host.get(), frame.data(), pair.now) == 0);
+        pair.now += 20;
+        pair.room.tick(pair.now);
+    }
+
+    int media = 0, binary_control = 0, text = 0;
+    for (const auto& message : pair.room.sent_by(pair.host.get())) {
+        const int kind = message.kind & 3;
+        const bool flagged = (message.kind & outbound_media) != 0;
+        REQUIRE((kind == outbound_text || kind == outbound_binary));
+        if (kind == outbound_text) {
+            CHECK_FALSE(flagged);  // JSON is always control
+            ++text;
+            continue;
+        }
+        REQUIRE_FALSE(message.data.empty());
+        const auto type = static_cast<proto::binary_type>(static_cast<std::uint8_t>(message.data[0]));
+        // Media is exactly the audio frames: never a key bundle, an announcement or a signature.
+        CHECK(flagged == (type == proto::binary_type::media));
+        if (flagged) ++media; else ++binary_control;
+    }
+    CHECK(media >= 95);
+    CHECK(binary_control >= 1);  // the key bundle for the listener, and speaker signatures
+    CHECK(text >= 2);            // hello, auth, create, join, ...
+    CHECK(state_of(pair.listener.get(), pair.now).at("stats").at("framesDecrypted").get<int>() >= 90);
+}
+
+TEST_CASE("wasm api: an open room has no admission secret; a closed room's is in room_created and readable while in it") {
+    hosted_room open(0);
+    CHECK(open.created.at("admission").is_null());
+    CHECK(open.created.at("invite").is_null());
+    CHECK(std::string(stoa_admission_secret(open.host.get())).empty());
+    const json open_state = state_of(open.host.get(), open.now);
+    CHECK(open_state.at("admission").is_null());
+    CHECK(open_state.at("publicKey") == std::string(stoa_public_key(open.host.get())));
+    CHECK(open_state.at("hostKey") == open_state.at("publicKey"));  // the host trusts itself
+
+    hosted_room closed(1);
+    const json& admission = closed.created.at("admission");
+    REQUIRE(admission.is_string());
+    CHECK(admission.get<std::string>().size() == 64);
+    CHECK(closed.created.at("invite").is_string());
+    CHECK(std::string(stoa_admission_secret(closed.host.get())) == admission.get<std::string>());
+    CHECK(state_of(closed.host.get(), closed.now).at("admission") == admission);
+    CHECK(std::string(stoa_public_key(closed.host.get())).size() == 64);
+    CHECK(std::string(stoa_trusted_host(closed.host.get())) == std::string(stoa_public_key(closed.host.get())));
+}
+
+TEST_CASE("wasm api: a closed room's link secret admits a listener; a join without it gets no keys and alarms the host") {
+    hosted_room closed(1);
+    const std::string admission = closed.created.at("admission");
+    const std::string host_key = stoa_public_key(closed.host.get());
+    (void)events_of(closed.host.get());
+
+    const handle_ptr guest = closed.join("Guest", admission, host_key);
+    const json guest_state = state_of(guest.get(), closed.now);
+    CHECK(guest_state.at("inRoom") == true);
+    CHECK(guest_state.at("keys") == true);
+    CHECK(guest_state.at("hostKey") == host_key);
+    CHECK(guest_state.at("admission") == admission);  // what the guest's own invite links carry
+    CHECK(events_named(events_of(guest.get()), "security_alarm").empty());
+    CHECK(events_named(events_of(closed.host.get()), "security_alarm").empty());
+
+    // The relay lets this one in (it holds the relay's invite token), but not the link's secret.
+    const handle_ptr intruder = closed.join("Intruder", "", host_key);
+    const json intruder_state = state_of(intruder.get(), closed.now);
+    CHECK(intruder_state.at("inRoom") == true);
+    CHECK(intruder_state.at("keys") == false);
+    const auto alarms = events_named(events_of(closed.host.get()), "security_alarm");
+    REQUIRE(alarms.size() == 1);
+    CHECK(alarms[0].at("kind") == "unadmitted_member");
+    CHECK(alarms[0].at("member") == std::string(stoa_member_id(intruder.get())));
+    CHECK(alarms[0].at("index") == intruder_state.at("index"));
+    CHECK(state_of(closed.host.get(), closed.now).at("stats").at("securityAlarms") == 1);
+}
+
+TEST_CASE("wasm api: a link naming another host key raises host_key_changed; the right key raises nothing") {
+    hosted_room open(0);
+    const std::string host_key = stoa_public_key(open.host.get());
+    const handle_ptr stranger(stoa_create(nullptr, "stoa relay", 0));
+    const std::string wrong_key = stoa_public_key(stranger.get());
+    REQUIRE(wrong_key != host_key);
+
+    const handle_ptr trusting = open.join("Trusting", "", host_key);
+    CHECK(events_named(events_of(trusting.get()), "security_alarm").empty());
+    CHECK(std::string(stoa_trusted_host(trusting.get())) == host_key);
+
+    const handle_ptr misled = open.join("Misled", "", wrong_key);
+    const auto alarms = events_named(events_of(misled.get()), "security_alarm");
+    REQUIRE(alarms.size() == 1);
+    CHECK(alarms[0].at("kind") == "host_key_changed");
+    CHECK(alarms[0].at("member") == std::string(stoa_member_id(open.host.get())));
+    CHECK(alarms[0].at("index") == state_of(open.host.get(), open.now).at("index"));
+    CHECK(state_of(misled.get(), open.now).at("stats").at("securityAlarms") == 1);
+}
+
+TEST_CASE("wasm api: kicking from a closed room rotates the admission secret and says so") {
+    hosted_room closed(1);
+    const std::string first = closed.created.at("admission");
+    const std::string host_key = stoa_public_key(closed.host.get());
+    const handle_ptr stays = closed.join("Stays", first, host_key);
+    const handle_ptr goes = closed.join("Goes", first, host_key);
+    REQUIRE(state_of(goes.get(), closed.now).at("keys") == true);
+    (void)events_of(closed.host.get());
+    (void)events_of(stays.get());
+
+    const std::string target = stoa_member_id(goes.get());
+    REQUIRE(stoa_act(closed.host.get(), act_kick, target.c_str(), 0) == 0);
+    closed.advance(1000);
+
+    CHECK(find_event(events_of(closed.host.get()), "admission_changed"));
+    const std::string second = stoa_admission_secret(closed.host.get());
+    CHECK(second.size() == 64);
+    CHECK(second != first);
+    CHECK(state_of(closed.host.get(), closed.now).at("admission") == second);
+    // The member who stays learns the new secret with the new keys, so its links keep working.
+    CHECK(find_event(events_of(stays.get()), "admission_changed"));
+    CHECK(std::string(stoa_admission_secret(stays.get())) == second);
+
+    // A link made before the kick no longer gets anyone keys; one made after does.
+    const handle_ptr old_link = closed.join("Old link", first, host_key);
+    CHECK(state_of(old_link.get(), closed.now).at("keys") == false);
+    const auto alarms = events_named(events_of(closed.host.get()), "security_alarm");
+    REQUIRE(alarms.size() == 1);
+    CHECK(alarms[0].at("kind") == "unadmitted_member");
+    CHECK(alarms[0].at("member") == std::string(stoa_member_id(old_link.get())));
+    const handle_ptr new_link = closed.join("New link", second, host_key);
+    CHECK(state_of(new_link.get(), closed.now).at("keys") == true);
+}
+

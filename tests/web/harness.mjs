@@ -3,7 +3,8 @@
 // awaited, fake-microphone WAV files, and an in-page tone meter on the client's audio output.
 import { spawn, execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,7 +18,10 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const nativeBuild = path.resolve(repoRoot, process.env.STOA_NATIVE_BUILD ?? 'build/native');
 export const serverBinary = path.join(nativeBuild, 'server', 'stoa-server');
 export const botBinary = path.join(nativeBuild, 'server', 'bot', 'stoa-bot');
-export const wasmWebRoot = path.join(repoRoot, 'build', 'wasm', 'web');
+// The staged client (the wasm preset's build/wasm/web; STOA_WEB_DIR points at another build).
+export const wasmWebRoot = process.env.STOA_WEB_DIR
+  ? path.resolve(repoRoot, process.env.STOA_WEB_DIR)
+  : path.join(repoRoot, 'build', 'wasm', 'web');
 export const artifactsDir = path.join(repoRoot, 'build', 'test-artifacts', 'web');
 export const chromiumPath = '/usr/bin/chromium';
 export const chromiumFlags = [
@@ -351,4 +355,21 @@ export async function measureTone(page, ms, { app = 'stoaApp' } = {}) {
     },
     { ms, app },
   );
+}
+
+// A member identity made by the built core under Node: {id, publicKey, seed}, the id derived from
+// the key as the relay and every client check it (BLAKE2b-256, which Node's crypto lacks). With
+// `seed` (Uint8Array(32)) the identity is that seed's. Needs the staged client (clientBuilt).
+export async function makeIdentity(seed = null) {
+  const require = createRequire(import.meta.url);
+  const createStoaCore = require(path.join(wasmWebRoot, 'stoa-core.js'));
+  const { StoaSession } = require(path.join(wasmWebRoot, 'stoa-session.js'));
+  // The bytes are handed over: the loader's own fetch() cannot take a file path under Node 20.
+  const core = await createStoaCore({ wasmBinary: readFileSync(path.join(wasmWebRoot, 'stoa-core.wasm')) });
+  const session = new StoaSession(core, { seed, decodeAudio: false });
+  try {
+    return { id: session.id, publicKey: session.publicKey, seed: session.seed() };
+  } finally {
+    session.destroy();
+  }
 }

@@ -9,6 +9,8 @@
 
   // Mirrors stoa_status and action_code in wasm/src/stoa_api.cpp. Never renumber.
   const STATUS = Object.freeze({ ok: 0, badArgument: -1, unknownAction: -2 });
+  // stoa_next_outbound: the payload kind in the low bits, or-ed with MEDIA for audio.
+  const OUTBOUND = Object.freeze({ none: 0, text: 1, binary: 2, media: 4 });
   const CLIENT_ERRORS = Object.freeze({
     600: 'not_in_room', 601: 'not_on_stage', 602: 'muted', 603: 'no_sending_key',
     604: 'bad_media_payload', 605: 'wrong_state', 606: 'unknown_sender', 607: 'too_large',
@@ -60,6 +62,12 @@
     }
 
     get id() { return this.string(this.core._stoa_member_id(this.handle)); }
+    // This member's public key (64 hex digits): a host's invite links carry it.
+    get publicKey() { return this.string(this.core._stoa_public_key(this.handle)); }
+    // A closed room's current admission secret (64 hex digits) for invite links, or null.
+    admissionSecret() { return this.string(this.core._stoa_admission_secret(this.handle)) || null; }
+    // The host key this member trusts for its room (64 hex digits), or null.
+    trustedHost() { return this.string(this.core._stoa_trusted_host(this.handle)) || null; }
 
     // The identity's secret seed, to keep in IndexedDB so the member stays the same person.
     seed() {
@@ -90,13 +98,16 @@
       this.core._stoa_receive_binary(this.handle, ptr, bytes.length, nowMs);
     }
 
-    // Messages for the WebSocket, in order: strings (text) and Uint8Arrays (binary).
+    // Messages for the WebSocket, in order: {data, media}, data a string (text) or a Uint8Array
+    // (binary). `media` marks audio, the only messages a congested socket may drop; the rest (key
+    // bundles, announcements, signatures, JSON) are control and must all arrive, in order.
     takeOutbound() {
       const out = [];
-      for (let kind; (kind = this.core._stoa_next_outbound(this.handle)) !== 0;) {
+      for (let kind; (kind = this.core._stoa_next_outbound(this.handle)) !== OUTBOUND.none;) {
         const ptr = this.core._stoa_buffer_data(this.handle);
         const size = this.core._stoa_buffer_size(this.handle);
-        out.push(kind === 1 ? this.core.UTF8ToString(ptr, size) : this.core.HEAPU8.slice(ptr, ptr + size));
+        const data = (kind & 3) === OUTBOUND.text ? this.core.UTF8ToString(ptr, size) : this.core.HEAPU8.slice(ptr, ptr + size);
+        out.push({ data, media: (kind & OUTBOUND.media) !== 0 });
       }
       return out;
     }
@@ -125,16 +136,27 @@
       this.check(status, 'createRoom');
     }
 
-    joinRoom({ room, invite = null, name = '' }) {
+    // `invite` (the relay's gate), `admission` (a closed room's secret) and `host` (the host's
+    // public key) come from the link's fragment: 64 hex digits each, or null when it has none.
+    joinRoom({ room, invite = null, name = '', admission = null, host = null }) {
       requireHex(room, 32, 'room');
       if (invite !== null) requireHex(invite, 64, 'invite');
+      if (admission !== null) requireHex(admission, 64, 'admission');
+      if (host !== null) requireHex(host, 64, 'host');
       const roomPtr = this.stringIn(room);
       const invitePtr = invite ? this.stringIn(invite) : 0;
       const namePtr = this.stringIn(String(name));
-      const status = this.core._stoa_join_room(this.handle, roomPtr, invitePtr, namePtr);
+      const admissionPtr = admission ? this.stringIn(admission) : 0;
+      const hostPtr = host ? this.stringIn(host) : 0;
+      const status = this.core._stoa_join_room(this.handle, roomPtr, invitePtr, namePtr, admissionPtr, hostPtr);
       this.core._free(roomPtr);
       if (invitePtr) this.core._free(invitePtr);
       this.core._free(namePtr);
+      if (admissionPtr) {
+        this.core.HEAPU8.fill(0, admissionPtr, admissionPtr + 65);
+        this.core._free(admissionPtr);
+      }
+      if (hostPtr) this.core._free(hostPtr);
       this.check(status, 'joinRoom');
     }
 
@@ -209,7 +231,7 @@
     }
   }
 
-  const api = { StoaSession, StoaError, ACTIONS, STATUS, CLIENT_ERRORS, FRAME_SAMPLES };
+  const api = { StoaSession, StoaError, ACTIONS, STATUS, OUTBOUND, CLIENT_ERRORS, FRAME_SAMPLES };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else root.Stoa = api;
 })(typeof self !== 'undefined' ? self : globalThis);

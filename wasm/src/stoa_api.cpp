@@ -8,6 +8,7 @@
 #define EMSCRIPTEN_KEEPALIVE  // native builds of this file: the boundary's own tests under ASan
 #endif
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -25,6 +26,7 @@
 
 #include "stoa/client/client_session.hpp"
 #include "stoa/common/bytes.hpp"
+#include "stoa/e2ee/admission.hpp"
 #include "stoa/e2ee/identity.hpp"
 #include "stoa/e2ee/secret.hpp"
 #include "stoa/e2ee/system_random.hpp"
@@ -41,6 +43,16 @@ enum stoa_status : int {
     stoa_bad_argument = -1,  // null handle, wrong length, malformed hex
     stoa_unknown_action = -2,
     // Negative client_error codes (-600 ...) come from send_audio.
+};
+
+// What stoa_next_outbound returns: the payload kind in the low bits, and a flag for media, the
+// only class a congested socket may drop (key bundles, announcements, signatures and JSON are
+// control and must arrive, in order). Mirrored in wasm/js/stoa-session.js.
+enum stoa_outbound : int {
+    stoa_outbound_none = 0,
+    stoa_outbound_text = 1,
+    stoa_outbound_binary = 2,
+    stoa_outbound_media = 4,  // or-ed with the kind
 };
 
 // Action codes for stoa_act; mirrored in wasm/js/stoa-session.js.
@@ -83,6 +95,35 @@ std::optional<Strong> parse_hex_id(const char* hex) {
 template <typename Strong>
 std::string hex_of(const Strong& id) {
     return to_hex(byte_view(id.value.data(), id.value.size()));
+}
+
+// A closed room's admission secret as the link carries it; null for none (an open room).
+json admission_json(const std::optional<e2ee::admission_secret>& secret) {
+    if (!secret || !e2ee::is_set(*secret)) return nullptr;
+    return to_hex(byte_view(secret->data(), secret->size));
+}
+
+// Null or "" is absent; anything else must be exactly 64 hex digits.
+bool parse_admission_hex(const char* hex, std::optional<e2ee::admission_secret>& out) {
+    if (hex == nullptr || hex[0] == '\0') return true;
+    auto raw = from_hex(hex);
+    if (!raw || raw->size() != e2ee::admission_secret::size) return false;
+    e2ee::admission_secret secret;
+    std::memcpy(secret.data(), raw->data(), e2ee::admission_secret::size);
+    std::fill(raw->begin(), raw->end(), std::uint8_t{0});
+    out = std::move(secret);
+    return true;
+}
+
+std::string_view alarm_name(client::event::alarm_kind kind) {
+    using client::event::alarm_kind;
+    switch (kind) {
+        case alarm_kind::host_key_changed: return "host_key_changed";
+        case alarm_kind::member_id_mismatch: return "member_id_mismatch";
+        case alarm_kind::unadmitted_member: return "unadmitted_member";
+        case alarm_kind::replayed_key_package: return "replayed_key_package";
+    }
+    return "unknown";
 }
 
 }  // namespace
@@ -137,6 +178,7 @@ struct stoa_handle {
                     out["type"] = "room_created";
                     out["room"] = hex_of(e.room);
                     out["invite"] = e.invite ? json(hex_of(*e.invite)) : json(nullptr);
+                    out["admission"] = admission_json(e.admission);
                 } else if constexpr (std::is_same_v<T, ev::joined>) {
                     out["type"] = "joined";
                     out["room"] = hex_of(e.room);
@@ -164,6 +206,13 @@ struct stoa_handle {
                     out["type"] = "speaker_alarm";
                     out["sender"] = e.sender.value;
                     out["forged"] = e.forged;
+                } else if constexpr (std::is_same_v<T, ev::security_alarm>) {
+                    out["type"] = "security_alarm";
+                    out["kind"] = std::string(alarm_name(e.kind));
+                    out["member"] = hex_of(e.member);
+                    out["index"] = e.index.value;
+                } else if constexpr (std::is_same_v<T, ev::admission_changed>) {
+                    out["type"] = "admission_changed";
                 } else if constexpr (std::is_same_v<T, ev::audience_page>) {
                     out["type"] = "audience_page";
                     out["offset"] = e.page.offset;
@@ -194,6 +243,7 @@ struct stoa_handle {
     json state_json(time_point now) {
         json out;
         out["id"] = hex_of(session.id());
+        out["publicKey"] = hex_of(session.identity().key());
         const auto room = session.room();
         out["room"] = room ? json(hex_of(*room)) : json(nullptr);
         out["inRoom"] = session.in_room();
@@ -204,6 +254,11 @@ struct stoa_handle {
         out["epoch"] = epoch ? json(epoch->value) : json(nullptr);
         const auto code = session.in_room() ? session.security_code(now) : std::nullopt;
         out["securityCode"] = code ? json(code->digits) : json(nullptr);
+        // What an invite link carries besides the room: the host key this member trusts, and a
+        // closed room's current admission secret (it rotates after a kick or ban).
+        const auto host = session.room() ? session.trusted_host() : std::nullopt;
+        out["hostKey"] = host ? json(hex_of(*host)) : json(nullptr);
+        out["admission"] = session.room() ? admission_json(session.admission_secret()) : json(nullptr);
         if (const auto* self = session.own_entry(); self != nullptr && session.in_room()) {
             out["me"] = {{"hand", self->hand_raised},
                          {"invited", self->invited_to_stage},
@@ -228,7 +283,9 @@ struct stoa_handle {
                         {"decryptFailures", stats.decrypt_failures},
                         {"noKeyFailures", stats.no_key_failures},
                         {"forgedFrames", stats.forged_frames},
-                        {"rekeys", stats.rekeys}};
+                        {"rekeys", stats.rekeys},
+                        {"securityAlarms", stats.security_alarms},
+                        {"outboxMediaDropped", stats.outbox_media_dropped}};
         return out;
     }
 
@@ -279,6 +336,27 @@ EMSCRIPTEN_KEEPALIVE const char* stoa_member_id(stoa_handle* handle) {
     return handle->keep(hex_of(handle->session.id()));
 }
 
+// This member's Ed25519 public key, 64 hex digits: a host puts it in its invite links.
+EMSCRIPTEN_KEEPALIVE const char* stoa_public_key(stoa_handle* handle) {
+    if (handle == nullptr) return "";
+    return handle->keep(hex_of(handle->session.identity().key()));
+}
+
+// The closed room's current admission secret (64 hex digits) for invite links, or "" when there
+// is none (not in a room, or an open room).
+EMSCRIPTEN_KEEPALIVE const char* stoa_admission_secret(stoa_handle* handle) {
+    if (handle == nullptr) return "";
+    const json secret = admission_json(handle->session.room() ? handle->session.admission_secret() : std::nullopt);
+    return handle->keep(secret.is_string() ? secret.get<std::string>() : std::string());
+}
+
+// The host key this member trusts for its room (64 hex digits), or "" before there is one.
+EMSCRIPTEN_KEEPALIVE const char* stoa_trusted_host(stoa_handle* handle) {
+    if (handle == nullptr) return "";
+    const auto host = handle->session.room() ? handle->session.trusted_host() : std::nullopt;
+    return handle->keep(host ? hex_of(*host) : std::string());
+}
+
 EMSCRIPTEN_KEEPALIVE std::size_t stoa_buffer_size(stoa_handle* handle) { return handle ? handle->buffer.size() : 0; }
 EMSCRIPTEN_KEEPALIVE const char* stoa_buffer_data(stoa_handle* handle) { return handle ? handle->buffer.data() : nullptr; }
 
@@ -310,17 +388,20 @@ EMSCRIPTEN_KEEPALIVE void stoa_tick(stoa_handle* handle, double now_ms) {
     if (handle != nullptr) handle->session.tick(from_ms(now_ms));
 }
 
-// The next message for the WebSocket: 0 none, 1 text, 2 binary; its bytes are in the buffer.
+// The next message for the WebSocket, its bytes in the buffer: stoa_outbound_none, or
+// stoa_outbound_text / stoa_outbound_binary, or-ed with stoa_outbound_media for audio (the only
+// messages a congested socket may drop).
 EMSCRIPTEN_KEEPALIVE int stoa_next_outbound(stoa_handle* handle) {
-    if (handle == nullptr) return 0;
+    if (handle == nullptr) return stoa_outbound_none;
     if (handle->next_pending >= handle->pending.size()) {
         handle->pending = handle->session.take_outbound();
         handle->next_pending = 0;
-        if (handle->pending.empty()) return 0;
+        if (handle->pending.empty()) return stoa_outbound_none;
     }
     client::outbound& message = handle->pending[handle->next_pending++];
     handle->buffer = std::move(message.data);
-    return message.binary ? 2 : 1;
+    const int kind = message.binary ? stoa_outbound_binary : stoa_outbound_text;
+    return message.media ? (kind | stoa_outbound_media) : kind;
 }
 
 // Every event since the last call, as a JSON array (docs/web-client.md).
@@ -361,9 +442,11 @@ EMSCRIPTEN_KEEPALIVE int stoa_create_room(stoa_handle* handle, int kind, int sta
     return stoa_ok;
 }
 
-// `room` is 32 hex digits, `invite` 64 hex digits or null; `name` is sealed before it leaves.
+// `room` is 32 hex digits; `invite` (the relay's gate), `admission` (a closed room's secret from
+// the link's fragment) and `host_key` (the host's public key from the link) are 64 hex digits, or
+// null / "" when the link has none. `name` is sealed before it leaves.
 EMSCRIPTEN_KEEPALIVE int stoa_join_room(stoa_handle* handle, const char* room_hex, const char* invite_hex,
-                                        const char* name) {
+                                        const char* name, const char* admission_hex, const char* host_key_hex) {
     if (handle == nullptr) return stoa_bad_argument;
     const auto room = parse_hex_id<room_id>(room_hex);
     if (!room) return stoa_bad_argument;
@@ -372,10 +455,17 @@ EMSCRIPTEN_KEEPALIVE int stoa_join_room(stoa_handle* handle, const char* room_he
         invite = parse_hex_id<invite_token>(invite_hex);
         if (!invite) return stoa_bad_argument;
     }
+    std::optional<e2ee::admission_secret> admission;
+    if (!parse_admission_hex(admission_hex, admission)) return stoa_bad_argument;
+    std::optional<public_key> expected_host;
+    if (host_key_hex != nullptr && host_key_hex[0] != '\0') {
+        expected_host = parse_hex_id<public_key>(host_key_hex);
+        if (!expected_host) return stoa_bad_argument;
+    }
     e2ee::profile profile;
     if (name != nullptr) profile.display_name = name;
     if (profile.display_name.size() > e2ee::max_display_name_size) return stoa_bad_argument;
-    handle->session.join_room(*room, invite, std::move(profile));
+    handle->session.join_room(*room, invite, std::move(profile), std::move(admission), expected_host);
     return stoa_ok;
 }
 

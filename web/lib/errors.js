@@ -21,6 +21,7 @@ const MESSAGES = {
   mute_already_in_state: "That microphone is already in that state.",
   invitation_already_pending: "That member has already been invited to speak.",
   unavailable_in_stage_only_room: "This room has no audience, so that is not available.",
+  admission_too_large: "The relay refused this client's proof of the invitation. Reload the page and try the link again.",
   sender_indexes_exhausted: "This room cannot admit anyone else. Start a new room.",
   needs_resync: "The room view fell behind and is being reloaded.",
   invalid_delta: "The room view got out of step and is being reloaded.",

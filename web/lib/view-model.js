@@ -112,6 +112,10 @@ export function buildView(state, local = {}) {
   const total = page ? (Number.isInteger(page.total) ? page.total : audience.length) : 0;
   const offset = page ? (page.offset ?? 0) : 0;
   const invite = roomInfo?.invite ?? null;
+  // A closed room's admission secret (it rotates after a kick or ban) and the host's key come from
+  // the worker's state, so the link shown is always the current one.
+  const admission = typeof s.admission === "string" ? s.admission : null;
+  const host = typeof s.hostKey === "string" ? s.hostKey : null;
   return {
     screen: screenOf(s, local),
     connection: s.connection ?? "connecting",
@@ -120,9 +124,9 @@ export function buildView(state, local = {}) {
     room: s.inRoom ? {
       id: s.room,
       title: roomTitle(s, roomInfo),
-      link: s.room && local.origin ? formatRoomLink(local.origin, s.room, invite) : null,
-      linkIsInvite: Boolean(invite),
-      closed: roomInfo?.kind === "closed" || Boolean(invite),
+      link: s.room && local.origin ? formatRoomLink(local.origin, s.room, invite, { admission, host }) : null,
+      linkIsInvite: Boolean(invite || admission),
+      closed: roomInfo?.kind === "closed" || Boolean(invite || admission),
       stageOnly,
       securityCode: typeof s.securityCode === "string" ? s.securityCode : null,
       epoch: Number.isInteger(s.epoch) ? s.epoch : null,

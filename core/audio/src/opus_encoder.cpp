@@ -44,6 +44,7 @@ result<opus_encoder, audio_error> opus_encoder::create(const encoder_config& con
         opus_encoder_ctl(state.get(), OPUS_SET_INBAND_FEC(config.inband_fec ? 1 : 0)),
         opus_encoder_ctl(state.get(), OPUS_SET_PACKET_LOSS_PERC(config.expected_loss_percent)),
         opus_encoder_ctl(state.get(), OPUS_SET_DTX(config.dtx ? 1 : 0)),
+        opus_encoder_ctl(state.get(), OPUS_SET_VBR(config.vbr ? 1 : 0)),
         opus_encoder_ctl(state.get(), OPUS_SET_COMPLEXITY(config.complexity)),
         opus_encoder_ctl(state.get(), OPUS_SET_SIGNAL(OPUS_SIGNAL_VOICE)),
     };

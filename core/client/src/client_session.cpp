@@ -5,7 +5,9 @@
 #include <utility>
 
 #include "stoa/client/media_payload.hpp"
+#include "stoa/e2ee/admission.hpp"
 #include "stoa/e2ee/e2ee_error.hpp"
+#include "stoa/e2ee/sframe.hpp"
 #include "stoa/proto/auth.hpp"
 #include "stoa/proto/binary.hpp"
 #include "stoa/proto/control_codec.hpp"
@@ -40,6 +42,12 @@ constexpr std::int64_t max_plausible_latency_us = 60'000'000;
 constexpr std::size_t max_opus_packet =
     proto::max_media_payload - media_payload_header_size - e2ee::frame_encryptor::max_protected_size(0);
 static_assert(max_opus_packet >= 400, "Opus needs room for a 20 ms frame at high bitrates");
+// The same when the payload is padded (constant-rate mode).
+constexpr std::size_t max_padded_opus_packet =
+    (proto::max_media_payload - e2ee::frame_encryptor::max_protected_size(0)) / padded_payload_block *
+        padded_payload_block -
+    media_payload_header_size - 2;
+static_assert(max_padded_opus_packet >= 400, "Opus needs room for a 20 ms frame at high bitrates");
 
 }  // namespace
 
@@ -122,7 +130,21 @@ void client_session::handle(const proto::server_message& message, time_point now
                    [&](const proto::challenge& challenge) { handle_challenge(challenge); },
                    [&](const proto::welcome& welcome) { handle_welcome(welcome, now); },
                    [&](const proto::room_created& created) {
-                       emit(event::room_created{created.room, created.invite});
+                       event::room_created out{created.room, created.invite, {}};
+                       const auto pending = std::find_if(
+                           pending_creations_.begin(), pending_creations_.end(),
+                           [&](const auto& item) { return message.request_id == item.first; });
+                       if (pending != pending_creations_.end()) {
+                           if (created.kind == room::room_kind::closed) {
+                               out.admission = pending->second;
+                               if (created_rooms_.size() >= config_.max_created_rooms) {
+                                   created_rooms_.erase(created_rooms_.begin());
+                               }
+                               created_rooms_.emplace_back(created.room, pending->second);
+                           }
+                           pending_creations_.erase(pending);
+                       }
+                       emit(std::move(out));
                    },
                    [&](const proto::delta_message& delta) { handle_delta(delta.delta, now); },
                    [&](const proto::snapshot_message& part) { handle_snapshot_part(part, now); },
@@ -183,20 +205,47 @@ void client_session::handle_challenge(const proto::challenge& challenge) {
 // ---------------------------------------------------------------- requests
 
 void client_session::create_room(room::room_kind kind, bool stage_only, std::optional<std::string> title) {
-    send_json({next_request_id_++, proto::create_room{kind, stage_only, std::move(title)}});
+    const std::uint32_t request = next_request_id_++;
+    if (kind == room::room_kind::closed) {
+        // Made on this device; the relay never sees it. It reaches joiners through the link only.
+        e2ee::admission_secret secret;
+        random_.fill(secret.mutable_view());
+        if (pending_creations_.size() >= config_.max_created_rooms) pending_creations_.erase(pending_creations_.begin());
+        pending_creations_.emplace_back(request, secret);
+    }
+    send_json({request, proto::create_room{kind, stage_only, std::move(title)}});
 }
 
-void client_session::join_room(const room_id& room, std::optional<invite_token> invite, e2ee::profile profile) {
+void client_session::join_room(const room_id& room, std::optional<invite_token> invite, e2ee::profile profile,
+                               std::optional<e2ee::admission_secret> admission,
+                               std::optional<public_key> expected_host) {
     if (room_) {
         report(static_cast<std::uint16_t>(client_error::wrong_state), to_string(client_error::wrong_state),
                "already in a room");
         return;
     }
+    if (!admission) {
+        const auto created = std::find_if(created_rooms_.begin(), created_rooms_.end(),
+                                          [&](const auto& item) { return item.first == room; });
+        if (created != created_rooms_.end()) admission = created->second;
+    }
+    if (last_admission_ && last_admission_->first == room && admission) {
+        admission = last_admission_->second;  // learnt after the link: a rotation may have revoked the link's
+    }
     room_ = room;
     own_profile_ = std::move(profile);
     join_request_ = next_request_id_++;
+    // Every join is a new session: key packages sealed for an earlier one will be refused.
+    session_ = e2ee::fresh_session_nonce(random_);
+    admission_secrets_.clear();
+    alarmed_.clear();
+    if (admission && e2ee::is_set(*admission)) remember_admission(*admission);
+    trusted_host_ = expected_host;
+    proto::join_room join{room, invite, {}, {}};
+    join.admission = e2ee::encode_admission(session_, room, identity_.key(),
+                                            admission_secrets_.empty() ? nullptr : &admission_secrets_.back());
     // The profile goes out encrypted once the first keys arrive; the join carries none.
-    send_json({join_request_, proto::join_room{room, invite, {}}});
+    send_json({join_request_, std::move(join)});
 }
 
 void client_session::act(const room::any_action& action) {
@@ -403,6 +452,7 @@ void client_session::handle_removed(room::leave_reason reason) {
     // Keys of a room one has left are dropped at once: nothing more of it should be readable here.
     distributor_.reset();
     distributed_to_.clear();
+    last_resend_.clear();
     pending_self_.reset();
     resync_request_.reset();
     keyring_.reset();
@@ -413,6 +463,9 @@ void client_session::handle_removed(room::leave_reason reason) {
     verified_speakers_.clear();
     held_signatures_.clear();
     published_generation_.reset();
+    admission_secrets_.clear();
+    trusted_host_.reset();
+    last_key_request_.reset();
     if (was_in_room) emit(event::removed{reason});
 }
 
@@ -420,9 +473,18 @@ void client_session::roster_updated(time_point now) {
     // One pass over the stage (O(stage), whatever the audience size) gives the index -> key map
     // that speaker verification and playback follow.
     std::unordered_map<std::uint32_t, public_key> stage_keys;
+    std::vector<room::member_entry> forged_entries;
     for_each_stage_member([&](const room::member_entry& member) {
-        if (member.id != id()) stage_keys.emplace(member.index.value, member.key);
+        if (member.id == id()) return;
+        // An entry whose id is not its key's is the relay's invention: its frames stay unverified.
+        if (e2ee::derive_member_id(member.key) != member.id) {
+            forged_entries.push_back(member);
+            return;
+        }
+        stage_keys.emplace(member.index.value, member.key);
     });
+    for (const auto& member : forged_entries) alarm_once(event::alarm_kind::member_id_mismatch, member.id, member.index);
+    check_host_key();
     if (verifier_) {
         for (auto it = verified_speakers_.begin(); it != verified_speakers_.end();) {
             const auto current = stage_keys.find(it->first);
@@ -446,6 +508,7 @@ void client_session::roster_updated(time_point now) {
     } else if (!host && distributor_) {
         distributor_.reset();
         distributed_to_.clear();
+    last_resend_.clear();
     }
     publish_profile();
     emit(event::roster_changed{});
@@ -470,9 +533,11 @@ void client_session::sync_distributor(time_point now) {
     // A new distributor starts well past every epoch it has seen, so members accept its keys.
     const epoch_id first = keyring_->newest_epoch() ? epoch_id{keyring_->newest_epoch()->value + handover_epoch_jump}
                                                     : epoch_id{1};
-    distributor_ = std::make_unique<e2ee::key_distributor>(identity_, index_, e2ee::distributor_config{*room_},
-                                                           random_, first);
+    e2ee::distributor_config config{*room_};
+    if (room_is_closed()) config.admission = admission_secrets_.back();
+    distributor_ = std::make_unique<e2ee::key_distributor>(identity_, index_, config, random_, first);
     distributed_to_.clear();
+    last_resend_.clear();
     reconcile_distributor(now);
     flush_distributor(now);
 }
@@ -494,26 +559,102 @@ void client_session::reconcile_distributor(time_point now) {
         (void)distributor_->member_removed(sender_index(it->first), now);
         it = distributed_to_.erase(it);
     }
-    for (const auto& [index, key] : current) {
-        if (distributed_to_.contains(index)) continue;
-        if (distributor_->member_added(sender_index(index), key, now).ok()) {
-            distributed_to_.emplace(index, key);
-        } else {
-            report(static_cast<std::uint16_t>(e2ee::e2ee_error::invalid_public_key), "invalid_public_key",
-                   "a member's key cannot receive epoch secrets");
+    full->for_each_member([&](const room::member_entry& member) {
+        if (member.id != id() && !distributed_to_.contains(member.index.value)) {
+            (void)admit_to_distributor(member, now, true);
+        }
+    });
+}
+
+bool client_session::admit_to_distributor(const room::member_entry& member, time_point now, bool any_known_secret) {
+    if (!entry_genuine(member)) return false;
+    auto proof = e2ee::parse_admission(member.admission);
+    if (room_is_closed()) {
+        // The relay lets anyone it likes into the roster; keys go only to holders of the link's secret.
+        const auto first = any_known_secret ? admission_secrets_.begin() : std::prev(admission_secrets_.end());
+        const bool admitted = proof.ok() && std::any_of(first, admission_secrets_.end(), [&](const auto& secret) {
+                                  return e2ee::admission_valid(*proof, secret, *room_, member.key);
+                              });
+        if (!admitted) {
+            alarm_once(event::alarm_kind::unadmitted_member, member.id, member.index);
+            return false;
         }
     }
+    // Without a proof (an older client) the package carries a zero nonce, which that client expects.
+    const e2ee::session_nonce nonce = proof.ok() ? proof->nonce : e2ee::session_nonce{};
+    if (!distributor_->member_added(member.index, member.key, now, nonce).ok()) {
+        report(static_cast<std::uint16_t>(e2ee::e2ee_error::invalid_public_key), "invalid_public_key",
+               "a member's key cannot receive epoch secrets");
+        return false;
+    }
+    distributed_to_.emplace(member.index.value, member.key);
+    return true;
+}
+
+bool client_session::entry_genuine(const room::member_entry& member) {
+    if (e2ee::derive_member_id(member.key) == member.id) return true;
+    alarm_once(event::alarm_kind::member_id_mismatch, member.id, member.index);
+    return false;
+}
+
+void client_session::check_host_key() {
+    const auto ref = distributor_ref();
+    if (!ref) return;
+    if (ref->key == identity_.key() || !trusted_host_) {
+        trusted_host_ = ref->key;
+        return;
+    }
+    if (*trusted_host_ == ref->key) return;
+    // Handovers are not signed by the previous host yet (docs/security.md), so every change is
+    // shown: the user compares security codes with the people they know.
+    const room::member_entry* host = find_stage_member_by_index(ref->index);
+    alarm_once(event::alarm_kind::host_key_changed, host != nullptr ? host->id : member_id{}, ref->index);
+    trusted_host_ = ref->key;
+}
+
+void client_session::alarm_once(event::alarm_kind kind, member_id member, sender_index index) {
+    const std::pair<event::alarm_kind, std::uint32_t> key{kind, index.value};
+    if (std::find(alarmed_.begin(), alarmed_.end(), key) != alarmed_.end()) return;
+    constexpr std::size_t max_alarmed = 256;  // a relay inventing members cannot grow this
+    if (alarmed_.size() >= max_alarmed) alarmed_.erase(alarmed_.begin());
+    alarmed_.push_back(key);
+    ++stats_.security_alarms;
+    emit(event::security_alarm{kind, member, index});
+}
+
+void client_session::remember_admission(const e2ee::admission_secret& secret) {
+    // Newest last: a secret seen again (keys carrying it) becomes the current one again.
+    std::erase(admission_secrets_, secret);
+    if (admission_secrets_.size() >= max_admission_secrets) admission_secrets_.erase(admission_secrets_.begin());
+    admission_secrets_.push_back(secret);
+    if (room_) last_admission_.emplace(*room_, secret);
+}
+
+bool client_session::room_is_closed() const { return !admission_secrets_.empty(); }
+
+std::optional<e2ee::admission_secret> client_session::admission_secret() const {
+    if (admission_secrets_.empty()) return std::nullopt;
+    return admission_secrets_.back();
 }
 
 void client_session::feed_distributor_delta(const room::any_delta& change, std::optional<sender_index> departing,
                                             time_point now) {
     if (const auto* joined = std::get_if<room::delta::member_joined>(&change)) {
-        if (joined->member.id != id() &&
-            distributor_->member_added(joined->member.index, joined->member.key, now).ok()) {
-            distributed_to_.emplace(joined->member.index.value, joined->member.key);
-        }
-    } else if (std::holds_alternative<room::delta::member_left>(change) && departing) {
+        if (joined->member.id != id()) (void)admit_to_distributor(joined->member, now, false);
+    } else if (const auto* left = std::get_if<room::delta::member_left>(&change); left != nullptr && departing) {
         if (distributed_to_.erase(departing->value) > 0) (void)distributor_->member_removed(*departing, now);
+        last_resend_.erase(departing->value);
+        const bool removed_by_moderation =
+            left->reason == room::leave_reason::kicked || left->reason == room::leave_reason::banned;
+        if (removed_by_moderation && room_is_closed()) {
+            // The removed member knows the link's secret and could come back under a fresh identity:
+            // a new secret, sealed only to those who stay, closes that door. Old links stop working.
+            e2ee::admission_secret rotated;
+            random_.fill(rotated.mutable_view());
+            remember_admission(rotated);
+            distributor_->rotate_admission(rotated, now);
+            emit(event::admission_changed{});
+        }
     }
 }
 
@@ -552,6 +693,8 @@ std::optional<e2ee::distributor_ref> client_session::distributor_ref() const {
     if (!host_id) return std::nullopt;
     const room::member_entry* host = find_member(*host_id);
     if (host == nullptr) return std::nullopt;
+    // A host entry whose id is not its key's is forged: no key material is accepted under it.
+    if (e2ee::derive_member_id(host->key) != host->id) return std::nullopt;
     return e2ee::distributor_ref{host->index, host->key};
 }
 
@@ -560,8 +703,14 @@ void client_session::handle_key_package(sender_index from, byte_view blob, time_
     const auto ref = distributor_ref();
     if (!ref) return;
     const auto before = keyring_->newest_epoch();
-    auto handled = keyring_->handle_package(from, blob, *ref, identity_, now);
+    auto handled = keyring_->handle_package(from, blob, *ref, identity_, now, session_);
     if (!handled.ok()) {
+        if (handled.error() == e2ee::e2ee_error::wrong_session) {
+            // Genuine, but sealed for an earlier join: the relay is replaying it.
+            const room::member_entry* host = find_stage_member_by_index(ref->index);
+            alarm_once(event::alarm_kind::replayed_key_package, host != nullptr ? host->id : member_id{}, from);
+            return;
+        }
         if (handled.error() != e2ee::e2ee_error::stale_epoch) {
             report(static_cast<std::uint16_t>(handled.error()), e2ee::to_string(handled.error()),
                    "key package refused");
@@ -584,9 +733,35 @@ void client_session::handle_key_announcement(sender_index from, byte_view payloa
         if (e != e2ee::e2ee_error::unknown_epoch && e != e2ee::e2ee_error::stale_epoch) {
             report(static_cast<std::uint16_t>(e), e2ee::to_string(e), "key announcement refused");
         }
+        // A member that holds keys and still cannot follow missed one: the relay dropped it.
+        if (e == e2ee::e2ee_error::unknown_epoch && before) request_keys(now);
         return;
     }
     after_new_keys(before, now);
+}
+
+void client_session::request_keys(time_point now) {
+    if (!keyring_ || !joined_) return;
+    if (last_key_request_ && now < *last_key_request_ + key_request_interval) return;
+    last_key_request_ = now;
+    ++stats_.key_requests;
+    bytes payload;
+    byte_writer(payload).write_u64(keyring_->newest_epoch() ? keyring_->newest_epoch()->value : 0);
+    const bytes message = proto::encode_binary(proto::key_request_message{index_, std::move(payload)});
+    send_binary(std::string(message.begin(), message.end()), false);
+}
+
+void client_session::handle_key_request(sender_index from, byte_view, time_point now) {
+    // Only the distributor answers, only members it already seals to, once a second each: a
+    // request cannot make the host seal to anyone new or seal without bound.
+    if (!distributor_ || !distributed_to_.contains(from.value)) return;
+    const auto last = last_resend_.find(from.value);
+    if (last != last_resend_.end() && now < last->second + key_request_interval) return;
+    last_resend_[from.value] = now;
+    auto package = distributor_->resend(from);
+    if (!package.ok()) return;  // a joiner still waiting for its batch gets it with the batch
+    const std::vector<proto::key_bundle_entry> entries{{package->recipient, std::move(package->blob)}};
+    for (auto& part : proto::split_key_bundle(index_, entries)) send_binary(std::string(part.begin(), part.end()), false);
 }
 
 void client_session::after_new_keys(std::optional<epoch_id> before, time_point) {
@@ -595,6 +770,11 @@ void client_session::after_new_keys(std::optional<epoch_id> before, time_point) 
     if (!newest || newest == before) return;
     ++stats_.rekeys;
     emit(event::keys_changed{*newest});
+    if (const e2ee::epoch_keys* keys = keyring_->newest_keys(); keys != nullptr && e2ee::is_set(keys->admission)) {
+        const bool known = admission_secret() == keys->admission;
+        remember_admission(keys->admission);
+        if (!known) emit(event::admission_changed{});
+    }
     publish_profile();
 }
 
@@ -628,6 +808,7 @@ void client_session::receive_binary(byte_view message, time_point now) {
         case proto::binary_type::speaker_signature: handle_speaker_signature(header->sender, payload, now); return;
         case proto::binary_type::key_announcement: handle_key_announcement(header->sender, payload, now); return;
         case proto::binary_type::key_package: handle_key_package(header->sender, payload, now); return;
+        case proto::binary_type::key_request: handle_key_request(header->sender, payload, now); return;
         case proto::binary_type::key_bundle:
             report(static_cast<std::uint16_t>(proto::proto_error::wrong_direction), "wrong_direction",
                    "key_bundle from the relay");
@@ -643,7 +824,16 @@ void client_session::handle_media(sender_index from, byte_view frame, time_point
         switch (opened.error()) {
             case e2ee::e2ee_error::replay:
             case e2ee::e2ee_error::too_old: ++stats_.replays_rejected; break;
-            case e2ee::e2ee_error::unknown_epoch: ++stats_.no_key_failures; break;
+            case e2ee::e2ee_error::unknown_epoch: {
+                ++stats_.no_key_failures;
+                // A frame of an epoch newer than any held: key material for it never arrived.
+                const auto header = e2ee::parse_header(frame);
+                const auto newest = keyring_->newest_epoch();
+                if (header.ok() && newest && (header->header.kid >> e2ee::kid_sender_bits) > newest->value) {
+                    request_keys(now);
+                }
+                break;
+            }
             default: ++stats_.decrypt_failures; break;
         }
         return;
@@ -735,18 +925,22 @@ status<client_error> client_session::check_can_send(time_point now) const {
 status<client_error> client_session::send_audio(std::span<const std::int16_t, audio::frame_samples> pcm,
                                                 time_point now) {
     if (auto can = check_can_send(now); !can.ok()) return can;
+    const bool constant = constant_rate();
+    if (encoder_ && encoder_->config().vbr == constant) encoder_.reset();  // the mode changed with the room
     if (!encoder_) {
-        auto created = audio::opus_encoder::create();
+        audio::encoder_config encoder_config;
+        encoder_config.vbr = !constant;
+        auto created = audio::opus_encoder::create(encoder_config);
         if (!created.ok()) return fail(client_error::wrong_state);
         if (!created->set_bitrate(config_.bitrate_bps).ok()) return fail(client_error::wrong_state);
         encoder_.emplace(std::move(created).value());
     }
     std::array<std::uint8_t, max_opus_packet> packet{};
-    auto encoded = encoder_->encode(pcm, packet);
+    auto encoded = encoder_->encode(pcm, std::span(packet).first(constant ? max_padded_opus_packet : max_opus_packet));
     if (!encoded.ok()) return fail(client_error::too_large);
     const audio::frame_seq seq = next_frame_seq_;
     next_frame_seq_ = next_frame_seq_.next();
-    if (encoded.value() <= audio::max_dtx_packet_bytes) {
+    if (encoded.value() <= audio::max_dtx_packet_bytes && !constant) {
         ++stats_.frames_skipped_dtx;  // silence: receivers conceal, nothing to send
         return {};
     }
@@ -755,6 +949,7 @@ status<client_error> client_session::send_audio(std::span<const std::int16_t, au
 
 status<client_error> client_session::send_opus(byte_view packet, time_point now) {
     if (packet.empty() || packet.size() > audio::max_packet_bytes) return fail(client_error::too_large);
+    if (constant_rate() && packet.size() > max_padded_opus_packet) return fail(client_error::too_large);
     if (auto can = check_can_send(now); !can.ok()) return can;
     const audio::frame_seq seq = next_frame_seq_;
     next_frame_seq_ = next_frame_seq_.next();
@@ -763,7 +958,7 @@ status<client_error> client_session::send_opus(byte_view packet, time_point now)
 
 status<client_error> client_session::protect_and_send(audio::frame_seq seq, byte_view opus, time_point now) {
     scratch_plain_.resize(max_media_payload_size);
-    auto written = write_media_payload({seq, now, opus}, scratch_plain_);
+    auto written = write_media_payload({seq, now, opus}, scratch_plain_, constant_rate());
     if (!written.ok()) return fail(written.error());
     scratch_frame_.resize(e2ee::frame_encryptor::max_protected_size(written.value()));
     auto protected_frame =
@@ -778,6 +973,15 @@ status<client_error> client_session::protect_and_send(audio::frame_seq seq, byte
         send_signature(signature);
     }
     return {};
+}
+
+bool client_session::constant_rate() const {
+    switch (config_.constant_rate) {
+        case client_config::constant_rate_mode::never: return false;
+        case client_config::constant_rate_mode::always: return true;
+        case client_config::constant_rate_mode::automatic: return room_is_closed();
+    }
+    return false;
 }
 
 void client_session::send_signature(const bytes& signature) {

@@ -30,6 +30,8 @@ std::string_view to_string(e2ee_error error) noexcept {
         case e2ee_error::duplicate_member: return "duplicate_member";
         case e2ee_error::sender_index_out_of_range: return "sender_index_out_of_range";
         case e2ee_error::bad_profile: return "bad_profile";
+        case e2ee_error::wrong_session: return "wrong_session";
+        case e2ee_error::not_admitted: return "not_admitted";
     }
     return "unknown e2ee_error";
 }

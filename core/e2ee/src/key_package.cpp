@@ -94,6 +94,8 @@ void encode_key_package(const key_package& package, std::span<std::uint8_t, key_
     put(fixed);
     put(package.epoch_secret.view());
     put(package.roster_secret.view());
+    put(package.admission.view());
+    put(package.recipient_session);
     put(package.update.sig);
 }
 
@@ -104,8 +106,12 @@ result<key_package, e2ee_error> parse_key_package(byte_view plaintext) {
     if (!update) return fail(update.error());
     auto epoch_secret = reader.read_bytes(secret_key::size);
     auto roster_secret = reader.read_bytes(secret_key::size);
-    if (!epoch_secret || !roster_secret) return fail(e2ee_error::truncated);
-    key_package package{*update, secret_key(epoch_secret->first<32>()), secret_key(roster_secret->first<32>())};
+    auto admission = reader.read_bytes(secret_key::size);
+    auto session = reader.read_bytes(session_nonce_size);
+    if (!epoch_secret || !roster_secret || !admission || !session) return fail(e2ee_error::truncated);
+    key_package package{*update, secret_key(epoch_secret->first<32>()), secret_key(roster_secret->first<32>()),
+                        admission_secret(admission->first<32>()), {}};
+    std::copy(session->begin(), session->end(), package.recipient_session.begin());
     if (auto s = read_signature(reader, package.update.sig); !s) return fail(s.error());
     return package;
 }

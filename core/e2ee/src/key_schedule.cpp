@@ -31,7 +31,8 @@ secret_key sender_base_key(const secret_key& epoch_secret, sender_index sender) 
 }
 
 commitment epoch_commitment(const room_id& room, epoch_id epoch, epoch_kind kind, roster_generation generation,
-                            const secret_key& epoch_secret, const secret_key& roster_secret) {
+                            const secret_key& epoch_secret, const secret_key& roster_secret,
+                            const secret_key& admission_secret) {
     detail::ensure_sodium();
     bytes header;
     detail::append_label(header, commitment_label);
@@ -46,6 +47,7 @@ commitment epoch_commitment(const room_id& room, epoch_id epoch, epoch_kind kind
     crypto_generichash_update(&state, header.data(), header.size());
     crypto_generichash_update(&state, epoch_secret.data(), secret_key::size);
     crypto_generichash_update(&state, roster_secret.data(), secret_key::size);
+    crypto_generichash_update(&state, admission_secret.data(), secret_key::size);
     crypto_generichash_final(&state, out.data(), out.size());
     sodium_memzero(&state, sizeof state);
     return out;

@@ -24,7 +24,7 @@ status<e2ee_error> keyring::install(const epoch_keys& keys, time_point now) {
 
 result<epoch_id, e2ee_error> keyring::handle_package(sender_index from, byte_view sealed,
                                                      const distributor_ref& distributor, const identity& self,
-                                                     time_point now) {
+                                                     time_point now, const session_nonce& session) {
     if (from != distributor.index) return fail(e2ee_error::not_distributor);
     if (sealed.size() != sealed_key_package_size) {
         return fail(sealed.size() < sealed_key_package_size ? e2ee_error::truncated : e2ee_error::too_large);
@@ -37,10 +37,14 @@ result<epoch_id, e2ee_error> keyring::handle_package(sender_index from, byte_vie
     const key_update& update = package->update;
     if (update.room != config_.room) return fail(e2ee_error::wrong_room);
     const commitment secrets = epoch_commitment(update.room, update.epoch, update.kind, update.generation,
-                                                package->epoch_secret, package->roster_secret);
+                                                package->epoch_secret, package->roster_secret, package->admission);
     if (auto verified = verify_key_update(update, secrets, distributor.key); !verified) return fail(verified.error());
+    // Checked after the signature so a wrong_session verdict always names a genuine package.
+    if (!detail::constant_time_equal(package->recipient_session.data(), session.data(), session_nonce_size)) {
+        return fail(e2ee_error::wrong_session);
+    }
     if (auto installed = install(epoch_keys{update.epoch, update.kind, update.generation, package->epoch_secret,
-                                            package->roster_secret},
+                                            package->roster_secret, package->admission},
                                  now);
         !installed) {
         return fail(installed.error());
@@ -62,10 +66,10 @@ result<epoch_id, e2ee_error> keyring::handle_announcement(sender_index from, byt
     // A gap means a package was missed; the ratchet cannot bridge a fresh epoch, so ask for a resend.
     if (update->epoch != newest.epoch.next()) return fail(e2ee_error::unknown_epoch);
     epoch_keys next{update->epoch, epoch_kind::join_ratchet, newest.generation,
-                    join_ratchet(newest.epoch_secret, update->epoch), newest.roster_secret};
+                    join_ratchet(newest.epoch_secret, update->epoch), newest.roster_secret, newest.admission};
     if (update->generation != next.generation) return fail(e2ee_error::commitment_mismatch);
-    const commitment secrets =
-        epoch_commitment(update->room, next.epoch, next.kind, next.generation, next.epoch_secret, next.roster_secret);
+    const commitment secrets = epoch_commitment(update->room, next.epoch, next.kind, next.generation,
+                                                next.epoch_secret, next.roster_secret, next.admission);
     if (auto verified = verify_key_update(*update, secrets, distributor.key); !verified) return fail(verified.error());
     if (auto installed = install(next, now); !installed) return fail(installed.error());
     return next.epoch;

@@ -12,7 +12,7 @@ namespace {
 decode_error error(proto_error code, const char* detail) { return {code, detail}; }
 
 
-[[nodiscard]] bool known_type(std::uint8_t raw) noexcept { return raw >= 0x01 && raw <= 0x05; }
+[[nodiscard]] bool known_type(std::uint8_t raw) noexcept { return raw >= 0x01 && raw <= 0x06; }
 
 [[nodiscard]] std::size_t max_single_payload(binary_type t) noexcept {
     switch (t) {
@@ -20,6 +20,7 @@ decode_error error(proto_error code, const char* detail) { return {code, detail}
         case binary_type::speaker_signature: return max_speaker_signature_payload;
         case binary_type::key_announcement: return max_key_announcement_payload;
         case binary_type::key_package: return max_key_blob;
+        case binary_type::key_request: return max_key_request_payload;
         case binary_type::key_bundle: return 0;
     }
     return 0;
@@ -59,6 +60,7 @@ std::string_view to_string(binary_type t) noexcept {
         case binary_type::key_announcement: return "key_announcement";
         case binary_type::key_bundle: return "key_bundle";
         case binary_type::key_package: return "key_package";
+        case binary_type::key_request: return "key_request";
     }
     return "unknown";
 }
@@ -126,6 +128,8 @@ result<binary_message, decode_error> decode_binary(byte_view message, direction 
         case binary_type::key_package:
             if (from != direction::relay_to_client) return fail(error(proto_error::wrong_direction, "key_package"));
             return binary_message(key_package_message{sender, bytes(payload.begin(), payload.end())});
+        case binary_type::key_request:
+            return binary_message(key_request_message{sender, bytes(payload.begin(), payload.end())});
         case binary_type::key_bundle: {
             if (from != direction::client_to_relay) return fail(error(proto_error::wrong_direction, "key_bundle"));
             auto view = key_bundle_view::parse(message);
@@ -180,6 +184,8 @@ bytes encode_binary(const binary_message& message) {
                 encode_single(out, binary_type::key_announcement, m.distributor, m.payload);
             } else if constexpr (std::is_same_v<T, key_package_message>) {
                 encode_single(out, binary_type::key_package, m.distributor, m.blob);
+            } else if constexpr (std::is_same_v<T, key_request_message>) {
+                encode_single(out, binary_type::key_request, m.requester, m.payload);
             } else {
                 if (m.entries.empty()) throw std::invalid_argument("key_bundle has no entries");
                 if (m.entries.size() > max_key_bundle_entries) throw std::invalid_argument("key_bundle has too many entries");

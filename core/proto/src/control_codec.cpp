@@ -123,6 +123,7 @@ bool read_client_body(object_reader& r, std::string_view type, client_body& body
         j.room = r.hex_id<room_id>("room");
         j.invite = r.optional_hex_id<invite_token>("invite");
         j.profile = r.base64("profile", 0, max_profile_bytes);
+        if (r.has("admission")) j.admission = r.base64("admission", 1, max_admission_bytes);
         body = std::move(j);
     } else if (type == "leave") {
         body = room_action{room::action::leave{r.boolean("quietly")}};
@@ -218,6 +219,7 @@ void write_client_body(ordered_json& out, const client_body& body) {
                 out["room"] = hex(m.room);
                 if (m.invite) out["invite"] = hex(*m.invite);
                 out["profile"] = encode_base64(m.profile);
+                if (!m.admission.empty()) out["admission"] = encode_base64(m.admission);
             } else if constexpr (std::is_same_v<T, room_action>) {
                 write_room_action(out, m.action);
             } else if constexpr (std::is_same_v<T, audience_page_query>) {

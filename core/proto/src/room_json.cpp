@@ -18,6 +18,8 @@ room::member_entry read_member_entry(object_reader& r) {
     e.moderator_muted = r.boolean("moderator_muted");
     e.joined_order = r.safe_u64("joined_order");
     e.profile = r.base64("profile", 0, max_profile_bytes);
+    // Absent when empty, so entries of clients without one keep their canonical bytes.
+    if (r.has("admission")) e.admission = r.base64("admission", 1, max_admission_bytes);
     r.finish();
     return e;
 }
@@ -33,6 +35,7 @@ void write_member_entry(ordered_json& out, const room::member_entry& e) {
     out["moderator_muted"] = e.moderator_muted;
     out["joined_order"] = e.joined_order;
     out["profile"] = encode_base64(e.profile);
+    if (!e.admission.empty()) out["admission"] = encode_base64(e.admission);
 }
 
 std::vector<room::member_entry> read_members(object_reader& r, std::string_view key, std::size_t max_items) {

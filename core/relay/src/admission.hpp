@@ -18,10 +18,14 @@ struct connection_limits {
     connection_limits(const relay_config& config, time_point now)
         : control(config.control_per_connection, now),
           media(config.media_per_connection, now),
+          speaker_signatures(config.speaker_signatures_per_connection, now),
+          key_requests(config.key_requests_per_connection, now),
           directory(config.directory_per_connection, now) {}
 
     token_bucket control{};
     token_bucket media{};
+    token_bucket speaker_signatures{};
+    token_bucket key_requests{};
     token_bucket directory{};
 };
 

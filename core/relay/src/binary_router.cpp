@@ -1,5 +1,6 @@
 // Media to everyone else in the room, signatures and key announcements likewise, key bundles
-// split into one package per recipient; who may send what is checked against the authority.
+// split into one package per recipient; who may send what is checked against the authority, and
+// signatures (never-dropped control traffic in every recipient's queue) are rate-limited too.
 #include "binary_router.hpp"
 
 #include <string>
@@ -14,6 +15,10 @@ namespace {
 [[nodiscard]] bool may_send_media(const room_state& room, const connection_state& sender) {
     const room::member_entry* entry = room.authority.find(sender.member());
     return entry != nullptr && room::is_on_stage(entry->member_role) && !entry->moderator_muted && !entry->self_muted;
+}
+
+void note_may_send_media(connection_state& sender, time_point now) {
+    if (sender.room) sender.may_send_media_seen = media_permission_seen{*sender.room, now};
 }
 
 [[nodiscard]] bool is_distributor(const room_state& room, const connection_state& sender) {
@@ -53,6 +58,7 @@ std::optional<proto::error_message> binary_router::route(const room_state& room,
                 ++stats_.media_dropped_not_on_stage;
                 return std::nullopt;
             }
+            note_may_send_media(sender, now);
             if (!sender.limits.media.take(now)) {
                 ++stats_.media_dropped_rate_limited;
                 return std::nullopt;
@@ -63,8 +69,18 @@ std::optional<proto::error_message> binary_router::route(const room_state& room,
             return std::nullopt;
         }
         case proto::binary_type::speaker_signature:
-            // Accepted from any member: a speaker's last batch is signed up to 200 ms after it
-            // was muted or moved down, and listeners must still be able to verify those frames.
+            // Every recipient queues these as control, which is never dropped and whose overflow
+            // disconnects the recipient: a flood from one member must not reach the room. Refusals
+            // get no reply, which would be a flood of its own.
+            ++stats_.speaker_signatures_in;
+            if (!may_send_signature(room, sender, now)) {
+                ++stats_.speaker_signatures_dropped_not_on_stage;
+                return std::nullopt;
+            }
+            if (!sender.limits.speaker_signatures.take(now)) {
+                ++stats_.speaker_signatures_dropped_rate_limited;
+                return std::nullopt;
+            }
             forward_to_room(room, from, as_control(message));
             return std::nullopt;
         case proto::binary_type::key_announcement:
@@ -98,11 +114,36 @@ std::optional<proto::error_message> binary_router::route(const room_state& room,
             }
             return std::nullopt;
         }
+        case proto::binary_type::key_request: {
+            // Only the host can answer, so only the host hears it: a listener asking cannot reach
+            // (or flood) the rest of the room.
+            const auto host = room.authority.host();
+            const auto host_connection = host ? room.connection_of_member.find(*host) : room.connection_of_member.end();
+            if (host_connection == room.connection_of_member.end() || host_connection->second == from ||
+                !sender.limits.key_requests.take(now)) {
+                ++stats_.key_requests_dropped;
+                return std::nullopt;
+            }
+            sink_.send(host_connection->second, as_control(message));
+            ++stats_.key_requests_forwarded;
+            return std::nullopt;
+        }
         case proto::binary_type::key_package:
             ++stats_.bad_messages;
             return proto::make_error(proto::decode_error{proto::proto_error::wrong_direction, "key_package"});
     }
     return std::nullopt;
+}
+
+bool binary_router::may_send_signature(const room_state& room, connection_state& sender, time_point now) const {
+    if (may_send_media(room, sender)) {
+        note_may_send_media(sender, now);
+        return true;
+    }
+    // Muted or moved down: its last batch is still signed and on its way, so listeners can verify
+    // the frames they already played.
+    const auto& seen = sender.may_send_media_seen;
+    return seen && sender.room && seen->room == *sender.room && now - seen->at <= config_.speaker_signature_tail;
 }
 
 void binary_router::forward_to_room(const room_state& room, connection_id except, const shared_message& message) {

@@ -8,6 +8,7 @@
 #include "room_table.hpp"
 #include "stoa/common/time.hpp"
 #include "stoa/proto/control_messages.hpp"
+#include "stoa/relay/relay_engine.hpp"
 #include "stoa/relay/relay_sink.hpp"
 #include "stoa/relay/relay_stats.hpp"
 #include "stoa/relay/wire_message.hpp"
@@ -16,7 +17,9 @@ namespace stoa::relay {
 
 class binary_router {
 public:
-    binary_router(relay_sink& sink, relay_stats& stats) : sink_(sink), stats_(stats) {}
+    // `config` must outlive the router (the engine owns both).
+    binary_router(relay_sink& sink, relay_stats& stats, const relay_config& config)
+        : sink_(sink), stats_(stats), config_(config) {}
 
     // Forwards `message` from connection `from` (`sender`), a member of `room`, or drops it.
     // Returns the error to answer the sender with, if any; other drops are only counted.
@@ -26,9 +29,12 @@ public:
 
 private:
     void forward_to_room(const room_state& room, connection_id except, const shared_message& message);
+    // On stage and unmuted now (noted for the tail), or was within speaker_signature_tail.
+    [[nodiscard]] bool may_send_signature(const room_state& room, connection_state& sender, time_point now) const;
 
     relay_sink& sink_;
     relay_stats& stats_;
+    const relay_config& config_;
 };
 
 }  // namespace stoa::relay

@@ -93,7 +93,7 @@ private:
     relay_sink& sink_;
     relay_stats stats_{};
     control_sender control_{sink_, stats_};
-    binary_router router_{sink_, stats_};
+    binary_router router_{sink_, stats_, config_};
     admission admission_;
     room_table rooms_;
     std::unordered_map<connection_id, connection_state, strong_hash> connections_;
@@ -293,8 +293,9 @@ void relay_engine::impl::handle_join(connection_id c, connection_state& state, c
         return;
     }
     auto applied = returning
-                       ? room.authority.reattach(member, now)
-                       : room.authority.apply(member, room::action::join{state.key(), join.invite, join.profile}, now);
+                       ? room.authority.reattach(member, join.admission, now)
+                       : room.authority.apply(
+                             member, room::action::join{state.key(), join.invite, join.profile, join.admission}, now);
     if (!applied.ok()) {
         ++stats_.actions_rejected;
         control_.send_error(c, applied.error(), "join refused", request_id);

@@ -96,10 +96,11 @@ result<outcome, room_error> room_authority::apply(member_id actor, const any_act
     return std::move(ctx.out);
 }
 
-result<outcome, room_error> room_authority::reattach(member_id member, time_point now) {
+result<outcome, room_error> room_authority::reattach(member_id member, bytes admission, time_point now) {
     if (ended_) return fail(room_error::room_ended);
     const std::uint32_t s = slot_of(member);
     if (s == no_slot) return fail(room_error::not_member);
+    if (admission.size() > config_.limits.max_admission_bytes) return fail(room_error::admission_too_large);
     if (joins_ > UINT32_MAX) return fail(room_error::sender_indexes_exhausted);
 
     context ctx{member, now, {}, {}};
@@ -111,6 +112,8 @@ result<outcome, room_error> room_authority::reattach(member_id member, time_poin
     returning.index = sender_index{static_cast<std::uint32_t>(joins_)};
     returning.joined_order = joins_;
     returning.self_muted = true;  // a microphone never goes live again without the member's say
+    // A returning client is a new session: its proof (session nonce) is the one it joined with now.
+    returning.admission = std::move(admission);
     ++joins_;
     place(s);
     if (on_stage) emit(ctx.out, stream::stage, delta::member_joined{returning});
@@ -138,6 +141,7 @@ status<room_error> room_authority::handle(context& ctx, std::uint32_t, std::uint
         if (!admitted) return fail(room_error::invalid_invite);
     }
     if (join.profile.size() > config_.limits.max_profile_bytes) return fail(room_error::profile_too_large);
+    if (join.admission.size() > config_.limits.max_admission_bytes) return fail(room_error::admission_too_large);
     if (index_.size() >= config_.limits.max_members) return fail(room_error::room_full);
     const bool first = index_.empty();
     const role joined_role = first ? role::host : (config_.stage_only ? role::speaker : role::listener);
@@ -151,6 +155,7 @@ status<room_error> room_authority::handle(context& ctx, std::uint32_t, std::uint
     member.member_role = joined_role;
     member.joined_order = joins_;
     member.profile = join.profile;
+    member.admission = join.admission;
     ++joins_;
 
     std::uint32_t s = no_slot;

@@ -24,6 +24,7 @@ std::string_view to_string(room_error error) noexcept {
         case room_error::invitation_already_pending: return "invitation_already_pending";
         case room_error::unavailable_in_stage_only_room: return "unavailable_in_stage_only_room";
         case room_error::sender_indexes_exhausted: return "sender_indexes_exhausted";
+        case room_error::admission_too_large: return "admission_too_large";
         case room_error::needs_resync: return "needs_resync";
         case room_error::invalid_delta: return "invalid_delta";
         case room_error::wrong_stream: return "wrong_stream";

@@ -95,7 +95,16 @@ public:
         }
         std::optional<invite_token> invite;
         if (!ref.invite.empty()) invite = parse_hex_id<invite_token>(ref.invite);
-        session_.join_room(*room, invite, e2ee::profile{std::string(display_name), {}});
+        std::optional<e2ee::admission_secret> admission;
+        if (!ref.admission.empty()) {
+            const auto raw = from_hex(ref.admission);
+            if (!raw || raw->size() != e2ee::admission_secret::size) {
+                notes_.emplace_back(note::error{0, "bad_room_ref"});
+                return;
+            }
+            admission = e2ee::admission_secret(std::span<const std::uint8_t, 32>(raw->data(), 32));
+        }
+        session_.join_room(*room, invite, e2ee::profile{std::string(display_name), {}}, admission);
     }
     void leave() override {
         leaving_ = true;
@@ -168,7 +177,8 @@ private:
                 [&](auto& e) {
                     using T = std::decay_t<decltype(e)>;
                     if constexpr (std::is_same_v<T, event::room_created>) {
-                        room_ref ref{to_hex(e.room.value), e.invite ? to_hex(e.invite->value) : std::string()};
+                        room_ref ref{to_hex(e.room.value), e.invite ? to_hex(e.invite->value) : std::string(),
+                                     e2ee::is_set(e.admission) ? to_hex(e.admission.view()) : std::string()};
                         notes_.emplace_back(note::room_opened{std::move(ref)});
                     } else if constexpr (std::is_same_v<T, event::joined>) {
                         notes_.emplace_back(note::joined{});

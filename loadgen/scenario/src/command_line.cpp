@@ -358,7 +358,7 @@ A scenario comes from a TOML or JSON file (--scenario), from flags, or both (fla
   --protocol NAME              the room server's protocol: stoa (default), plain (a WebSocket fan-out) or socketio
   --tls-ca FILE                wss://: trust these PEM certificates (default: the system's store)
   --tls-verify BOOL            wss://: check the relay's certificate and name (default true)
-  --origin TEXT                the auth context the relay was started with (default "stoa relay")
+  --origin TEXT                the relay's --origin, signed at login (default: the URL's origin, http://HOST:PORT)
   --rooms N                    number of rooms (default 1)
   --closed                     closed rooms (members join by invitation)
   --zipf S                     room popularity exponent: room k draws listeners in proportion to 1/k^S (default 1)

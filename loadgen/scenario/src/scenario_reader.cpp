@@ -340,6 +340,10 @@ private:
             if (auto c = read_string(place_of(table, *origin), origin->value, out.origin); !c) return c;
             if (out.origin.empty())
                 return error(scenario_error_kind::invalid_value, place_of(table, *origin), "must not be empty");
+        } else {
+            // What a loopback stoa-server without --origin serves (and any relay whose --origin is
+            // the URL's own).
+            out.origin = default_origin(out.url);
         }
         if (const auto* protocol = member(table, "protocol")) {
             static constexpr std::string_view protocols[] = {"stoa", "plain", "socketio"};

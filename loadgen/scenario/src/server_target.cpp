@@ -95,4 +95,12 @@ std::string to_string(const server_url& url) {
     return out + url.path;
 }
 
+std::string default_origin(const server_url& url) {
+    std::string out = url.scheme == url_scheme::ws ? "http://" : "https://";
+    out += url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
+    const std::uint16_t default_port = url.scheme == url_scheme::ws ? 80 : 443;
+    if (url.port != default_port) out += ":" + std::to_string(url.port);
+    return out;
+}
+
 }  // namespace stoa::loadgen

@@ -17,9 +17,10 @@ using namespace stoa::loadgen;
 
 namespace {
 
-load_options options_for(std::uint16_t port, std::vector<std::string> flags) {
-    // The test relay's auth context (the shipped scenario files name ci/demo.sh's origin).
-    flags.insert(flags.begin(), {"--server", "ws://127.0.0.1:" + std::to_string(port) + "/ws", "--origin", "stoa relay"});
+load_options options_for(const stoa::test::server_fixture& relay, std::vector<std::string> flags) {
+    // The test relay's origin, its auth context (the shipped scenario files name ci/demo.sh's).
+    flags.insert(flags.begin(),
+                 {"--server", "ws://127.0.0.1:" + std::to_string(relay.port()) + "/ws", "--origin", relay.origin()});
     std::vector<std::string_view> views(flags.begin(), flags.end());
     auto parsed = parse_command_line(views);
     if (!parsed.ok()) FAIL(parsed.error().to_string());
@@ -57,6 +58,7 @@ run_outcome run(const load_options& options, stoa_adapter_config adapter_config 
 stoa::server::server_config load_config() {
     auto config = stoa::test::test_config();
     config.relay.joins_per_address = {100'000.0, 100'000.0};
+    config.max_connections_per_address = 0;  // every member comes from 127.0.0.1
     return config;
 }
 
@@ -77,7 +79,7 @@ TEST_CASE("CI run: 303 members with a join storm hear every frame, none fails to
         flags.insert(flags.end(), {"--listeners", "100", "--phase", "ramp:to=30,duration=3s", "--phase",
                                    "join_storm:members=70,within=2s,duration=3s", "--phase", "steady:duration=4s"});
     }
-    const auto options = options_for(relay.port(), flags);
+    const auto options = options_for(relay, flags);
     const std::uint32_t members = sanitized ? 103 : 303;
     REQUIRE(options.plan.member_count() == members);
     const run_outcome r = run(options);
@@ -124,10 +126,10 @@ TEST_CASE("every phase kind runs against the relay without errors", "[loadgen][d
     };
     for (const auto& phase : phases) {
         DYNAMIC_SECTION(phase) {
-            const auto options = options_for(relay.port(), {"--speakers", "2", "--listeners", "60", "--talk",
-                                                            "continuous", "--phase", "ramp:to=60,duration=1s",
-                                                            "--phase", phase, "--duration", "4s",
-                                                            "--reconnect-min", "100ms", "--reconnect-max", "1s"});
+            const auto options =
+                options_for(relay, {"--speakers", "2", "--listeners", "60", "--talk", "continuous", "--phase",
+                                    "ramp:to=60,duration=1s", "--phase", phase, "--duration", "4s", "--reconnect-min",
+                                    "100ms", "--reconnect-max", "1s"});
             const run_outcome r = run(options);
             // Members that leave (a leave storm, churn) may go before a slow join completes.
             const bool departures = phase.starts_with("leave") || phase.starts_with("churn");
@@ -152,8 +154,8 @@ TEST_CASE("every phase kind runs against the relay without errors", "[loadgen][d
 
 TEST_CASE("many rooms with Zipf popularity: each room's listeners hear their own speakers", "[loadgen][driver][server]") {
     stoa::test::server_fixture relay(load_config());
-    const auto options = options_for(relay.port(), {"--rooms", "4", "--speakers", "1", "--listeners", "80", "--zipf",
-                                                    "1", "--talk", "continuous", "--duration", "3s", "--ramp", "1s"});
+    const auto options = options_for(relay, {"--rooms", "4", "--speakers", "1", "--listeners", "80", "--zipf", "1",
+                                             "--talk", "continuous", "--duration", "3s", "--ramp", "1s"});
     const run_outcome r = run(options);
     CHECK(r.value("joins") == 84);
     CHECK(r.value("decrypt.failures") == 0);
@@ -165,8 +167,8 @@ TEST_CASE("many rooms with Zipf popularity: each room's listeners hear their own
 TEST_CASE("probe and bulk listeners are counted apart, and bulk listeners still hear every frame", "[loadgen][driver][server]") {
     stoa::test::server_fixture relay(load_config());
     // No probe share: the 20-per-room minimum alone picks the probes (decoders among them).
-    const auto options = options_for(relay.port(), {"--speakers", "1", "--listeners", "100", "--probe-share", "0",
-                                                    "--talk", "continuous", "--duration", "4s", "--ramp", "500ms"});
+    const auto options = options_for(relay, {"--speakers", "1", "--listeners", "100", "--probe-share", "0", "--talk",
+                                             "continuous", "--duration", "4s", "--ramp", "500ms"});
     const run_outcome r = run(options);
     CHECK(r.value("joins") == 101);
     CHECK(r.value("members.probe") == 20);
@@ -192,8 +194,8 @@ TEST_CASE("probe and bulk listeners are counted apart, and bulk listeners still 
 
 TEST_CASE("a run whose every member verifies every batch itself hears the same", "[loadgen][driver][server]") {
     stoa::test::server_fixture relay(load_config());
-    const auto options = options_for(relay.port(), {"--speakers", "1", "--listeners", "30", "--talk", "continuous",
-                                                    "--duration", "3s", "--ramp", "500ms"});
+    const auto options = options_for(
+        relay, {"--speakers", "1", "--listeners", "30", "--talk", "continuous", "--duration", "3s", "--ramp", "500ms"});
     stoa_adapter_config alone;
     alone.share_signature_verdicts = false;
     const run_outcome r = run(options, alone);
@@ -207,8 +209,8 @@ TEST_CASE("a run whose every member verifies every batch itself hears the same",
 TEST_CASE("a generator starved of CPU reports itself saturated", "[loadgen][driver][server]") {
     stoa::test::server_fixture relay(load_config());
     // Every 20 ms tick busy-waits 60 ms: the worker can never keep its schedule.
-    const auto options = options_for(relay.port(), {"--speakers", "1", "--listeners", "10", "--talk", "continuous",
-                                                    "--duration", "3s", "--ramp", "500ms", "--stall-per-tick", "60ms"});
+    const auto options = options_for(relay, {"--speakers", "1", "--listeners", "10", "--talk", "continuous",
+                                             "--duration", "3s", "--ramp", "500ms", "--stall-per-tick", "60ms"});
     const run_outcome r = run(options);
     CHECK(r.value("joins") == 11);
     CHECK(r.value("generator.saturated") == 1);
@@ -221,8 +223,8 @@ TEST_CASE("a generator starved of CPU reports itself saturated", "[loadgen][driv
 
 TEST_CASE("the same run with CPU to spare is not flagged", "[loadgen][driver][server]") {
     stoa::test::server_fixture relay(load_config());
-    const auto options = options_for(relay.port(), {"--speakers", "1", "--listeners", "10", "--talk", "continuous",
-                                                    "--duration", "3s", "--ramp", "500ms"});
+    const auto options = options_for(
+        relay, {"--speakers", "1", "--listeners", "10", "--talk", "continuous", "--duration", "3s", "--ramp", "500ms"});
     const run_outcome r = run(options);
     CHECK(r.value("generator.saturated") == 0);
     CHECK(judge_run(r.report).verdict == run_verdict::measured);
@@ -230,8 +232,8 @@ TEST_CASE("the same run with CPU to spare is not flagged", "[loadgen][driver][se
 
 TEST_CASE("an upgrade refused by HTTP status is an error by that status and a failed run", "[loadgen][driver][server]") {
     stoa::test::server_fixture relay(load_config());
-    auto options = options_for(relay.port(), {"--speakers", "1", "--listeners", "4", "--duration", "2s", "--ramp",
-                                              "200ms", "--reconnect-min", "100ms", "--reconnect-max", "200ms"});
+    auto options = options_for(relay, {"--speakers", "1", "--listeners", "4", "--duration", "2s", "--ramp", "200ms",
+                                       "--reconnect-min", "100ms", "--reconnect-max", "200ms"});
     options.plan.server.url.path = "/not-the-endpoint";  // stoa-server answers 404 there
     const run_outcome r = run(options);
     CHECK(r.value("joins") == 0);
@@ -254,8 +256,8 @@ TEST_CASE("wss://: every member joins over TLS, most resume a session, and an un
     stoa::test::server_fixture relay(config);
     const std::string url = "wss://127.0.0.1:" + std::to_string(relay.port());
     {
-        auto options = options_for(relay.port(), {"--speakers", "1", "--listeners", "40", "--talk", "continuous",
-                                                  "--duration", "3s", "--ramp", "1s"});
+        auto options = options_for(relay, {"--speakers", "1", "--listeners", "40", "--talk", "continuous", "--duration",
+                                           "3s", "--ramp", "1s"});
         options.plan.server.url = *parse_server_url(url);
         options.plan.server.tls_ca = (dir / "cert.pem").string();
         const run_outcome r = run(options);
@@ -272,9 +274,8 @@ TEST_CASE("wss://: every member joins over TLS, most resume a session, and an un
     }
     {
         // The system's trust store does not know the test's certificate: nobody gets in.
-        auto options = options_for(relay.port(), {"--speakers", "1", "--listeners", "2", "--duration", "1500ms",
-                                                  "--ramp", "100ms", "--reconnect-min", "100ms", "--reconnect-max",
-                                                  "200ms"});
+        auto options = options_for(relay, {"--speakers", "1", "--listeners", "2", "--duration", "1500ms", "--ramp",
+                                           "100ms", "--reconnect-min", "100ms", "--reconnect-max", "200ms"});
         options.plan.server.url = *parse_server_url(url);
         const run_outcome r = run(options);
         CHECK(r.value("joins") == 0);

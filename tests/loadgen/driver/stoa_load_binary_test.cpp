@@ -29,6 +29,7 @@ std::string read_text(const std::filesystem::path& path) {
 stoa::server::server_config load_config() {
     auto config = stoa::test::test_config();
     config.relay.joins_per_address = {100'000.0, 100'000.0};
+    config.max_connections_per_address = 0;  // every member comes from 127.0.0.1
     return config;
 }
 

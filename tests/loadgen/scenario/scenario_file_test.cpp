@@ -168,7 +168,7 @@ TEST_CASE("defaults: a URL and a duration make a ramp then a steady room", "[sce
         const scenario& s = *parsed;
         CHECK(s.seed == 1);
         CHECK(s.length == 60s);
-        CHECK(s.server.origin == "stoa relay");
+        CHECK(s.server.origin == "http://127.0.0.1:8080");  // the URL's own
         CHECK(s.rooms == room_plan{});
         CHECK(s.members.speakers_per_room == 1);
         CHECK(s.members.decrypt == share{1.0});

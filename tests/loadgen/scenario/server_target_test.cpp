@@ -60,3 +60,17 @@ TEST_CASE("parse_server_url refuses what a WebSocket client cannot dial", "[serv
         CHECK(parsed.error() == r.reason);
     }
 }
+
+TEST_CASE("the default origin is the URL's, as a loopback stoa-server without --origin serves", "[server_target]") {
+    const std::pair<const char*, const char*> rows[] = {
+        {"ws://127.0.0.1:8080/ws", "http://127.0.0.1:8080"},
+        {"ws://127.0.0.1", "http://127.0.0.1"},
+        {"wss://rooms.example/ws", "https://rooms.example"},
+        {"wss://rooms.example:8443/a?b=1", "https://rooms.example:8443"},
+        {"ws://[::1]:9000/", "http://[::1]:9000"},
+    };
+    for (const auto& [url, origin] : rows) {
+        INFO(url);
+        CHECK(default_origin(*parse_server_url(url)) == origin);
+    }
+}

@@ -207,6 +207,8 @@ describe('client', { skip }, () => {
     const kick = host.page.getByRole('button', { name: 'Kick Guest', exact: true });
     await kick.waitFor({ timeout: STEP }); // the host's audience page names the guest
     await kick.click();
+    // Removing someone asks first (docs/web-client.md); the host confirms.
+    await host.page.getByRole('dialog').getByRole('button', { name: 'Yes, kick', exact: true }).click();
 
     await waitForState(guest.page, () => window.stoaApp.events.some((e) => e.type === 'removed' && e.reason === 'kicked'));
     await waitForState(host.page, (before) => window.stoaApp.state.epoch > before, epochBefore);

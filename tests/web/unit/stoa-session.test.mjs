@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const webDir = process.env.STOA_WEB_DIR || path.join(root, 'build/wasm/web');
+const webDir = process.env.STOA_WEB_DIR ? path.resolve(root, process.env.STOA_WEB_DIR) : path.join(root, 'build/wasm/web');
 const built = existsSync(path.join(webDir, 'stoa-core.js'));
 const require = createRequire(import.meta.url);
 
@@ -41,9 +41,11 @@ test('connecting sends a hello with this member\'s key as the first message', { 
   session.connected(1000);
   const out = session.takeOutbound();
   assert.equal(out.length, 1);
-  assert.equal(typeof out[0], 'string');
-  const hello = JSON.parse(out[0]);
+  assert.equal(typeof out[0].data, 'string');
+  assert.equal(out[0].media, false); // JSON is control: a congested socket never drops it
+  const hello = JSON.parse(out[0].data);
   assert.equal(hello.type, 'hello');
+  assert.equal(hello.key, session.publicKey);
   session.destroy();
 });
 
@@ -75,6 +77,8 @@ test('programmer errors throw TypeError before reaching the core', { skip: !buil
   assert.throws(() => new StoaSession(core, { seed: new Uint8Array(31) }), TypeError);
   assert.throws(() => session.joinRoom({ room: 'abc' }), TypeError);
   assert.throws(() => session.joinRoom({ room: '0'.repeat(32), invite: 'zz' }), TypeError);
+  assert.throws(() => session.joinRoom({ room: '0'.repeat(32), admission: 'a'.repeat(63) }), TypeError);
+  assert.throws(() => session.joinRoom({ room: '0'.repeat(32), host: 'A'.repeat(64) }), TypeError);
   assert.throws(() => session.act({ type: 'kick', target: 'nope' }), TypeError);
   assert.throws(() => session.act({ type: 'fly' }), TypeError);
   assert.throws(() => session.createRoom({ kind: 'secret' }), TypeError);
@@ -100,5 +104,34 @@ test('an over-long display name is refused by the core as a bad argument', { ski
   const session = new StoaSession(core);
   assert.throws(() => session.joinRoom({ room: 'a'.repeat(32), name: 'n'.repeat(65) }), StoaError);
   session.joinRoom({ room: 'a'.repeat(32), name: 'n'.repeat(64) });
+  session.destroy();
+});
+
+test('the identity key and the link fields read back; outside a room there is no secret or trusted host', { skip: !built }, async () => {
+  const { core, StoaSession } = await load();
+  const session = new StoaSession(core);
+  assert.match(session.publicKey, /^[0-9a-f]{64}$/);
+  assert.equal(session.admissionSecret(), null);
+  assert.equal(session.trustedHost(), null);
+  const state = session.state(0);
+  assert.equal(state.publicKey, session.publicKey);
+  assert.equal(state.admission, null);
+  assert.equal(state.hostKey, null);
+  session.destroy();
+});
+
+test('a join with the link secret and host key is accepted and goes out as control JSON without the secret', { skip: !built }, async () => {
+  const { core, StoaSession } = await load();
+  const session = new StoaSession(core);
+  session.connected(0);
+  session.takeOutbound();
+  const secret = 'ab'.repeat(32);
+  session.joinRoom({ room: 'c'.repeat(32), admission: secret, host: 'd'.repeat(64), name: 'Ada' });
+  const out = session.takeOutbound();
+  // Not authenticated yet, so the join may wait; whatever left carries no secret.
+  for (const message of out) {
+    assert.equal(message.media, false);
+    if (typeof message.data === 'string') assert.ok(!message.data.includes(secret));
+  }
   session.destroy();
 });

@@ -98,6 +98,22 @@ test("keys, security code and epoch come through; the link carries the invite wh
   assert.equal(buildView(roomState(), {}).keys, "waiting");
 });
 
+test("the link carries the closed room's current admission secret and the host's key from the state", () => {
+  const SECRET = "ab".repeat(32);
+  const HOST = "cd".repeat(32);
+  const rotated = "ef".repeat(32);
+  const local = { origin: "https://stoa.example", roomInfo: { title: "Family", kind: "closed", invite: INVITE } };
+  const view = buildView(roomState({ admission: SECRET, hostKey: HOST }), local);
+  assert.equal(view.room.link, `https://stoa.example/#room=${ROOM}&invite=${INVITE}&admission=${SECRET}&host=${HOST}`);
+  assert.equal(view.room.linkIsInvite, true);
+  // After a kick the worker's state names the new secret: the link follows.
+  assert.match(buildView(roomState({ admission: rotated, hostKey: HOST }), local).room.link, new RegExp(`admission=${rotated}&`));
+  // An open room's link names the host only.
+  const open = buildView(roomState({ admission: null, hostKey: HOST }), { origin: "https://stoa.example", roomInfo: null });
+  assert.equal(open.room.link, `https://stoa.example/#room=${ROOM}&host=${HOST}`);
+  assert.equal(open.room.linkIsInvite, false);
+});
+
 test("room titles: the state's, else the one known locally, else a neutral fallback", () => {
   assert.equal(roomTitle({ room: ROOM, title: "From state" }, { title: "Local" }), "From state");
   assert.equal(roomTitle({ room: ROOM }, { title: " Local\u202e " }), "Local");

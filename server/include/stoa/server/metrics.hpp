@@ -42,7 +42,9 @@ struct server_metrics {
     std::atomic<std::uint64_t> tcp_accepted{0};
     std::atomic<std::uint64_t> http_requests{0};
     std::atomic<std::uint64_t> websocket_sessions{0};
-    std::atomic<std::uint64_t> websocket_refused_full{0};  // over max_connections
+    std::atomic<std::uint64_t> websocket_refused_full{0};         // over max_connections
+    std::atomic<std::uint64_t> websocket_refused_origin{0};       // a page of another origin
+    std::atomic<std::uint64_t> websocket_refused_per_address{0};  // over max_connections_per_address
     std::atomic<std::uint64_t> messages_in{0};
     std::atomic<std::uint64_t> bytes_in{0};
     std::atomic<std::uint64_t> messages_out{0};  // written to sockets

@@ -13,7 +13,8 @@ namespace stoa::server {
 class relay_server {
 public:
     // Binds the listening socket (port 0 picks a free one) and loads TLS files. Throws on
-    // misconfiguration: an address that does not parse or bind, unreadable certificates.
+    // misconfiguration: an address that does not parse or bind, unreadable certificates, a
+    // non-loopback address without an origin (check_origin_configured).
     explicit relay_server(server_config config);
     ~relay_server();
     relay_server(const relay_server&) = delete;
@@ -23,6 +24,9 @@ public:
     void start();
     [[nodiscard]] std::uint16_t port() const noexcept;
     [[nodiscard]] const server_config& config() const noexcept;
+    // The origin it serves: the configured one, or on loopback http(s)://ADDRESS:PORT. It is also
+    // the auth context, the text every login signs (config().relay.auth_context).
+    [[nodiscard]] const std::string& origin() const noexcept;
     // Why batches are written with writev rather than io_uring; empty when io_uring is in use.
     [[nodiscard]] const std::string& io_uring_refusal() const noexcept;
     // Graceful: stop accepting, send every client `shutdown`, let queues drain (bounded by

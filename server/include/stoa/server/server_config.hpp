@@ -24,9 +24,17 @@ struct server_config {
     std::optional<std::filesystem::path> tls_certificate{};  // PEM chain; with tls_private_key, serve wss/https
     std::optional<std::filesystem::path> tls_private_key{};
 
-    relay::relay_config relay{};
+    // The URL users open, scheme://host[:port] (--origin, config key auth_context): browsers sign
+    // it at login, and a WebSocket upgrade carrying another Origin is refused. Unset is allowed only
+    // on a loopback address, where the relay serves http(s)://ADDRESS:PORT (origin_policy.hpp).
+    std::optional<std::string> origin{};
+    relay::relay_config relay{};  // its auth_context is ignored: relay_server sets it from origin
     send_queue_limits queue{};
     std::size_t max_connections = 100'000;
+    // Open WebSocket connections from one IP address; 0 is unlimited. One tab holds one, so this
+    // leaves room for a household or an office behind one NAT address, not for one host to fill
+    // the relay. Load tests from one machine lift it in their configuration.
+    std::size_t max_connections_per_address = 64;
     // A WebSocket message over this is refused by closing with 1009 (the largest legal one is a
     // full key bundle).
     std::size_t max_message_bytes = 256 * 1024 + 64;
@@ -55,8 +63,9 @@ struct server_config {
 // Applies a JSON document (see docs/protocol.md, "Running the relay") on top of `config`.
 [[nodiscard]] status<std::string> apply_config_json(server_config& config, std::string_view json_text);
 
-// Parses argv[1..]: --listen, --port, --threads, --config FILE, --web-root, --tls-cert, --tls-key.
-// --config is applied first, so flags override the file. `help` is set for --help.
+// Parses argv[1..]: --listen, --port, --threads, --config FILE, --origin, --web-root, --tls-cert,
+// --tls-key. --config is applied first, so flags override the file. `help` is set for --help.
+// Fails, among the rest, for a non-loopback --listen without an origin (check_origin_configured).
 struct command_line {
     server_config config{};
     bool help = false;

@@ -44,6 +44,10 @@ public:
 
     [[nodiscard]] ws_parse_error error() const noexcept { return error_; }
 
+    // Bytes held for the message and control frame in progress: it follows the bytes received
+    // (within the string's growth factor), never a length a frame header announced.
+    [[nodiscard]] std::size_t buffered_capacity() const noexcept { return message_.capacity() + control_.capacity(); }
+
 private:
     [[nodiscard]] ws_parse_error start_frame();
     void finish_frame(std::vector<ws_event>& out);

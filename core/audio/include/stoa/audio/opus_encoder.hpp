@@ -21,6 +21,9 @@ struct encoder_config {
     std::int32_t complexity = 9;              // 0 .. 10
     bool inband_fec = true;
     bool dtx = true;
+    // Constant bitrate: every packet the same size at a given bitrate, so sizes say nothing about
+    // speech (RFC 6562). Closed rooms use it together with padding (client::media_payload).
+    bool vbr = true;
 };
 
 // Validates every field; shared by create() and the setters.

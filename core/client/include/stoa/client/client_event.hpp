@@ -8,13 +8,17 @@
 
 #include "stoa/common/ids.hpp"
 #include "stoa/common/time.hpp"
+#include "stoa/e2ee/admission.hpp"
 #include "stoa/room/types.hpp"
 
 namespace stoa::client::event {
 
 struct room_created {
     room_id room{};
-    std::optional<invite_token> invite{};
+    std::optional<invite_token> invite{};  // the relay's gate for a closed room
+    // A closed room's end-to-end admission secret, made on this device: it belongs in the invite
+    // link's fragment (never sent to the relay). All zeros for open rooms.
+    e2ee::admission_secret admission{};
 };
 // The welcome arrived and its snapshot is loaded: the member is in the room.
 struct joined {
@@ -48,6 +52,22 @@ struct speaker_alarm {
     sender_index sender{};
     bool forged = false;  // false: unverified (no signature within the deadline)
 };
+// Something the relay (or a member with its help) did that the end-to-end checks caught. Shown to
+// the user in plain words; the session has already refused whatever was forged.
+enum class alarm_kind : std::uint8_t {
+    host_key_changed = 1,     // the roster names a host key other than the one this member trusted
+    member_id_mismatch = 2,   // a roster entry whose member id is not derived from its key
+    unadmitted_member = 3,    // host: a closed room's member without a valid admission proof (no keys)
+    replayed_key_package = 4, // a key package sealed for an earlier session of this member
+};
+struct security_alarm {
+    alarm_kind kind = alarm_kind::host_key_changed;
+    member_id member{};
+    sender_index index{};
+};
+// A closed room's admission secret changed (this host rotated it after a kick or ban, or it
+// arrived with keys): invite links made from now on must carry the new one.
+struct admission_changed {};
 struct audience_page {
     room::audience_page page;
 };
@@ -67,7 +87,7 @@ namespace stoa::client {
 
 using client_event = std::variant<event::room_created, event::joined, event::roster_changed, event::invited_to_stage,
                                   event::role_changed, event::removed, event::keys_changed, event::error,
-                                  event::speaker_alarm, event::audience_page, event::directory,
-                                  event::relay_shutdown>;
+                                  event::speaker_alarm, event::security_alarm, event::admission_changed,
+                                  event::audience_page, event::directory, event::relay_shutdown>;
 
 }  // namespace stoa::client

@@ -54,9 +54,16 @@ struct client_config {
     // owned, must outlive the session. Null (the browser): every batch is verified here.
     e2ee::signature_cache* shared_verdicts = nullptr;
     std::int32_t bitrate_bps = 32'000;
+    // Traffic analysis (RFC 6562): in constant-rate mode the speaker's Opus runs at constant
+    // bitrate, every frame is padded to one size, and silence is sent (padded) rather than skipped,
+    // so the relay sees neither frame sizes nor voice activity while the member is unmuted.
+    // `automatic` turns it on in closed rooms; it costs the bitrate during silence.
+    enum class constant_rate_mode : std::uint8_t { never, automatic, always };
+    constant_rate_mode constant_rate = constant_rate_mode::automatic;
     audio::jitter_buffer_config jitter{};
     audio::level_meter_config levels{};
     std::size_t max_outbox = 4096;  // messages waiting for the transport; oldest media dropped past it
+    std::size_t max_created_rooms = 8;  // admission secrets of rooms this session created, kept to join them
     // Told of every decrypted frame and every playout; not owned, must outlive the session.
     media_observer* observer = nullptr;
 };
@@ -97,9 +104,15 @@ public:
     [[nodiscard]] bool has_outbound() const noexcept { return !outbox_.empty(); }
 
     // ---- Requests ----
+    // A closed room gets an admission secret made here; event::room_created carries it for the link.
     void create_room(room::room_kind kind, bool stage_only, std::optional<std::string> title);
     // `name` is encrypted under the room's roster key once keys arrive; the relay never sees it.
-    void join_room(const room_id& room, std::optional<invite_token> invite, e2ee::profile profile);
+    // `admission` is a closed room's secret from the link's fragment (for a room this session
+    // created, it is remembered); `expected_host` is the host key the link names, if any: a roster
+    // naming another host raises a host_key_changed alarm.
+    void join_room(const room_id& room, std::optional<invite_token> invite, e2ee::profile profile,
+                   std::optional<e2ee::admission_secret> admission = std::nullopt,
+                   std::optional<public_key> expected_host = std::nullopt);
     // Any room action but join (use join_room).
     void act(const room::any_action& action);
     void request_audience_page(std::uint32_t offset, std::uint32_t limit);
@@ -138,6 +151,12 @@ public:
     [[nodiscard]] std::vector<room::member_entry> raised_hands() const;
     [[nodiscard]] std::optional<epoch_id> current_epoch() const;
     [[nodiscard]] std::optional<e2ee::security_code> security_code(time_point now) const;
+    // The closed room's current admission secret (for invite links), if this member holds one.
+    [[nodiscard]] std::optional<e2ee::admission_secret> admission_secret() const;
+    // The host key this member trusts for the room (from the link, or the first it saw).
+    [[nodiscard]] std::optional<public_key> trusted_host() const noexcept { return trusted_host_; }
+    // This join's session nonce: every key package sealed to this member must carry it.
+    [[nodiscard]] const e2ee::session_nonce& session() const noexcept { return session_; }
     [[nodiscard]] const session_stats& stats() const noexcept { return stats_; }
     // Heap bytes this session holds, roughly: the load generator's budget per member.
     [[nodiscard]] std::size_t approximate_bytes() const noexcept;
@@ -166,12 +185,16 @@ private:
     void handle_speaker_signature(sender_index from, byte_view payload, time_point now);
     void handle_key_package(sender_index from, byte_view blob, time_point now);
     void handle_key_announcement(sender_index from, byte_view payload, time_point now);
+    void handle_key_request(sender_index from, byte_view payload, time_point now);
+    // Missed key material (an announcement gap, frames of a newer epoch): ask the host to reseal.
+    void request_keys(time_point now);
     void after_new_keys(std::optional<epoch_id> before, time_point now);
     void raise_alarm(const e2ee::speaker_event& alarm);
     void retry_held_signatures(time_point now);
     void send_signature(const bytes& signature);
     [[nodiscard]] status<client_error> check_can_send(time_point now) const;
     [[nodiscard]] status<client_error> protect_and_send(audio::frame_seq seq, byte_view opus, time_point now);
+    [[nodiscard]] bool constant_rate() const;
 
     void roster_updated(time_point now);
     void sync_distributor(time_point now);
@@ -179,6 +202,15 @@ private:
     void flush_distributor(time_point now);
     void publish_profile();
 
+    // End-to-end checks on what the relay says about the roster.
+    [[nodiscard]] bool entry_genuine(const room::member_entry& member);
+    // `any_known_secret`: members already present when this host took over may have joined under
+    // an earlier secret; a joiner must prove the current one (older links were revoked).
+    [[nodiscard]] bool admit_to_distributor(const room::member_entry& member, time_point now, bool any_known_secret);
+    void check_host_key();
+    void alarm_once(event::alarm_kind kind, member_id member, sender_index index);
+    void remember_admission(const e2ee::admission_secret& secret);
+    [[nodiscard]] bool room_is_closed() const;
     [[nodiscard]] std::optional<e2ee::distributor_ref> distributor_ref() const;
     [[nodiscard]] const room::member_entry* find_member(member_id id) const;
     [[nodiscard]] const room::member_entry* find_stage_member_by_index(sender_index index) const;
@@ -197,6 +229,20 @@ private:
 
     std::optional<room_id> room_;
     bool joined_ = false;
+    e2ee::session_nonce session_{};
+    // Closed rooms: the admission secrets this member has held for the room (the link's, then each
+    // rotation the keys carried), newest last. Bounded; joiners are checked against any of them.
+    static constexpr std::size_t max_admission_secrets = 16;
+    std::vector<e2ee::admission_secret> admission_secrets_;
+    std::optional<public_key> trusted_host_{};
+    // (kind, sender index) pairs already alarmed, so a hostile relay repeating itself is one alarm.
+    std::vector<std::pair<event::alarm_kind, std::uint32_t>> alarmed_;
+    // Admission secrets of rooms this session created, by create request, then by room.
+    std::vector<std::pair<std::uint32_t, e2ee::admission_secret>> pending_creations_;
+    std::vector<std::pair<room_id, e2ee::admission_secret>> created_rooms_;
+    // The newest admission secret of the last room this session was in: a rejoin (reconnect) uses
+    // it rather than the link's, which a rotation since may have revoked.
+    std::optional<std::pair<room_id, e2ee::admission_secret>> last_admission_{};
     sender_index index_{};
     e2ee::profile own_profile_{};
     std::optional<e2ee::roster_generation> published_generation_{};
@@ -215,6 +261,10 @@ private:
     std::unique_ptr<e2ee::frame_encryptor> encryptor_;
     e2ee::frame_decryptor decryptor_;
     std::unique_ptr<e2ee::key_distributor> distributor_;
+    // One key request per second at most, each way: a member asks, a host answers each member.
+    static constexpr duration key_request_interval = std::chrono::seconds(1);
+    std::optional<time_point> last_key_request_{};
+    std::unordered_map<std::uint32_t, time_point> last_resend_;
     std::unordered_map<std::uint32_t, public_key> distributed_to_;  // the distributor's member set
     std::unique_ptr<e2ee::speaker_signer> signer_;
     std::unique_ptr<e2ee::speaker_verifier> verifier_;

@@ -19,6 +19,8 @@ struct session_stats {
     std::uint64_t outbox_media_dropped = 0;
     std::uint64_t resyncs = 0;
     std::uint64_t rekeys = 0;  // epochs learnt
+    std::uint64_t key_requests = 0;     // asked the host to reseal missed key material
+    std::uint64_t security_alarms = 0;  // event::security_alarm raised (each kind once per member)
     // Sum and count of plausible (arrival - send time) for decrypted frames, microseconds; meaningful when
     // sender and receiver share a clock (load generator, tests).
     std::int64_t latency_sum_us = 0;

@@ -33,6 +33,8 @@ enum class e2ee_error : std::uint16_t {
     duplicate_member = 322,     // sender index already in the member set
     sender_index_out_of_range = 323,  // does not fit the 24 bits the KID gives it
     bad_profile = 324,          // decrypted profile is malformed
+    wrong_session = 325,        // a key package sealed for another session of this member (a replay)
+    not_admitted = 326,         // a closed room's joiner without a valid admission tag
 };
 
 [[nodiscard]] std::string_view to_string(e2ee_error error) noexcept;

@@ -28,6 +28,8 @@ struct distributor_config {
     // Leaves within this window share one fresh epoch. With sealing to 10,000 members (about 0.7 s on
     // one core) and the senders' 300 ms switch delay this keeps a removed member's reach under 2 s.
     duration leave_batch_window = std::chrono::milliseconds(500);
+    // A closed room's admission secret, handed on in every package (all zeros in open rooms).
+    admission_secret admission{};
 };
 
 // One recipient's blob; the relay delivers each blob only to its recipient.
@@ -56,7 +58,13 @@ public:
                     random_source& random, epoch_id first_epoch);
 
     // Members present before the first tick receive the first fresh epoch; later ones are joiners.
-    [[nodiscard]] status<e2ee_error> member_added(sender_index member, const public_key& key, time_point now);
+    // `session` is the member's session nonce from its admission proof: every package sealed to it
+    // carries the nonce, so it refuses packages made for an earlier session of the same key.
+    [[nodiscard]] status<e2ee_error> member_added(sender_index member, const public_key& key, time_point now,
+                                                  const session_nonce& session = {});
+    // A new admission secret (after a kick or ban in a closed room): packages carry it from the
+    // next epoch on, and the next rekey is a fresh epoch so the removed member never learns it.
+    void rotate_admission(const admission_secret& secret, time_point now);
     [[nodiscard]] status<e2ee_error> member_removed(sender_index member, time_point now);
     // Issues whatever rekey is due at `now`.
     [[nodiscard]] distributor_output tick(time_point now);
@@ -72,11 +80,13 @@ private:
     struct member_record {
         public_key key;
         x25519_public_key sealing_key;
+        session_nonce session;
     };
     distributor_output issue_fresh(time_point now);
     distributor_output issue_join_ratchet();
-    [[nodiscard]] sealed_package seal_for(sender_index member, const x25519_public_key& to,
-                                          std::span<const std::uint8_t, key_package_size> plaintext) const;
+    // Seals `plaintext` with `record`'s session nonce patched in.
+    [[nodiscard]] sealed_package seal_for(sender_index member, const member_record& record,
+                                          secret_bytes<key_package_size>& plaintext) const;
 
     const identity& self_;
     sender_index self_index_;

@@ -10,6 +10,7 @@
 #include "stoa/common/bytes.hpp"
 #include "stoa/common/ids.hpp"
 #include "stoa/common/result.hpp"
+#include "stoa/e2ee/admission.hpp"
 #include "stoa/e2ee/e2ee_error.hpp"
 #include "stoa/e2ee/identity.hpp"
 #include "stoa/e2ee/key_schedule.hpp"
@@ -17,7 +18,8 @@
 
 namespace stoa::e2ee {
 
-inline constexpr std::uint8_t key_format_version = 1;
+// 2: packages carry the admission secret and the recipient's session nonce (issue 12).
+inline constexpr std::uint8_t key_format_version = 2;
 enum class key_message_type : std::uint8_t { package = 1, announcement = 2 };
 
 // The distributor's statement "epoch E of room R is of this kind and generation, and its secrets
@@ -36,11 +38,21 @@ struct key_package {
     key_update update;
     secret_key epoch_secret;
     secret_key roster_secret;
+    // The closed room's current admission secret (all zeros in open rooms), so any member who
+    // becomes host can check joiners' admission tags. Covered by the signed commitment.
+    admission_secret admission{};
+    // The recipient's session nonce from its roster entry. Not signed (it differs per recipient),
+    // but sealed: only a holder of E and R could re-seal it, and they can decrypt the room anyway.
+    session_nonce recipient_session{};
 };
 
-// version, type, kind, room, epoch, generation, epoch secret, roster secret, signature.
-inline constexpr std::size_t key_package_size = 1 + 1 + 1 + 16 + 8 + 8 + 32 + 32 + signature_size;  // 163
-inline constexpr std::size_t sealed_key_package_size = key_package_size + sealed_box_overhead;        // 211
+// version, type, kind, room, epoch, generation, epoch secret, roster secret, admission secret,
+// recipient session nonce, signature.
+inline constexpr std::size_t key_package_size =
+    1 + 1 + 1 + 16 + 8 + 8 + 32 + 32 + 32 + session_nonce_size + signature_size;                // 211
+inline constexpr std::size_t sealed_key_package_size = key_package_size + sealed_box_overhead;  // 259
+// Where the recipient's session nonce sits in the plaintext: the distributor patches it per recipient.
+inline constexpr std::size_t key_package_session_offset = key_package_size - signature_size - session_nonce_size;
 // version, type, kind, room, epoch, generation, signature.
 inline constexpr std::size_t announcement_size = 1 + 1 + 1 + 16 + 8 + 8 + signature_size;  // 99
 

@@ -35,11 +35,12 @@ using commitment = std::array<std::uint8_t, 32>;
 [[nodiscard]] secret_key sender_base_key(const secret_key& epoch_secret, sender_index sender);
 
 // BLAKE2b-256("stoa epoch commitment v1" 0x00 || room || u64 epoch || u8 kind || u64 generation
-// || epoch secret || roster secret). Signed by the distributor instead of the secrets themselves,
-// so one signature authenticates what 10,000 recipients receive.
+// || epoch secret || roster secret || admission secret). Signed by the distributor instead of the
+// secrets themselves, so one signature authenticates what 10,000 recipients receive. The admission
+// secret is all zeros in open rooms.
 [[nodiscard]] commitment epoch_commitment(const room_id& room, epoch_id epoch, epoch_kind kind,
                                           roster_generation generation, const secret_key& epoch_secret,
-                                          const secret_key& roster_secret);
+                                          const secret_key& roster_secret, const secret_key& admission_secret);
 
 // The key one member encrypts its profile with: expand_secret(R, "profile key", u64 generation || u32 index).
 [[nodiscard]] secret_key profile_key(const secret_key& roster_secret, roster_generation generation,

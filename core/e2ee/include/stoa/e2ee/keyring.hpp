@@ -11,6 +11,7 @@
 #include "stoa/common/ids.hpp"
 #include "stoa/common/result.hpp"
 #include "stoa/common/time.hpp"
+#include "stoa/e2ee/admission.hpp"
 #include "stoa/e2ee/e2ee_error.hpp"
 #include "stoa/e2ee/identity.hpp"
 #include "stoa/e2ee/key_schedule.hpp"
@@ -35,6 +36,7 @@ struct epoch_keys {
     roster_generation generation{};
     secret_key epoch_secret{};
     secret_key roster_secret{};
+    secret_key admission{};  // the closed room's admission secret at this epoch; zeros in open rooms
 };
 
 // Who the member's roster says runs key distribution (the host): its sender index and key.
@@ -51,9 +53,13 @@ public:
     [[nodiscard]] status<e2ee_error> install(const epoch_keys& keys, time_point now);
 
     // A sealed package from the distributor (the relay tags it with the sender index `from`).
+    // `session` is the nonce this member joined with: a package sealed for another session (the
+    // relay replaying one from before a rejoin) is refused with wrong_session, so a client never
+    // installs an epoch it may already have sent under with counters starting again at 0.
     [[nodiscard]] result<epoch_id, e2ee_error> handle_package(sender_index from, byte_view sealed,
                                                               const distributor_ref& distributor,
-                                                              const identity& self, time_point now);
+                                                              const identity& self, time_point now,
+                                                              const session_nonce& session = {});
     // A join announcement: the next epoch is the join ratchet of the newest one held.
     [[nodiscard]] result<epoch_id, e2ee_error> handle_announcement(sender_index from, byte_view message,
                                                                    const distributor_ref& distributor,

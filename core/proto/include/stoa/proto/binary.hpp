@@ -23,6 +23,9 @@ enum class binary_type : std::uint8_t {
     key_announcement = 0x03,
     key_bundle = 0x04,   // client -> relay only
     key_package = 0x05,  // relay -> client only
+    // A member missed key material (a gap in announcements): the relay passes it to the host only,
+    // which reseals the current epoch to that member. Payload: u64 newest epoch the member holds.
+    key_request = 0x06,
 };
 
 [[nodiscard]] std::string_view to_string(binary_type t) noexcept;
@@ -74,8 +77,14 @@ struct key_package_message {
     friend bool operator==(const key_package_message&, const key_package_message&) = default;
 };
 
+struct key_request_message {
+    sender_index requester{};
+    bytes payload{};  // u64 big-endian: the newest epoch the requester holds
+    friend bool operator==(const key_request_message&, const key_request_message&) = default;
+};
+
 using binary_message = std::variant<media_message, speaker_signature_message, key_announcement_message,
-                                    key_bundle_message, key_package_message>;
+                                    key_bundle_message, key_package_message, key_request_message>;
 
 // Full decode with every check, including direction (a client may not send key_package, the relay
 // may not send key_bundle).

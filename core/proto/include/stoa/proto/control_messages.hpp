@@ -52,6 +52,7 @@ struct join_room {
     room_id room{};
     std::optional<invite_token> invite{};
     bytes profile{};
+    bytes admission{};  // the joiner's proof for the key distributor (e2ee/admission.hpp); opaque here
     friend bool operator==(const join_room&, const join_room&) = default;
 };
 // Any room action except join (sent as join_room) and disconnect (issued by the relay only).

@@ -45,6 +45,21 @@ struct relay_config {
     rate_limit control_per_connection{200.0, 100.0};
     // Media frames from one connection (a speaker sends 50 a second); over it, dropped and counted.
     rate_limit media_per_connection{150.0, 100.0};
+    // Speaker signatures from one connection; over it, dropped and counted. They travel as control
+    // (never dropped by a send queue), so this caps what one member can put in every queue of its
+    // room. A speaker signs one batch per 10 frames (5 a second) plus an early flush at each mute,
+    // step-down or key change; 20 a second with a burst of 20 is four times that, room for a
+    // backlog that a stalled uplink delivers at once.
+    rate_limit speaker_signatures_per_connection{20.0, 20.0};
+    // Signatures are forwarded only from a member allowed to send media (on stage, unmuted), or for
+    // this long after the relay last saw it allowed, so the batch holding its last frames still
+    // reaches listeners. That batch is signed at most 200 ms after its first frame (at once when
+    // the speaker mutes or steps down), which leaves 800 ms for a slow uplink; and a listener gives
+    // up waiting for a frame's signature 1 s after the frame, so a later one would be of no use.
+    duration speaker_signature_tail = std::chrono::seconds(1);
+    // Key requests (a member missed an announcement and asks the host to reseal the epoch): one
+    // is enough per gap, so a small bucket; over it, dropped and counted.
+    rate_limit key_requests_per_connection{4.0, 1.0};
 };
 
 // Members of every room by role, for /metrics.

@@ -24,6 +24,13 @@ struct relay_stats {
     std::uint64_t media_dropped_not_on_stage = 0;  // a listener (or muted member) sending audio
     std::uint64_t media_dropped_sender_mismatch = 0;
     std::uint64_t media_dropped_rate_limited = 0;  // over media_per_connection
+    std::uint64_t speaker_signatures_in = 0;
+    // From a member neither allowed to send media nor within speaker_signature_tail of it: a
+    // listener, or a speaker muted or moved down for longer than that. Dropped without a reply.
+    std::uint64_t speaker_signatures_dropped_not_on_stage = 0;
+    std::uint64_t speaker_signatures_dropped_rate_limited = 0;  // over speaker_signatures_per_connection
+    std::uint64_t key_requests_forwarded = 0;                    // passed to the room's host
+    std::uint64_t key_requests_dropped = 0;                      // over key_requests_per_connection, or no host
     std::uint64_t key_packages_delivered = 0;
     std::uint64_t key_packages_unroutable = 0;  // recipient no longer in the room (or its seat is held)
     std::uint64_t key_messages_refused = 0;     // key traffic from someone who is not the distributor

@@ -43,8 +43,9 @@ public:
     // role, hand and invitation but continues under a fresh sender index and joined_order, with
     // its microphone muted, because a client that lost its state restarts its SFrame counters and
     // would otherwise reuse nonces under the epoch key it held. Emits member_left (disconnected)
-    // and member_joined with the new entry on the streams that showed it, and a welcome.
-    [[nodiscard]] result<outcome, room_error> reattach(member_id member, time_point now);
+    // and member_joined with the new entry on the streams that showed it, and a welcome. The entry
+    // takes `admission` from the returning client's join (its new session's proof).
+    [[nodiscard]] result<outcome, room_error> reattach(member_id member, bytes admission, time_point now);
 
     // The state at the last delta of each stream, for joiners and resyncs.
     [[nodiscard]] room::stage_snapshot stage_snapshot() const;

@@ -28,6 +28,7 @@ enum class room_error : std::uint16_t {
     invitation_already_pending = 216,      // invite someone already invited
     unavailable_in_stage_only_room = 217,  // audience actions in a room without an audience
     sender_indexes_exhausted = 218,        // 2^32 joins in one room's life
+    admission_too_large = 219,             // a join's admission proof over limits.max_admission_bytes
 
     // Refusals of deltas and snapshots by a replica.
     needs_resync = 230,      // a sequence gap (or nothing loaded yet): load a fresh snapshot

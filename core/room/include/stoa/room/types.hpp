@@ -40,6 +40,7 @@ struct room_limits {
     std::uint32_t max_members = 50'000;
     std::uint32_t max_stage = 100;
     std::uint32_t max_profile_bytes = 512;  // encrypted display name and profile text
+    std::uint32_t max_admission_bytes = 64;  // a join's proof for the key distributor
 };
 
 struct room_config {
@@ -64,6 +65,9 @@ struct member_entry {
     bool moderator_muted = false;
     std::uint64_t joined_order = 0;  // admission order; decides host handover
     bytes profile{};                 // display name and text, encrypted under the room key; opaque here
+    // The member's proof for the key distributor (session nonce, closed-room admission tag): set at
+    // join, replaced on reattach, never by anyone else. Opaque here; see e2ee/admission.hpp.
+    bytes admission{};
 
     friend bool operator==(const member_entry&, const member_entry&) = default;
 };
@@ -74,6 +78,7 @@ struct join {
     public_key key{};
     std::optional<invite_token> invite{};
     bytes profile{};
+    bytes admission{};
 };
 struct leave {
     bool quietly = false;

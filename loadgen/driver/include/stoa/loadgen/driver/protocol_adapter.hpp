@@ -23,6 +23,9 @@ namespace stoa::loadgen {
 struct room_ref {
     std::string id;
     std::string invite;  // empty for an open room
+    // A closed room's admission secret (hex), the invite link's fragment: the host's client gives
+    // keys only to joiners who prove it (docs/security.md, 12.1). Empty for an open room.
+    std::string admission{};
 
     friend bool operator==(const room_ref&, const room_ref&) = default;
 };

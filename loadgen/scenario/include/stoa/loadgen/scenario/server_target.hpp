@@ -1,5 +1,6 @@
 // The relay stoa-load connects to: a ws:// or wss:// URL, and the auth context its members sign
-// (the relay's --origin; "stoa relay" when the relay was started without one).
+// (the relay's --origin; by default the origin of the URL, which is what a loopback stoa-server
+// started without --origin uses).
 #pragma once
 
 #include <cstdint>
@@ -32,9 +33,14 @@ struct server_url {
 // The URL back as text (for reports), e.g. "ws://[::1]:8080/ws".
 [[nodiscard]] std::string to_string(const server_url& url);
 
+// The origin a page served at `url` would have, e.g. "http://127.0.0.1:8080" for
+// ws://127.0.0.1:8080/ws, "https://rooms.example" for wss://rooms.example/ws.
+[[nodiscard]] std::string default_origin(const server_url& url);
+
 struct server_target {
     server_url url{url_scheme::ws, "127.0.0.1", 8080, "/ws"};
-    std::string origin = "stoa relay";  // the auth context bound into every member's signature
+    // The auth context bound into every member's signature: the scenario's, or default_origin(url).
+    std::string origin = "http://127.0.0.1:8080";
     // The room server's protocol: "stoa" (the default), or another adapter's name (--protocol).
     std::string protocol = "stoa";
     // wss://: check the relay's certificate (chain and name) against the system's trust store, or

@@ -162,64 +162,36 @@ public:
     [[nodiscard]] std::size_t approximate_bytes() const noexcept;
 
 private:
-    struct speaker_state;
+    // The parts (core/client/src): roster_sync, room_keys, media_sender, media_receiver, and the
+    // adapter through which they queue messages and raise events here.
+    struct parts;
 
     void send_json(const proto::client_message& message);
-    void send_binary(std::string data, bool droppable);
+    void send_binary(std::string data, bool media);
     void emit(client_event event) { events_.push_back(std::move(event)); }
     void report(std::uint16_t code, std::string_view name, std::string message);
 
     void handle(const proto::server_message& message, time_point now);
     void handle_challenge(const proto::challenge& challenge);
+    void handle_room_created(const proto::room_created& created, std::optional<std::uint32_t> request_id);
     void handle_welcome(const proto::welcome& welcome, time_point now);
     void handle_snapshot_part(proto::snapshot_message part, time_point now);
-    void load_snapshot(const std::variant<room::stage_snapshot, room::full_snapshot>& snapshot, time_point now);
-    void handle_delta(const room::sequenced_delta& delta, time_point now);
+    // `replaying`: held deltas after a snapshot, which ends in one roster update of its own.
+    void handle_delta(const room::sequenced_delta& delta, time_point now, bool replaying = false);
     void handle_follow_stream(const proto::follow_stream& follow, time_point now);
     void handle_own_entry(const room::member_entry& entry, time_point now);
     void handle_removed(room::leave_reason reason);
-    void request_resync();
-    void reconcile_distributor(time_point now);
-
     void handle_media(sender_index from, byte_view payload, time_point now);
-    void handle_speaker_signature(sender_index from, byte_view payload, time_point now);
-    void handle_key_package(sender_index from, byte_view blob, time_point now);
-    void handle_key_announcement(sender_index from, byte_view payload, time_point now);
-    void handle_key_request(sender_index from, byte_view payload, time_point now);
-    // Missed key material (an announcement gap, frames of a newer epoch): ask the host to reseal.
-    void request_keys(time_point now);
-    void after_new_keys(std::optional<epoch_id> before, time_point now);
-    void raise_alarm(const e2ee::speaker_event& alarm);
-    void retry_held_signatures(time_point now);
-    void send_signature(const bytes& signature);
-    [[nodiscard]] status<client_error> check_can_send(time_point now) const;
-    [[nodiscard]] status<client_error> protect_and_send(audio::frame_seq seq, byte_view opus, time_point now);
-    [[nodiscard]] bool constant_rate() const;
-
+    // After any roster change: alarms, the host pin, speakers, the distributor, the profile.
     void roster_updated(time_point now);
-    void sync_distributor(time_point now);
-    void feed_distributor_delta(const room::any_delta& change, std::optional<sender_index> departing, time_point now);
-    void flush_distributor(time_point now);
-    void publish_profile();
-
-    // End-to-end checks on what the relay says about the roster.
-    [[nodiscard]] bool entry_genuine(const room::member_entry& member);
-    // `any_known_secret`: members already present when this host took over may have joined under
-    // an earlier secret; a joiner must prove the current one (older links were revoked).
-    [[nodiscard]] bool admit_to_distributor(const room::member_entry& member, time_point now, bool any_known_secret);
-    void check_host_key();
-    void alarm_once(event::alarm_kind kind, member_id member, sender_index index);
-    void remember_admission(const e2ee::admission_secret& secret);
-    [[nodiscard]] bool room_is_closed() const;
-    [[nodiscard]] std::optional<e2ee::distributor_ref> distributor_ref() const;
+    [[nodiscard]] status<client_error> check_can_send(time_point now) const;
+    [[nodiscard]] bool constant_rate() const;
     [[nodiscard]] const room::member_entry* find_member(member_id id) const;
-    [[nodiscard]] const room::member_entry* find_stage_member_by_index(sender_index index) const;
-    template <typename F>
-    void for_each_stage_member(F&& visit) const;
 
     e2ee::identity identity_;
     client_config config_;
     random_source& random_;
+    session_stats stats_{};
 
     enum class phase : std::uint8_t { idle, hello_sent, authenticated };
     phase phase_ = phase::idle;
@@ -229,69 +201,22 @@ private:
 
     std::optional<room_id> room_;
     bool joined_ = false;
-    e2ee::session_nonce session_{};
-    // Closed rooms: the admission secrets this member has held for the room (the link's, then each
-    // rotation the keys carried), newest last. Bounded; joiners are checked against any of them.
-    static constexpr std::size_t max_admission_secrets = 16;
-    std::vector<e2ee::admission_secret> admission_secrets_;
-    std::optional<public_key> trusted_host_{};
-    // (kind, sender index) pairs already alarmed, so a hostile relay repeating itself is one alarm.
-    std::vector<std::pair<event::alarm_kind, std::uint32_t>> alarmed_;
+    sender_index index_{};
     // Admission secrets of rooms this session created, by create request, then by room.
     std::vector<std::pair<std::uint32_t, e2ee::admission_secret>> pending_creations_;
     std::vector<std::pair<room_id, e2ee::admission_secret>> created_rooms_;
-    // The newest admission secret of the last room this session was in: a rejoin (reconnect) uses
-    // it rather than the link's, which a rotation since may have revoked.
-    std::optional<std::pair<room_id, e2ee::admission_secret>> last_admission_{};
-    sender_index index_{};
-    e2ee::profile own_profile_{};
-    std::optional<e2ee::roster_generation> published_generation_{};
 
-    // Exactly one replica is live, matching the stream this member follows.
-    std::variant<std::monostate, room::stage_replica, room::full_replica> replica_;
-    room::stream followed_ = room::stream::stage;  // as the relay last told us (welcome, follow_stream)
-    std::optional<room::member_entry> pending_self_;  // own entry to install once the snapshot loads
-    proto::snapshot_assembler assembler_;
-    bool resyncing_ = false;
-    std::optional<std::uint32_t> resync_request_{};
-    bool replaying_ = false;                          // replaying held deltas: one roster update at the end
-    std::vector<room::sequenced_delta> held_deltas_;  // arrived while resyncing; bounded
-
-    std::unique_ptr<e2ee::keyring> keyring_;
-    std::unique_ptr<e2ee::frame_encryptor> encryptor_;
-    e2ee::frame_decryptor decryptor_;
-    std::unique_ptr<e2ee::key_distributor> distributor_;
-    // One key request per second at most, each way: a member asks, a host answers each member.
-    static constexpr duration key_request_interval = std::chrono::seconds(1);
-    std::optional<time_point> last_key_request_{};
-    std::unordered_map<std::uint32_t, time_point> last_resend_;
-    std::unordered_map<std::uint32_t, public_key> distributed_to_;  // the distributor's member set
-    std::unique_ptr<e2ee::speaker_signer> signer_;
-    std::unique_ptr<e2ee::speaker_verifier> verifier_;
-    std::unordered_map<std::uint32_t, public_key> verified_speakers_;  // keys given to the verifier
-    // Signatures from senders the roster does not show on stage yet. Bounded: past
-    // max_held_signatures the oldest is dropped; each is kept for held_signature_life at most.
-    struct held_signature {
-        sender_index from;
-        bytes payload;
-        time_point until;
-    };
-    static constexpr std::size_t max_held_signatures = 32;
-    static constexpr duration held_signature_life = std::chrono::seconds(1);
-    std::vector<held_signature> held_signatures_;
-
-    std::optional<audio::opus_encoder> encoder_;
-    audio::frame_seq next_frame_seq_{};
-    std::unordered_map<std::uint32_t, std::unique_ptr<speaker_state>> speakers_;  // by sender index
-    std::unique_ptr<audio::mixer> mixer_;  // made by the first pull_audio
+    // One allocation per session for all parts; each part allocates only what its state needs.
+    std::unique_ptr<parts> parts_;
+    // The keys' state that the accessors above read (they predate the split).
+    const e2ee::session_nonce& session_;
+    const std::optional<public_key>& trusted_host_;
+    const std::unique_ptr<e2ee::key_distributor>& distributor_;
 
     // Vectors, not deques: an empty std::deque allocates about 600 bytes, and a load generator
     // holds thousands of sessions.
     std::vector<outbound> outbox_;
     std::vector<client_event> events_;
-    session_stats stats_{};
-    bytes scratch_plain_;
-    bytes scratch_frame_;
 };
 
 }  // namespace stoa::client

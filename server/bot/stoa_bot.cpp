@@ -236,18 +236,6 @@ std::int64_t ms_since_start() {
         .count();
 }
 
-// The alarm's name as the web client and docs/security.md (section 12) spell it.
-std::string_view alarm_name(stoa::client::event::alarm_kind kind) {
-    using stoa::client::event::alarm_kind;
-    switch (kind) {
-        case alarm_kind::host_key_changed: return "host_key_changed";
-        case alarm_kind::member_id_mismatch: return "member_id_mismatch";
-        case alarm_kind::unadmitted_member: return "unadmitted_member";
-        case alarm_kind::replayed_key_package: return "replayed_key_package";
-    }
-    return "unknown";
-}
-
 // Exit codes: 0 for a requested stop, the end of --duration, or removal from a joined room.
 enum class outcome { reconnect, finished, fatal };
 
@@ -420,10 +408,11 @@ private:
                 print_event({{"event", "speaker_alarm"}, {"sender", alarm->sender.value}, {"forged", alarm->forged}});
             } else if (const auto* security = std::get_if<event::security_alarm>(&any)) {
                 print_event({{"event", "security_alarm"},
-                             {"kind", alarm_name(security->kind)},
+                             {"kind", stoa::client::event::to_string(security->kind)},
                              {"member", stoa::to_hex(security->member.value)},
                              {"sender", security->index.value}});
-                std::cerr << "stoa-bot: security alarm " << alarm_name(security->kind) << " about sender "
+                std::cerr << "stoa-bot: security alarm " << stoa::client::event::to_string(security->kind)
+                          << " about sender "
                           << security->index.value << std::endl;
             } else if (const auto* shutdown = std::get_if<event::relay_shutdown>(&any)) {
                 std::cerr << "stoa-bot: the relay is shutting down\n";

@@ -115,17 +115,6 @@ bool parse_admission_hex(const char* hex, std::optional<e2ee::admission_secret>&
     return true;
 }
 
-std::string_view alarm_name(client::event::alarm_kind kind) {
-    using client::event::alarm_kind;
-    switch (kind) {
-        case alarm_kind::host_key_changed: return "host_key_changed";
-        case alarm_kind::member_id_mismatch: return "member_id_mismatch";
-        case alarm_kind::unadmitted_member: return "unadmitted_member";
-        case alarm_kind::replayed_key_package: return "replayed_key_package";
-    }
-    return "unknown";
-}
-
 }  // namespace
 
 struct stoa_handle {
@@ -208,7 +197,7 @@ struct stoa_handle {
                     out["forged"] = e.forged;
                 } else if constexpr (std::is_same_v<T, ev::security_alarm>) {
                     out["type"] = "security_alarm";
-                    out["kind"] = std::string(alarm_name(e.kind));
+                    out["kind"] = std::string(client::event::to_string(e.kind));
                     out["member"] = hex_of(e.member);
                     out["index"] = e.index.value;
                 } else if constexpr (std::is_same_v<T, ev::admission_changed>) {

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 
 #include "stoa/common/ids.hpp"
@@ -60,6 +61,16 @@ enum class alarm_kind : std::uint8_t {
     unadmitted_member = 3,    // host: a closed room's member without a valid admission proof (no keys)
     replayed_key_package = 4, // a key package sealed for an earlier session of this member
 };
+// The alarm's name as the web client, stoa-bot and docs/security.md (section 12) spell it.
+[[nodiscard]] constexpr std::string_view to_string(alarm_kind kind) noexcept {
+    switch (kind) {
+        case alarm_kind::host_key_changed: return "host_key_changed";
+        case alarm_kind::member_id_mismatch: return "member_id_mismatch";
+        case alarm_kind::unadmitted_member: return "unadmitted_member";
+        case alarm_kind::replayed_key_package: return "replayed_key_package";
+    }
+    return "unknown";
+}
 struct security_alarm {
     alarm_kind kind = alarm_kind::host_key_changed;
     member_id member{};

@@ -26,6 +26,11 @@ TEST_CASE("a member the relay seats in a closed room gets no keys, hears nothing
     r.advance_frames(1s);
     CHECK(ghost.session->in_room());  // the relay seated it
     CHECK(alarms_of(host, alarm_kind::unadmitted_member) == 1);
+    // A person with a cut link is told why they hear nothing.
+    const auto errors = events_of<client::event::error>(ghost);
+    CHECK(std::any_of(errors.begin(), errors.end(), [](const auto& e) {
+        return e.code == static_cast<std::uint16_t>(client::client_error::missing_admission_secret);
+    }));
     CHECK_FALSE(ghost.session->current_epoch().has_value());
 
     host.session->act(room::action::set_self_muted{false});

@@ -51,6 +51,7 @@ const MESSAGES = {
   wrong_state: "The client is in an unexpected state. Reload the page.",
   unknown_sender: "Audio arrived from someone not on the stage.",
   too_large: "Something was too large to send.",
+  missing_admission_secret: "This invite link is incomplete or out of date: the host will not let you hear the room. Ask for a new link.",
   // The page itself
   client_unavailable: "Could not load the client. Check your connection and reload the page.",
   client_crashed: "The client stopped working. Reload the page.",

@@ -276,6 +276,13 @@ void client_session::handle_welcome(const proto::welcome& welcome, time_point no
     joined_ = true;
     join_request_.reset();
     index_ = welcome.self.index;
+    const bool closed = std::visit([](const auto& snapshot) { return snapshot.kind == room::room_kind::closed; },
+                                   welcome.snapshot.snapshot);
+    if (closed && parts_->keys.current_admission() == nullptr) {
+        report(static_cast<std::uint16_t>(client_error::missing_admission_secret),
+               to_string(client_error::missing_admission_secret),
+               "this closed room's link lacks its secret: the host will not give keys");
+    }
     parts_->keys.start(index_);
     parts_->sender.start(identity_, index_, *room_);
     parts_->receiver.start(*room_);

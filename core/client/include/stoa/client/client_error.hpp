@@ -17,6 +17,9 @@ enum class client_error : std::uint16_t {
     wrong_state = 605,        // e.g. join before the handshake, a second hello
     unknown_sender = 606,     // media from a sender index not on the stage
     too_large = 607,          // an outgoing payload over its limit
+    // A closed room joined without the link's admission secret (an old or cut link): the host
+    // will give this member no keys, so it will hear nothing.
+    missing_admission_secret = 608,
 };
 
 [[nodiscard]] std::string_view to_string(client_error error) noexcept;

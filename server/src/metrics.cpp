@@ -181,6 +181,13 @@ std::string render_metrics(const engine_view& engine, const server_metrics& serv
                 {{{"reason", "sender_mismatch"}}, static_cast<double>(s.media_dropped_sender_mismatch)},
                 {{{"reason", "rate_limited"}}, static_cast<double>(s.media_dropped_rate_limited)},
                 {{{"reason", "send_queue_full"}}, static_cast<double>(load(server.queue_media_dropped))}});
+    out.counter("stoa_speaker_signatures_in_total", "Speaker signature messages received", s.speaker_signatures_in);
+    out.family("stoa_speaker_signatures_dropped_total", "counter", "Speaker signatures dropped, by reason",
+               {{{{"reason", "not_on_stage"}}, static_cast<double>(s.speaker_signatures_dropped_not_on_stage)},
+                {{{"reason", "rate_limited"}}, static_cast<double>(s.speaker_signatures_dropped_rate_limited)}});
+    out.counter("stoa_key_requests_forwarded_total", "Key requests passed to a room's host", s.key_requests_forwarded);
+    out.counter("stoa_key_requests_dropped_total", "Key requests dropped (over the rate, or no host)",
+                s.key_requests_dropped);
     out.counter("stoa_deltas_sent_total", "Roster deltas queued (one per recipient)", s.deltas_sent);
     out.counter("stoa_key_packages_delivered_total", "Key packages routed to their recipient", s.key_packages_delivered);
     out.counter("stoa_key_packages_unroutable_total", "Key packages for members no longer connected",

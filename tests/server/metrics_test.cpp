@@ -17,6 +17,8 @@ TEST_CASE("metrics render in the Prometheus text format", "[server][metrics]") {
     view.roles.listeners = 2;
     view.stats.media_frames_in = 10;
     view.stats.media_deliveries = 20;
+    view.stats.speaker_signatures_dropped_not_on_stage = 6;
+    view.stats.key_requests_forwarded = 2;
     view.stats.errors_sent[503] = 4;
     view.stats.errors_sent[208] = 1;
     view.deepest_queue = 7;
@@ -44,6 +46,8 @@ TEST_CASE("metrics render in the Prometheus text format", "[server][metrics]") {
     CHECK(text.find("stoa_rejected_total{code=\"503\",reason=\"rate_limited\"} 4\n") != std::string::npos);
     CHECK(text.find("stoa_rejected_total{code=\"208\",reason=\"invite_required\"} 1\n") != std::string::npos);
     CHECK(text.find("stoa_send_queue_max_depth 7\n") != std::string::npos);
+    CHECK(text.find("stoa_speaker_signatures_dropped_total{reason=\"not_on_stage\"} 6\n") != std::string::npos);
+    CHECK(text.find("stoa_key_requests_forwarded_total 2\n") != std::string::npos);
     // Cumulative buckets: 300 us falls in le=0.0005, 3 ms in le=0.005, 2 s only in +Inf.
     CHECK(text.find("stoa_join_latency_seconds_bucket{le=\"0.00025\"} 0\n") != std::string::npos);
     CHECK(text.find("stoa_join_latency_seconds_bucket{le=\"0.0005\"} 1\n") != std::string::npos);

@@ -31,7 +31,9 @@ TEST_CASE("a JSON file sets limits and timeouts, and flags override it", "[serve
     std::ofstream(path) << R"({"port": 9000, "listen": "0.0.0.0", "threads": 3, "io_uring": false,
         "auth_context": "https://rooms.example",
         "limits": {"max_members": 500, "joins_per_address": {"burst": 5, "per_second": 0.5},
-                   "send_queue_media_messages": 128, "max_connections_per_address": 8},
+                   "send_queue_media_messages": 128, "max_connections_per_address": 8,
+                   "speaker_signatures_per_connection": {"burst": 30, "per_second": 25},
+                   "key_requests_per_connection": {"burst": 2, "per_second": 0.5}},
         "timeouts": {"reconnect_grace_ms": 4000, "idle_ms": 15000, "drain_ms": 1000}})";
     const auto parsed = parse(std::array<std::string_view, 4>{"--config", path, "--port", "9100"});
     REQUIRE(parsed.ok());
@@ -45,6 +47,10 @@ TEST_CASE("a JSON file sets limits and timeouts, and flags override it", "[serve
     CHECK(config.relay.joins_per_address.per_second == 0.5);
     CHECK(config.queue.max_media_messages == 128);
     CHECK(config.max_connections_per_address == 8);
+    CHECK(config.relay.speaker_signatures_per_connection.burst == 30.0);
+    CHECK(config.relay.speaker_signatures_per_connection.per_second == 25.0);
+    CHECK(config.relay.key_requests_per_connection.burst == 2.0);
+    CHECK(config.relay.key_requests_per_connection.per_second == 0.5);
     CHECK(config.relay.reconnect_grace == std::chrono::seconds(4));
     CHECK(config.idle_timeout == std::chrono::seconds(15));
     CHECK(config.drain_timeout == std::chrono::seconds(1));

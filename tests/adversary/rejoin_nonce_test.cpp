@@ -4,6 +4,7 @@
 // refused and the client never sends under the old key.
 #include <catch2/catch.hpp>
 
+#include <initializer_list>
 #include <set>
 
 #include "hostile_room.hpp"
@@ -15,15 +16,26 @@ using client::event::alarm_kind;
 
 namespace {
 
-// Every (KID, CTR) in the media a connection sent: a repeated pair is a reused nonce.
-void collect_nonces(const adversarial_relay& relay, relay::connection_id connection,
-                    std::multiset<std::pair<std::uint64_t, std::uint64_t>>& out) {
-    for (const auto& sent : relay.sent_by(connection)) {
-        if (binary_type_of(sent) != proto::binary_type::media) continue;
-        const auto header = e2ee::parse_header(sent.bytes().subspan(proto::binary_header_size));
-        REQUIRE(header.ok());
-        out.emplace(header->header.kid, header->header.counter);
+// The (KID, CTR) pairs of every media frame the connections sent: a repeated pair is a reused nonce.
+struct nonce_census {
+    std::size_t frames = 0;
+    std::size_t distinct = 0;
+};
+
+nonce_census census(const adversarial_relay& relay, std::initializer_list<relay::connection_id> connections) {
+    nonce_census out;
+    std::set<std::pair<std::uint64_t, std::uint64_t>> seen;
+    for (const auto connection : connections) {
+        for (const auto& sent : relay.sent_by(connection)) {
+            if (binary_type_of(sent) != proto::binary_type::media) continue;
+            const auto header = e2ee::parse_header(sent.bytes().subspan(proto::binary_header_size));
+            REQUIRE(header.ok());
+            ++out.frames;
+            seen.emplace(header->header.kid, header->header.counter);
+        }
     }
+    out.distinct = seen.size();
+    return out;
 }
 
 }  // namespace
@@ -87,12 +99,9 @@ TEST_CASE("a replayed key package under a reassigned sender index is refused: no
         (void)speaker.session->send_audio(pcm, r.now);
         r.advance(20ms);
     }
-    std::multiset<std::pair<std::uint64_t, std::uint64_t>> nonces;
-    collect_nonces(r.relay, first_connection, nonces);
-    collect_nonces(r.relay, rejoined, nonces);
-    REQUIRE(nonces.size() >= 25);
-    std::set<std::pair<std::uint64_t, std::uint64_t>> distinct(nonces.begin(), nonces.end());
-    CHECK(distinct.size() == nonces.size());
+    const nonce_census sent = census(r.relay, {first_connection, rejoined});
+    REQUIRE(sent.frames >= 25);
+    CHECK(sent.distinct == sent.frames);
 }
 
 TEST_CASE("an honest rejoin gets a package for its new session and speaks under a fresh key",
@@ -117,9 +126,6 @@ TEST_CASE("an honest rejoin gets a package for its new session and speaks under 
     r.advance_frames(400ms);
     r.speak(speaker, 20);
     CHECK(listener.session->stats().frames_received > heard_before + 10);
-    std::multiset<std::pair<std::uint64_t, std::uint64_t>> nonces;
-    collect_nonces(r.relay, first_connection, nonces);
-    collect_nonces(r.relay, speaker.connection, nonces);
-    std::set<std::pair<std::uint64_t, std::uint64_t>> distinct(nonces.begin(), nonces.end());
-    CHECK(distinct.size() == nonces.size());
+    const nonce_census sent = census(r.relay, {first_connection, speaker.connection});
+    CHECK(sent.distinct == sent.frames);
 }

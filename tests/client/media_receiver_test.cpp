@@ -16,21 +16,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const room_id test_room = [] {
-    room_id id{};
-    id.value[0] = 0x7c;
-    return id;
-}();
-
-e2ee::epoch_keys keys_for(std::uint64_t epoch) {
-    e2ee::epoch_keys keys;
-    keys.epoch = epoch_id(epoch);
-    keys.generation = e2ee::roster_generation(epoch);
-    for (auto& b : keys.epoch_secret.mutable_view()) b = static_cast<std::uint8_t>(epoch);
-    for (auto& b : keys.roster_secret.mutable_view()) b = 8;
-    return keys;
-}
-
 // A frame as speaker `from` sends it under `ring`'s sending epoch.
 bytes frame_from(sender_index from, const e2ee::keyring& ring, audio::frame_seq seq, time_point now) {
     const bytes opus(60, 0x42);
@@ -46,7 +31,7 @@ bytes frame_from(sender_index from, const e2ee::keyring& ring, audio::frame_seq 
 }
 
 struct receiver_fixture {
-    receiver_fixture() : receiver(config, io, stats, scratch) { receiver.start(test_room); }
+    receiver_fixture() : receiver(config, io, stats, scratch) { receiver.start(test::part_test_room); }
 
     time_point now = from_micros(1'000'000);
     client_config config{};
@@ -60,8 +45,8 @@ struct receiver_fixture {
 
 TEST_CASE("a frame decrypts, is counted and plays", "[client][media_receiver]") {
     receiver_fixture f;
-    e2ee::keyring ring(e2ee::keyring_config{test_room});
-    REQUIRE(ring.install(keys_for(1), f.now).ok());
+    e2ee::keyring ring(e2ee::keyring_config{test::part_test_room});
+    REQUIRE(ring.install(test::keys_for(1), f.now).ok());
     const sender_index speaker(3);
     const auto frame = frame_from(speaker, ring, audio::frame_seq(1), f.now);
     CHECK(f.receiver.receive_frame(speaker, frame, ring, f.now) == media_receiver::frame_outcome::done);
@@ -76,12 +61,12 @@ TEST_CASE("a frame decrypts, is counted and plays", "[client][media_receiver]") 
 
 TEST_CASE("a frame of an epoch newer than any held asks for keys; an older one does not", "[client][media_receiver]") {
     receiver_fixture f;
-    e2ee::keyring held(e2ee::keyring_config{test_room});
-    REQUIRE(held.install(keys_for(3), f.now).ok());
-    e2ee::keyring newer(e2ee::keyring_config{test_room});
-    REQUIRE(newer.install(keys_for(5), f.now).ok());
-    e2ee::keyring older(e2ee::keyring_config{test_room});
-    REQUIRE(older.install(keys_for(2), f.now).ok());
+    e2ee::keyring held(e2ee::keyring_config{test::part_test_room});
+    REQUIRE(held.install(test::keys_for(3), f.now).ok());
+    e2ee::keyring newer(e2ee::keyring_config{test::part_test_room});
+    REQUIRE(newer.install(test::keys_for(5), f.now).ok());
+    e2ee::keyring older(e2ee::keyring_config{test::part_test_room});
+    REQUIRE(older.install(test::keys_for(2), f.now).ok());
     const sender_index speaker(3);
 
     CHECK(f.receiver.receive_frame(speaker, frame_from(speaker, newer, audio::frame_seq(1), f.now), held, f.now) ==
@@ -97,7 +82,7 @@ TEST_CASE("signatures from speakers not yet on stage are held, boundedly and bri
     test::seeded_random random(7);
     const auto speaker = e2ee::identity::generate(random);
     const sender_index index(4);
-    e2ee::speaker_signer signer(speaker, index, e2ee::speaker_signer_config{test_room});
+    e2ee::speaker_signer signer(speaker, index, e2ee::speaker_signer_config{test::part_test_room});
     const bytes frame(80, 0x11);
     for (std::uint64_t counter = 0; counter < 2 * media_receiver::max_held_signatures; ++counter) {
         (void)signer.on_frame_sent((std::uint64_t{1} << e2ee::kid_sender_bits) | index.value, counter * 10, frame,
@@ -115,7 +100,7 @@ TEST_CASE("signatures from speakers not yet on stage are held, boundedly and bri
 
     // Held past their life, for a speaker the roster never names, they are dropped.
     const sender_index stranger(9);
-    e2ee::speaker_signer other(speaker, stranger, e2ee::speaker_signer_config{test_room});
+    e2ee::speaker_signer other(speaker, stranger, e2ee::speaker_signer_config{test::part_test_room});
     (void)other.on_frame_sent((std::uint64_t{1} << e2ee::kid_sender_bits) | stranger.value, 0, frame, f.now);
     f.receiver.receive_signature(stranger, *other.flush(), f.now);
     CHECK(f.receiver.held_signature_count() == 1);

@@ -17,29 +17,14 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const room_id test_room = [] {
-    room_id id{};
-    id.value[0] = 0x6b;
-    return id;
-}();
-
-e2ee::epoch_keys keys_for(std::uint64_t epoch) {
-    e2ee::epoch_keys keys;
-    keys.epoch = epoch_id(epoch);
-    keys.generation = e2ee::roster_generation(epoch);
-    for (auto& b : keys.epoch_secret.mutable_view()) b = 7;
-    for (auto& b : keys.roster_secret.mutable_view()) b = 8;
-    return keys;
-}
-
 struct sender_fixture {
     explicit sender_fixture(std::uint64_t seed)
         : random(seed),
           identity(e2ee::identity::generate(random)),
-          ring(e2ee::keyring_config{test_room}),
+          ring(e2ee::keyring_config{test::part_test_room}),
           sender(32'000, io, stats, scratch) {
-        REQUIRE(ring.install(keys_for(1), now).ok());
-        sender.start(identity, sender_index(3), test_room);
+        REQUIRE(ring.install(test::keys_for(1), now).ok());
+        sender.start(identity, sender_index(3), test::part_test_room);
     }
 
     // Half a second of tone, then two seconds of silence.

@@ -1,4 +1,5 @@
-// A session_io that records what a part of the client session sends and raises, for the part tests.
+// What the part tests share: a session_io that records what a part of the client session sends
+// and raises, a room id, and epoch keys to install without a distributor.
 #pragma once
 
 #include <cstdint>
@@ -6,6 +7,7 @@
 #include <vector>
 
 #include "session_io.hpp"
+#include "stoa/e2ee/keyring.hpp"
 
 namespace stoa::test {
 
@@ -31,5 +33,21 @@ struct recording_io final : client::session_io {
     std::vector<client::client_event> events;
     std::uint32_t next_id = 1;
 };
+
+inline const room_id part_test_room = [] {
+    room_id id{};
+    id.value[0] = 0x5a;
+    return id;
+}();
+
+// Keys of `epoch` as a distributor would issue them, with secrets made from the epoch number.
+[[nodiscard]] inline e2ee::epoch_keys keys_for(std::uint64_t epoch) {
+    e2ee::epoch_keys keys;
+    keys.epoch = epoch_id(epoch);
+    keys.generation = e2ee::roster_generation(epoch);
+    for (auto& b : keys.epoch_secret.mutable_view()) b = static_cast<std::uint8_t>(epoch);
+    for (auto& b : keys.roster_secret.mutable_view()) b = 8;
+    return keys;
+}
 
 }  // namespace stoa::test

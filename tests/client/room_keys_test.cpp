@@ -62,26 +62,20 @@ struct member_side {
     room::member_entry self;
 };
 
-const room_id test_room = [] {
-    room_id id{};
-    id.value[0] = 0x5a;
-    return id;
-}();
-
 }  // namespace
 
 TEST_CASE("a key package sealed for another session raises replayed_key_package", "[client][room_keys]") {
     test::seeded_random random(1);
     const auto host = e2ee::identity::generate(random);
     member_side member(random, 2, room::role::listener);
-    member.keys.begin_join(test_room, std::nullopt, std::nullopt, {});
+    member.keys.begin_join(test::part_test_room, std::nullopt, std::nullopt, {});
     member.keys.start(member.self.index);
     member.roster.start(room::stream::stage, member.self);
     REQUIRE(member.roster.add_snapshot_part(stage_of({entry_of(host, 1, room::role::host)})));
 
     const time_point now = from_micros(1'000'000);
     const auto package_for = [&](const e2ee::session_nonce& nonce) {
-        e2ee::key_distributor distributor(host, sender_index(1), {test_room}, random, epoch_id{1});
+        e2ee::key_distributor distributor(host, sender_index(1), {test::part_test_room}, random, epoch_id{1});
         REQUIRE(distributor.member_added(member.self.index, member.identity.key(), now, nonce).ok());
         auto out = distributor.tick(now + 1s);
         REQUIRE(out.packages.size() == 1);
@@ -106,7 +100,7 @@ TEST_CASE("a stage entry whose id is not its key's raises member_id_mismatch, on
     const auto speaker = e2ee::identity::generate(random);
     const auto impostor = e2ee::identity::generate(random);
     member_side member(random, 4, room::role::listener);
-    member.keys.begin_join(test_room, std::nullopt, std::nullopt, {});
+    member.keys.begin_join(test::part_test_room, std::nullopt, std::nullopt, {});
     member.keys.start(member.self.index);
     member.roster.start(room::stream::stage, member.self);
     auto forged = entry_of(impostor, 3, room::role::speaker);
@@ -128,7 +122,7 @@ TEST_CASE("a host key other than the link's raises host_key_changed", "[client][
     const auto host = e2ee::identity::generate(random);
     const auto other = e2ee::identity::generate(random);
     member_side member(random, 2, room::role::listener);
-    member.keys.begin_join(test_room, std::nullopt, other.key(), {});
+    member.keys.begin_join(test::part_test_room, std::nullopt, other.key(), {});
     member.keys.start(member.self.index);
     member.roster.start(room::stream::stage, member.self);
     REQUIRE(member.roster.add_snapshot_part(stage_of({entry_of(host, 1, room::role::host)})));
@@ -142,7 +136,7 @@ TEST_CASE("in a closed room a joiner without a valid admission tag gets no keys"
     member_side host(random, 1, room::role::host);
     e2ee::admission_secret secret;
     random.fill(secret.mutable_view());
-    host.keys.begin_join(test_room, secret, std::nullopt, {});
+    host.keys.begin_join(test::part_test_room, secret, std::nullopt, {});
     host.keys.start(host.self.index);
     host.roster.start(room::stream::full, host.self);
     REQUIRE(host.roster.add_snapshot_part(full_of({host.self})));
@@ -154,7 +148,7 @@ TEST_CASE("in a closed room a joiner without a valid admission tag gets no keys"
     const auto join = [&](std::uint32_t index, const e2ee::admission_secret* proven) {
         const auto joiner = e2ee::identity::generate(random);
         auto entry = entry_of(joiner, index, room::role::listener);
-        entry.admission = e2ee::encode_admission(e2ee::fresh_session_nonce(random), test_room, joiner.key(), proven);
+        entry.admission = e2ee::encode_admission(e2ee::fresh_session_nonce(random), test::part_test_room, joiner.key(), proven);
         host.keys.distributor_delta(room::delta::member_joined{entry}, std::nullopt, now);
     };
     e2ee::admission_secret wrong;
@@ -171,7 +165,7 @@ TEST_CASE("in a closed room a joiner without a valid admission tag gets no keys"
 TEST_CASE("a key request is answered at most once a second per member", "[client][room_keys]") {
     test::seeded_random random(5);
     member_side host(random, 1, room::role::host);
-    host.keys.begin_join(test_room, std::nullopt, std::nullopt, {});
+    host.keys.begin_join(test::part_test_room, std::nullopt, std::nullopt, {});
     host.keys.start(host.self.index);
     host.roster.start(room::stream::full, host.self);
     const auto listener = e2ee::identity::generate(random);
@@ -202,7 +196,7 @@ TEST_CASE("a member asks for keys at most once a second", "[client][room_keys]")
     member_side member(random, 2, room::role::listener);
     member.keys.request_keys(from_micros(1));  // no room yet: nothing to ask
     CHECK(member.io.binary.empty());
-    member.keys.begin_join(test_room, std::nullopt, std::nullopt, {});
+    member.keys.begin_join(test::part_test_room, std::nullopt, std::nullopt, {});
     member.keys.start(member.self.index);
     const time_point now = from_micros(1'000'000);
     member.keys.request_keys(now);

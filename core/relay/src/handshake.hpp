@@ -27,6 +27,9 @@ public:
     // `auth_context` names this relay, so a signature made for another relay does not verify here.
     [[nodiscard]] status<handshake_refusal> on_auth(const proto::auth& auth, std::string_view auth_context);
 
+    // A handshake another node of the cluster completed: that node checked the signature.
+    [[nodiscard]] static handshake vouched(const public_key& key);
+
     [[nodiscard]] bool complete() const noexcept { return phase_ == phase::ready; }
     // Meaningful once complete().
     [[nodiscard]] const public_key& key() const noexcept { return key_; }

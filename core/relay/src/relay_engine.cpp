@@ -43,6 +43,9 @@ public:
         : config_(std::move(config)), random_(random), sink_(sink), admission_(config_) {}
 
     void on_open(connection_id connection, time_point now, std::string_view peer_address);
+    void on_open_vouched(connection_id connection, const public_key& key, time_point now,
+                         std::string_view peer_address);
+    void set_cluster_hooks(cluster_hooks* hooks) noexcept { hooks_ = hooks; }
     void on_text(connection_id connection, std::string_view text, time_point now);
     void on_binary(connection_id connection, const shared_message& message, time_point now);
     void on_close(connection_id connection, time_point now);
@@ -53,6 +56,10 @@ public:
     [[nodiscard]] std::size_t connection_count() const noexcept { return connections_.size(); }
     [[nodiscard]] const room_table& rooms() const noexcept { return rooms_; }
     [[nodiscard]] bool shutting_down() const noexcept { return shutting_down_; }
+    // Taken here or, in a cluster, homed on another node.
+    [[nodiscard]] bool room_id_taken(const room_id& id) const {
+        return rooms_.find(id) != nullptr || (hooks_ != nullptr && hooks_->room_lives_elsewhere(id));
+    }
 
 private:
     void handle_client_message(connection_id c, connection_state& state, proto::client_message message, time_point now);
@@ -107,6 +114,7 @@ private:
     std::optional<std::uint32_t> pending_request_{};
     member_id pending_requester_{};
     bool shutting_down_ = false;
+    cluster_hooks* hooks_ = nullptr;
 };
 
 void relay_engine::impl::on_open(connection_id connection, time_point now, std::string_view peer_address) {
@@ -119,6 +127,19 @@ void relay_engine::impl::on_open(connection_id connection, time_point now, std::
     state.limits = connection_limits(config_, now);
     connections_.emplace(connection, std::move(state));
     handshake_deadlines_.emplace_back(now, connection);
+    ++stats_.connections_opened;
+}
+
+void relay_engine::impl::on_open_vouched(connection_id connection, const public_key& key, time_point now,
+                                         std::string_view peer_address) {
+    now_ = now;
+    if (connections_.contains(connection)) on_close(connection, now);
+    connection_state state;
+    state.identity = handshake::vouched(key);
+    state.opened_at = now;
+    state.address = std::string(peer_address);
+    state.limits = connection_limits(config_, now);
+    connections_.emplace(connection, std::move(state));
     ++stats_.connections_opened;
 }
 
@@ -268,6 +289,9 @@ void relay_engine::impl::handle_join(connection_id c, connection_state& state, c
         return;
     }
     room_state* found = rooms_.find(join.room);
+    if (found == nullptr && hooks_ != nullptr && hooks_->take_join(c, state.key(), join, request_id)) {
+        return;  // the room's home node answers, through the node that took the connection
+    }
     if (found == nullptr) {
         control_.send_error(c, proto::relay_error::room_not_found, "no such room", request_id);
         return;
@@ -375,7 +399,8 @@ void relay_engine::impl::handle_directory(connection_id c, connection_state& sta
         control_.send_error(c, proto::relay_error::rate_limited, "too many directory reads", request_id);
         return;
     }
-    control_.send(c, {request_id, rooms_.directory(query)});
+    control_.send(c, {request_id, rooms_.directory(query, hooks_ != nullptr ? hooks_->remote_directory()
+                                                                            : std::vector<proto::directory_entry>{})});
 }
 
 void relay_engine::impl::dispatch(const room_id& id, room_state& room, const room::outcome& out) {
@@ -565,6 +590,13 @@ void relay_engine::on_text(connection_id connection, std::string_view text, time
 void relay_engine::on_binary(connection_id connection, const shared_message& message, time_point now) {
     impl_->on_binary(connection, message, now);
 }
+void relay_engine::on_open_vouched(connection_id connection, const public_key& key, time_point now,
+                                   std::string_view peer_address) {
+    impl_->on_open_vouched(connection, key, now, peer_address);
+}
+void relay_engine::set_cluster_hooks(cluster_hooks* hooks) noexcept {
+    impl_->set_cluster_hooks(hooks);
+}
 void relay_engine::on_close(connection_id connection, time_point now) {
     impl_->on_close(connection, now);
 }
@@ -591,6 +623,22 @@ bool relay_engine::shutting_down() const noexcept {
 const room::room_authority* relay_engine::find_room(const room_id& id) const {
     const room_state* room = impl_->rooms().find(id);
     return room == nullptr ? nullptr : &room->authority;
+}
+
+std::vector<room_summary> relay_engine::room_summaries() const {
+    std::vector<room_summary> rooms;
+    rooms.reserve(impl_->rooms().size());
+    for (const auto& [id, room] : impl_->rooms()) {
+        if (room.authority.ended()) continue;
+        room_summary summary;
+        summary.id = id;
+        summary.open = room.authority.config().kind == room::room_kind::open;
+        if (summary.open) summary.title = room.title.value_or("");
+        summary.listeners = room.authority.listener_count();
+        summary.members = static_cast<std::uint32_t>(room.connection_of_member.size());
+        rooms.push_back(std::move(summary));
+    }
+    return rooms;
 }
 
 role_counts relay_engine::members_by_role() const {

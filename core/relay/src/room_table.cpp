@@ -104,11 +104,12 @@ void room_table::erase_finished() {
     }
 }
 
-proto::directory_listing room_table::directory(const proto::directory_query& query) const {
+proto::directory_listing room_table::directory(const proto::directory_query& query,
+                                               std::vector<proto::directory_entry> elsewhere) const {
     proto::directory_listing listing;
     listing.offset = query.offset;
     const std::uint32_t limit = std::min<std::uint32_t>(query.limit, proto::max_directory_rooms);
-    std::vector<proto::directory_entry> open_rooms;
+    std::vector<proto::directory_entry> open_rooms = std::move(elsewhere);
     for (const auto& [id, room] : rooms_) {
         if (room.authority.config().kind != room::room_kind::open || room.authority.ended() ||
             room.connection_of_member.empty()) {

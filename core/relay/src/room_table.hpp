@@ -75,8 +75,10 @@ public:
     // Runs last in every entry point, when no room_state& is held.
     void erase_finished();
 
-    // Open, live, occupied rooms: busiest first, ties by id so pages are stable.
-    [[nodiscard]] proto::directory_listing directory(const proto::directory_query& query) const;
+    // Open, live, occupied rooms, with `elsewhere` (rooms other nodes of a cluster hold): busiest
+    // first, ties by id so pages are stable.
+    [[nodiscard]] proto::directory_listing directory(const proto::directory_query& query,
+                                                     std::vector<proto::directory_entry> elsewhere = {}) const;
 
 private:
     void release_membership(const member_id& member);

@@ -9,10 +9,12 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "stoa/common/ids.hpp"
 #include "stoa/common/random.hpp"
 #include "stoa/common/time.hpp"
+#include "stoa/relay/cluster_hooks.hpp"
 #include "stoa/relay/relay_sink.hpp"
 #include "stoa/relay/relay_stats.hpp"
 #include "stoa/relay/token_bucket.hpp"
@@ -84,6 +86,10 @@ public:
     void on_text(connection_id connection, std::string_view text, time_point now);
     // `message` is the received buffer; media is forwarded as this very buffer, never copied.
     void on_binary(connection_id connection, const shared_message& message, time_point now);
+    // A connection whose key another node of the cluster authenticated (it forwards the member's
+    // messages here, to the room's home): it starts past the handshake.
+    void on_open_vouched(connection_id connection, const public_key& key, time_point now,
+                         std::string_view peer_address = {});
     // The transport is gone. The member leaves its room (reason: disconnected).
     void on_close(connection_id connection, time_point now);
     // Rate-limited room announcements, handshake timeouts and expired reconnect grace windows.
@@ -92,11 +98,17 @@ public:
     // is closed with going_away; later creates and joins are refused with server_shutting_down.
     void shutdown(std::uint32_t reconnect_after_ms, time_point now);
 
+    // Joins for rooms it does not hold, creates and directory reads consult the cluster; null
+    // (the default) is the single-node relay. Not owned; must outlive the engine.
+    void set_cluster_hooks(cluster_hooks* hooks) noexcept;
+
     [[nodiscard]] const relay_stats& stats() const noexcept;
     [[nodiscard]] std::size_t connection_count() const noexcept;
     [[nodiscard]] std::size_t room_count() const noexcept;
     [[nodiscard]] const room::room_authority* find_room(const room_id& id) const;
     [[nodiscard]] bool shutting_down() const noexcept;
+    // Every live room this engine is home to, for the cluster's announcements. O(rooms).
+    [[nodiscard]] std::vector<room_summary> room_summaries() const;
     // Walks every room's stage (O(rooms + stage members)): for a metrics scrape, not a hot path.
     [[nodiscard]] role_counts members_by_role() const;
 

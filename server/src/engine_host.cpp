@@ -25,7 +25,6 @@ engine_host::engine_host(std::vector<net::io_context*> shards, const server_conf
       shards_(std::move(shards)),
       executor_(shards_.at(0)->get_executor()),
       tick_timer_(executor_),
-      engine_(config.relay, random_, *this),
       delivery_{relay::make_message(
                     proto::encode(proto::server_message{
                         std::nullopt, proto::make_error(proto::relay_error::slow_consumer_disconnected,
@@ -34,6 +33,22 @@ engine_host::engine_host(std::vector<net::io_context*> shards, const server_conf
                 config.close_timeout},
       outboxes_(shards_.size()) {
     for (std::size_t i = 0; i < shards_.size(); ++i) mailboxes_.push_back(std::make_unique<mailbox>());
+    if (config.cluster) {
+        cluster::cluster_config cluster_config;
+        cluster_config.node_name = config.cluster->node_name;
+        cluster_config.subject_prefix = config.cluster->subject_prefix;
+        random_.fill(std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(&cluster_config.incarnation),
+                                             sizeof cluster_config.incarnation));
+        auto bus = nats_bus::connect(config.cluster->nats_url, "stoa-server " + config.cluster->node_name, [this] {
+            // On a NATS thread: one drain handler at a time, however many messages arrive.
+            if (!bus_wake_pending_.exchange(true)) net::post(executor_, [this] { drain_bus(); });
+        });
+        if (!bus.ok()) throw std::runtime_error(bus.error());
+        bus_ = std::move(bus).value();
+        cluster_ = std::make_unique<cluster::cluster_node>(std::move(cluster_config), config.relay, random_, *this, *bus_);
+    } else {
+        solo_ = std::make_unique<relay::relay_engine>(config.relay, random_, *this);
+    }
     // The ring holds a batch's writes: one per woken connection, submitted in rounds of this many.
     constexpr unsigned ring_entries = 2048;
     writers_.resize(shards_.size());
@@ -63,6 +78,10 @@ time_point engine_host::core_now() const {
 void engine_host::start() {
     net::post(executor_, [this] {
         enter();
+        if (cluster_) {
+            cluster_->start(core_now());
+            flush();
+        }
         schedule_tick();
     });
 }
@@ -76,7 +95,7 @@ void engine_host::schedule_tick() {
 
 void engine_host::on_tick() {
     enter();
-    engine_.tick(core_now());
+    if (cluster_) cluster_->tick(core_now()); else solo_->tick(core_now());
     flush();
     if (draining_ && (connections_.empty() || now_ >= drain_deadline_)) {
         if (auto drained = std::exchange(drained_, {})) drained();
@@ -91,7 +110,7 @@ void engine_host::open(std::shared_ptr<connection_handle> connection) {
         const relay::connection_id id = connection->id;
         const std::string address = connection->address;
         connections_.emplace(id, std::move(connection));
-        engine_.on_open(id, core_now(), address);
+        if (cluster_) cluster_->on_open(id, core_now(), address); else solo_->on_open(id, core_now(), address);
         if (draining_) {
             // Accepted just before the listener stopped: tell it, alone, straight away.
             send(id, relay::make_message(proto::encode(proto::server_message{
@@ -106,9 +125,9 @@ void engine_host::open(std::shared_ptr<connection_handle> connection) {
 void engine_host::text(std::shared_ptr<connection_handle> from, std::string text, steady_time read_at) {
     net::post(executor_, [this, from = std::move(from), text = std::move(text), read_at] {
         enter();
-        const auto& stats = engine_.stats();
+        const auto& stats = engine().stats();
         const std::uint64_t admitted_before = stats.joins + stats.seats_reattached;
-        engine_.on_text(from->id, text, core_now());
+        if (cluster_) cluster_->on_text(from->id, text, core_now()); else solo_->on_text(from->id, text, core_now());
         if (stats.joins + stats.seats_reattached != admitted_before && connections_.contains(from->id)) {
             // Join latency runs until the welcome (the last control message queued for the
             // joiner in this entry point) is written to the socket, not merely queued.
@@ -122,7 +141,7 @@ void engine_host::text(std::shared_ptr<connection_handle> from, std::string text
 void engine_host::binary(std::shared_ptr<connection_handle> from, relay::shared_message message) {
     net::post(executor_, [this, from = std::move(from), message = std::move(message)] {
         enter();
-        engine_.on_binary(from->id, message, core_now());
+        if (cluster_) cluster_->on_binary(from->id, message, core_now()); else solo_->on_binary(from->id, message, core_now());
         flush();
         from->resume_reading();
     });
@@ -131,7 +150,7 @@ void engine_host::binary(std::shared_ptr<connection_handle> from, relay::shared_
 void engine_host::closed(relay::connection_id id) {
     net::post(executor_, [this, id] {
         enter();
-        engine_.on_close(id, core_now());
+        if (cluster_) cluster_->on_close(id, core_now()); else solo_->on_close(id, core_now());
         flush();
         const auto found = connections_.find(id);
         if (found == connections_.end()) return;
@@ -141,12 +160,21 @@ void engine_host::closed(relay::connection_id id) {
     });
 }
 
+void engine_host::drain_bus() {
+    bus_wake_pending_ = false;  // before taking: a message arriving now wakes another drain
+    auto messages = bus_->take();
+    if (messages.empty()) return;
+    enter();
+    for (const auto& message : messages) cluster_->on_bus_message(message.subject, message.payload, core_now());
+    flush();
+}
+
 void engine_host::scrape(std::function<void(std::string)> respond) {
     net::post(executor_, [this, respond = std::move(respond)] {
         engine_view view;
-        view.stats = engine_.stats();
-        view.roles = engine_.members_by_role();
-        view.rooms = engine_.room_count();
+        view.stats = engine().stats();
+        view.roles = engine().members_by_role();
+        view.rooms = engine().room_count();
         view.connections = connections_.size();
         for (shard_index shard = 0; shard < writers_.size(); ++shard) {
             if (writers_[shard]) ++view.io_uring_threads;
@@ -155,6 +183,19 @@ void engine_host::scrape(std::function<void(std::string)> respond) {
             const std::size_t depth = connection->queue.size();
             view.queued_messages += depth;
             view.deepest_queue = std::max(view.deepest_queue, depth);
+        }
+        if (cluster_) {
+            cluster_view cluster;
+            cluster.node = cluster_->config().node_name;
+            cluster.stats = cluster_->stats();
+            cluster.peers = cluster_->peers();
+            cluster.remote_rooms = cluster_->remote_room_count();
+            cluster.forwarded_connections = cluster_->forwarded_connection_count();
+            cluster.remote_members = cluster_->remote_member_count();
+            const nats_counters nats = bus_->counters();
+            cluster.nats = {nats.connected,        nats.disconnects,   nats.reconnects,
+                            nats.publish_failures, nats.inbox_dropped, nats.slow_consumer_errors};
+            view.cluster = std::move(cluster);
         }
         respond(render_metrics(view, metrics_, read_process_usage()));
     });
@@ -167,7 +208,7 @@ void engine_host::shutdown(std::function<void()> drained) {
         draining_ = true;
         drained_ = std::move(drained);
         drain_deadline_ = now_ + config_.drain_timeout;
-        engine_.shutdown(config_.reconnect_after_ms, core_now());
+        if (cluster_) cluster_->shutdown(config_.reconnect_after_ms, core_now()); else solo_->shutdown(config_.reconnect_after_ms, core_now());
         flush();
     });
 }

@@ -15,6 +15,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "nats_bus.hpp"
+#include "stoa/cluster/cluster_node.hpp"
 #include "stoa/relay/relay_engine.hpp"
 #include "stoa/server/connection_handle.hpp"
 #include "stoa/server/metrics.hpp"
@@ -82,7 +84,15 @@ private:
     boost::asio::io_context::executor_type executor_;  // the engine's thread: shards_[0]
     boost::asio::steady_timer tick_timer_;
     system_random random_;
-    relay::relay_engine engine_;
+    // One of the two: the single-node relay's engine, or a cluster node (which owns its engine)
+    // with the NATS bus it talks over.
+    std::unique_ptr<relay::relay_engine> solo_;
+    std::unique_ptr<nats_bus> bus_;
+    std::unique_ptr<cluster::cluster_node> cluster_;
+    [[nodiscard]] relay::relay_engine& engine() noexcept { return cluster_ ? cluster_->engine() : *solo_; }
+    // The bus's messages, handed over in one batch per wake-up.
+    void drain_bus();
+    std::atomic<bool> bus_wake_pending_{false};
     std::unordered_map<relay::connection_id, std::shared_ptr<connection_handle>, strong_hash> connections_;
     std::atomic<std::uint64_t> next_id_{1};
     steady_time now_{};

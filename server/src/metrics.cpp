@@ -137,12 +137,100 @@ void prometheus_text::histogram(std::string_view name, std::string_view help,
     sample(std::string(name) + "_count", {}, static_cast<double>(values.count));
 }
 
+void prometheus_text::histogram(std::string_view name, std::string_view help, const std::vector<double>& bounds,
+                                const std::vector<std::uint64_t>& counts, double sum, std::uint64_t count) {
+    header(name, "histogram", help);
+    const std::string bucket = std::string(name) + "_bucket";
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i < bounds.size() && i < counts.size(); ++i) {
+        cumulative += counts[i];
+        sample(bucket, {{"le", format_value(bounds[i])}}, static_cast<double>(cumulative));
+    }
+    sample(bucket, {{"le", "+Inf"}}, static_cast<double>(count));
+    sample(std::string(name) + "_sum", {}, sum);
+    sample(std::string(name) + "_count", {}, static_cast<double>(count));
+}
+
 std::string_view error_code_name(std::uint16_t code) {
     if (code >= 100 && code < 200) return proto::to_string(static_cast<proto::proto_error>(code));
     if (code >= 200 && code < 300) return room::to_string(static_cast<room::room_error>(code));
     if (code >= 500 && code < 600) return proto::to_string(static_cast<proto::relay_error>(code));
     return "unknown";
 }
+
+namespace {
+
+void render_cluster(prometheus_text& out, const cluster_view& c) {
+    const auto& s = c.stats;
+    const auto number = [](auto v) { return static_cast<double>(v); };
+    out.family("stoa_cluster_node", "gauge", "This relay's node name in its cluster (always 1)", {{{{"node", c.node}}, 1.0}});
+    out.gauge("stoa_cluster_nats_connected", "1 while the NATS connection is up", c.nats.connected ? 1.0 : 0.0);
+    out.counter("stoa_cluster_nats_disconnects_total", "NATS connection losses", c.nats.disconnects);
+    out.counter("stoa_cluster_nats_reconnects_total", "NATS reconnections", c.nats.reconnects);
+    out.counter("stoa_cluster_nats_publish_failures_total", "Publishes or subscriptions NATS refused", c.nats.publish_failures);
+    out.counter("stoa_cluster_nats_inbox_dropped_total", "Room media dropped because the engine's bus inbox was full",
+                c.nats.inbox_dropped);
+    out.counter("stoa_cluster_nats_slow_consumer_total", "NATS slow-consumer errors (messages NATS dropped)",
+                c.nats.slow_consumer_errors);
+    out.counter("stoa_cluster_messages_published_total", "Bus messages published", s.messages_published);
+    out.counter("stoa_cluster_messages_received_total", "Bus messages received", s.messages_received);
+    out.counter("stoa_cluster_bytes_published_total", "Bus payload bytes published", s.bytes_published);
+    out.counter("stoa_cluster_bytes_received_total", "Bus payload bytes received", s.bytes_received);
+    out.counter("stoa_cluster_media_published_total", "Speaker frames published on a room's media subject (once per frame)",
+                s.media_published);
+    out.counter("stoa_cluster_media_received_total", "Speaker frames received from a room's media subject", s.media_received);
+    out.counter("stoa_cluster_media_local_deliveries_total", "Frames from the bus handed to this node's members",
+                s.media_local_deliveries);
+    out.counter("stoa_cluster_forwards_to_home_total", "Members' messages sent on to their room's home node",
+                s.forwards_to_home);
+    out.counter("stoa_cluster_attaches_total", "Members who joined through this node a room homed elsewhere",
+                s.attaches_sent);
+    out.counter("stoa_cluster_remote_attaches_total", "Members of other nodes who joined a room homed here",
+                s.attaches_received);
+    out.counter("stoa_cluster_homes_lost_total", "Members told to reconnect because their room's home node went away",
+                s.homes_lost);
+    out.counter("stoa_cluster_peers_lost_total", "Nodes that went silent or restarted", s.peers_lost);
+    out.counter("stoa_cluster_stale_messages_total", "Bus messages for a connection or incarnation that is gone",
+                s.stale_messages);
+    out.counter("stoa_cluster_conflicting_homes_total", "Rooms announced by two nodes", s.conflicting_homes);
+    std::vector<std::pair<prometheus_text::labels, double>> bad;
+    for (const auto& [error, count] : s.bad_messages) {
+        bad.push_back({{{"reason", std::string(cluster::to_string(error))}}, number(count)});
+    }
+    out.family("stoa_cluster_bad_messages_total", "counter", "Bus messages that did not decode, by reason", bad);
+    out.gauge("stoa_cluster_remote_rooms", "Rooms homed on other nodes", number(c.remote_rooms));
+    out.gauge("stoa_cluster_forwarded_connections", "Members here in rooms homed on other nodes",
+              number(c.forwarded_connections));
+    out.gauge("stoa_cluster_remote_members", "Members on other nodes in rooms homed here", number(c.remote_members));
+    std::vector<std::pair<prometheus_text::labels, double>> rtt;
+    std::vector<std::pair<prometheus_text::labels, double>> peer_rooms;
+    for (const auto& peer : c.peers) {
+        peer_rooms.push_back({{{"peer", peer.name}}, number(peer.rooms)});
+        if (peer.last_round_trip_us) rtt.push_back({{{"peer", peer.name}}, number(*peer.last_round_trip_us) / 1e6});
+    }
+    out.family("stoa_cluster_peer_rooms", "gauge", "Rooms each peer node is home to", peer_rooms);
+    out.family("stoa_cluster_round_trip_seconds_last", "gauge", "The last ping round trip over NATS to each peer", rtt);
+    const auto& h = s.round_trips;
+    std::vector<double> bounds;
+    for (const auto us : h.bounds_us) bounds.push_back(static_cast<double>(us) / 1e6);
+    out.histogram("stoa_cluster_round_trip_seconds", "Ping round trips over NATS to peer nodes", bounds,
+                  std::vector<std::uint64_t>(h.counts.begin(), h.counts.end()), static_cast<double>(h.sum_us) / 1e6,
+                  h.samples);
+    std::vector<std::pair<prometheus_text::labels, double>> published;
+    std::vector<std::pair<prometheus_text::labels, double>> received;
+    for (const auto& [room, traffic] : s.rooms) {
+        published.push_back({{{"room", to_hex(room.value)}}, number(traffic.published)});
+        received.push_back({{{"room", to_hex(room.value)}}, number(traffic.received)});
+    }
+    published.push_back({{{"room", "other"}}, number(s.other_rooms.published)});
+    received.push_back({{{"room", "other"}}, number(s.other_rooms.received)});
+    out.family("stoa_cluster_room_messages_published_total", "counter",
+               "Bus messages published about each room (the first 1,000 rooms seen; the rest as other)", published);
+    out.family("stoa_cluster_room_messages_received_total", "counter",
+               "Bus messages received about each room (the first 1,000 rooms seen; the rest as other)", received);
+}
+
+}  // namespace
 
 std::string render_metrics(const engine_view& engine, const server_metrics& server, const process_usage& process) {
     const auto load = [](const std::atomic<std::uint64_t>& v) { return v.load(std::memory_order_relaxed); };
@@ -222,6 +310,8 @@ std::string render_metrics(const engine_view& engine, const server_metrics& serv
     }
     out.family("stoa_rejected_total", "counter", "Error replies sent, by wire code", rejected);
     out.counter("stoa_rate_limited_total", "Requests refused by a rate limit", s.rate_limited);
+
+    if (engine.cluster) render_cluster(out, *engine.cluster);
 
     out.counter("process_cpu_seconds_total", "User and system CPU time of the relay process", process.cpu_seconds);
     out.gauge("process_resident_memory_bytes", "Resident memory of the relay process",

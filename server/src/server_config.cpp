@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "stoa/cluster/cluster_wire.hpp"
 #include "stoa/server/origin_policy.hpp"
 
 namespace stoa::server {
@@ -166,6 +167,15 @@ status<std::string> apply_config_json(server_config& config, std::string_view js
                 else if (key == "tls_cert") config.tls_certificate = path;
                 else config.tls_private_key = path;
             }
+        } else if (key == "nats" || key == "node" || key == "nats_subject_prefix") {
+            std::string text;
+            applied = read_string(value, key, text);
+            if (applied) {
+                if (!config.cluster) config.cluster.emplace();
+                if (key == "nats") config.cluster->nats_url = std::move(text);
+                else if (key == "node") config.cluster->node_name = std::move(text);
+                else config.cluster->subject_prefix = std::move(text);
+            }
         } else if (key == "limits") applied = apply_limits(config, value);
         else if (key == "timeouts") applied = apply_timeouts(config, value);
         else return fail("unknown key \"" + key + "\"");
@@ -213,6 +223,12 @@ result<command_line, std::string> parse_command_line(std::span<const std::string
             // Browsers sign the origin they loaded the client from, so the relay must know its own.
             if (value.empty()) return fail(std::string("--origin needs the URL users open, e.g. https://rooms.example"));
             out.config.origin = std::string(value);
+        } else if (flag == "--nats") {
+            if (!out.config.cluster) out.config.cluster.emplace();
+            out.config.cluster->nats_url = std::string(value);
+        } else if (flag == "--node") {
+            if (!out.config.cluster) out.config.cluster.emplace();
+            out.config.cluster->node_name = std::string(value);
         } else if (flag == "--web-root") {
             out.config.web_root = std::string(value);
         } else if (flag == "--tls-cert") {
@@ -226,6 +242,18 @@ result<command_line, std::string> parse_command_line(std::span<const std::string
     if (out.config.tls_certificate.has_value() != out.config.tls_private_key.has_value()) {
         return fail(std::string("--tls-cert and --tls-key go together"));
     }
+    if (out.config.cluster) {
+        const auto& cluster = *out.config.cluster;
+        if (cluster.nats_url.empty() || cluster.node_name.empty()) {
+            return fail(std::string("--nats and --node go together (config keys \"nats\" and \"node\")"));
+        }
+        if (!cluster::valid_node_name(cluster.node_name)) {
+            return fail("--node " + cluster.node_name + ": a node name is 1 to 64 of A-Z a-z 0-9 - _");
+        }
+        if (!cluster::valid_node_name(cluster.subject_prefix)) {
+            return fail("nats_subject_prefix " + cluster.subject_prefix + ": 1 to 64 of A-Z a-z 0-9 - _");
+        }
+    }
     if (!out.help) {
         if (auto exposed = check_origin_configured(out.config); !exposed) return fail(exposed.error());
     }
@@ -235,12 +263,16 @@ result<command_line, std::string> parse_command_line(std::span<const std::string
 std::string_view usage() {
     return "usage: stoa-server [--listen ADDRESS] [--port N] [--threads N] [--config FILE]\n"
            "                   [--origin URL] [--web-root DIR] [--tls-cert FILE --tls-key FILE]\n"
+           "                   [--nats URL --node NAME]\n"
            "Serves the Stoa web client and the relay's WebSocket endpoint (/ws) on one port,\n"
            "with /healthz and /metrics. Defaults: 127.0.0.1:8080, one I/O thread per core.\n"
            "--origin is the URL users open (scheme://host[:port]): browsers bind it into their login\n"
            "signature, so it must match exactly, and a WebSocket upgrade from a page of any other\n"
            "origin is refused (config key auth_context). Required unless --listen is a loopback\n"
            "address, where it defaults to http://ADDRESS:PORT (https with TLS).\n"
+           "--nats URL --node NAME  join a relay cluster over NATS as node NAME (unique in the\n"
+           "                   cluster; every node gets the same --origin): a room spans the nodes\n"
+           "                   its members connect through (docs/deployment.md)\n"
            "The JSON config file holds limits and timeouts (see README, \"Running the relay\").\n";
 }
 

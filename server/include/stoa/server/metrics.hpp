@@ -7,11 +7,13 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "stoa/cluster/cluster_node.hpp"
 #include "stoa/relay/relay_engine.hpp"
 #include "stoa/relay/relay_stats.hpp"
 
@@ -65,6 +67,24 @@ struct process_usage {
 [[nodiscard]] process_usage read_process_usage();
 
 // Everything read on the engine's thread for one scrape.
+// A cluster node's view of the cluster and of its NATS connection.
+struct cluster_view {
+    std::string node;
+    cluster::cluster_stats stats{};
+    std::vector<cluster::peer_view> peers;
+    std::size_t remote_rooms = 0;
+    std::size_t forwarded_connections = 0;  // members here in rooms homed elsewhere
+    std::size_t remote_members = 0;         // members elsewhere in rooms homed here
+    struct nats_figures {
+        bool connected = false;
+        std::uint64_t disconnects = 0;
+        std::uint64_t reconnects = 0;
+        std::uint64_t publish_failures = 0;
+        std::uint64_t inbox_dropped = 0;
+        std::uint64_t slow_consumer_errors = 0;
+    } nats;
+};
+
 struct engine_view {
     relay::relay_stats stats{};
     relay::role_counts roles{};
@@ -73,6 +93,7 @@ struct engine_view {
     std::size_t queued_messages = 0;    // over every connection's send queue
     std::size_t deepest_queue = 0;      // the longest single send queue
     std::size_t io_uring_threads = 0;   // I/O threads writing through io_uring
+    std::optional<cluster_view> cluster{};  // set on a cluster node
 };
 
 // Writes metric families with their HELP and TYPE lines.
@@ -87,6 +108,9 @@ public:
     void family(std::string_view name, std::string_view type, std::string_view help,
                 const std::vector<std::pair<labels, double>>& samples);
     void histogram(std::string_view name, std::string_view help, const latency_histogram::snapshot& values);
+    // Any fixed-bucket histogram: `counts` per bucket (not cumulative), one more than `bounds`.
+    void histogram(std::string_view name, std::string_view help, const std::vector<double>& bounds,
+                   const std::vector<std::uint64_t>& counts, double sum, std::uint64_t count);
 
     [[nodiscard]] std::string take() { return std::move(text_); }
 

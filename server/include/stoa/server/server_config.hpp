@@ -53,6 +53,14 @@ struct server_config {
     // thread's connections) when the kernel allows it; otherwise, or when false, one writev each.
     bool io_uring = true;
 
+    // Set: this relay is one node of a cluster whose nodes talk over NATS (docs/deployment.md).
+    struct cluster_settings {
+        std::string nats_url;              // --nats, config key "nats": nats://HOST:PORT[,nats://...]
+        std::string node_name;             // --node, config key "node": unique in the cluster
+        std::string subject_prefix = "stoa";  // config key "nats_subject_prefix": one cluster per prefix
+    };
+    std::optional<cluster_settings> cluster{};
+
     [[nodiscard]] bool tls() const noexcept { return tls_certificate.has_value() && tls_private_key.has_value(); }
 };
 

@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libopus-dev libsodium-dev nlohmann-json3-dev libboost-dev libboost-system-dev libssl-dev liburing-dev
+  nats-server libnats-dev
   catch2 libbenchmark-dev libtomlplusplus-dev
   clang lld libclang-rt-14-dev
   emscripten nodejs autoconf automake libtool

@@ -1,5 +1,5 @@
-// stoa-bot as a child process whose stdout a test reads line by line, with a deadline on every
-// wait: a bot that hangs fails the test instead of hanging it.
+// stoa-bot (or any program) as a child process whose stdout a test reads line by line, with a
+// deadline on every wait: a child that hangs fails the test instead of hanging it.
 #pragma once
 
 #include <chrono>
@@ -22,24 +22,26 @@ class bot_process {
 public:
     using clock = std::chrono::steady_clock;
 
-    explicit bot_process(std::vector<std::string> args) : args_(std::move(args)) {
+    explicit bot_process(std::vector<std::string> args) : bot_process(STOA_BOT_PATH, std::move(args)) {}
+    // Any program (stoa-server, nats-server) run the same way.
+    bot_process(const std::string& program, std::vector<std::string> args) : args_(std::move(args)) {
         int out[2];
         if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
         posix_spawn_file_actions_t actions;
         posix_spawn_file_actions_init(&actions);
         posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
         posix_spawn_file_actions_addclose(&actions, out[0]);
-        args_.insert(args_.begin(), STOA_BOT_PATH);
+        args_.insert(args_.begin(), program);
         std::vector<char*> argv;
         for (auto& a : args_) argv.push_back(a.data());
         argv.push_back(nullptr);
-        const int spawned = posix_spawn(&pid_, STOA_BOT_PATH, &actions, nullptr, argv.data(), environ);
+        const int spawned = posix_spawn(&pid_, program.c_str(), &actions, nullptr, argv.data(), environ);
         posix_spawn_file_actions_destroy(&actions);
         ::close(out[1]);
         stdout_fd_ = out[0];
         if (spawned != 0) {
             pid_ = 0;
-            throw std::runtime_error("cannot start " STOA_BOT_PATH);
+            throw std::runtime_error("cannot start " + program);
         }
     }
     ~bot_process() {
@@ -112,6 +114,14 @@ public:
         ::kill(pid_, SIGKILL);
         return reap();
     }
+
+    // SIGKILL, as a crash or the OOM killer would end it: no chance to tell anyone. The wait status.
+    int kill_now() {
+        if (pid_ == 0) return status_;
+        ::kill(pid_, SIGKILL);
+        return reap();
+    }
+    [[nodiscard]] bool running() const noexcept { return pid_ != 0; }
 
     [[nodiscard]] const std::vector<nlohmann::json>& lines() const { return lines_; }
     [[nodiscard]] std::string describe() const {

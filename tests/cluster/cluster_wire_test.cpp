@@ -2,6 +2,11 @@
 // byte, extended, out of range) is a typed error rather than a crash or a wrong message.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+
 #include "stoa/cluster/cluster_wire.hpp"
 
 using namespace stoa;
@@ -126,4 +131,19 @@ TEST_CASE("node names are what a subject can carry", "[cluster][wire]") {
     CHECK_FALSE(valid_node_name("a*"));
     CHECK_FALSE(valid_node_name(">"));
     CHECK_FALSE(valid_node_name(std::string(65, 'a')));
+}
+
+TEST_CASE("the fuzzer's seeds are valid messages of every type", "[cluster][wire]") {
+    const std::filesystem::path seeds = std::filesystem::path(STOA_SOURCE_DIR) / "tests/fuzz/cluster/seeds/cluster_wire";
+    std::set<std::size_t> types;
+    for (const auto& entry : std::filesystem::directory_iterator(seeds)) {
+        std::ifstream file(entry.path(), std::ios::binary);
+        const bytes seed((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+        auto decoded = decode(seed);
+        INFO(entry.path().filename().string());
+        REQUIRE(decoded.ok());
+        CHECK(encode(decoded.value()) == seed);
+        types.insert(decoded.value().body.index());
+    }
+    CHECK(types.size() == std::variant_size_v<wire_body>);
 }

@@ -48,9 +48,18 @@ namespace {
 constexpr double tone_amplitude = 0.3;  // of full scale: about -13.5 dBFS
 constexpr int frames_per_report = 50;   // one listening report a second
 
+// One relay the bot may use: --server ws://HOST:PORT, or --host/--port.
+struct relay_address {
+    std::string host;
+    std::string port;
+    std::string context;  // signed at login: --context, or http://HOST:PORT
+};
+
 struct bot_options {
     std::string host = "127.0.0.1";
     std::string port = "8080";
+    std::vector<std::string> server_urls;  // --server, repeatable; tried in turn after a loss
+    std::vector<relay_address> relays;     // the --server list, or --host/--port
     std::string context;  // the relay's origin; empty: http://HOST:PORT, a loopback relay's default
     std::string pcm_path;
     std::optional<double> tone_hz;
@@ -74,9 +83,13 @@ struct bot_options {
 
 void usage() {
     std::cerr
-        << "usage: stoa-bot [--pcm FILE | --tone HZ] [--host H] [--port P] [--context C] [--title T] [--name N]\n"
+        << "usage: stoa-bot [--pcm FILE | --tone HZ] [--host H] [--port P | --server ws://H:P ...] [--context C]\n"
+           "                [--title T] [--name N]\n"
            "                [--room HEX | --join HEX [--invite HEX]] [--room-file PATH] [--print-room]\n"
            "                [--listen] [--accept-invite] [--invite-raised-hands] [--json] [--duration SECONDS]\n"
+           "  --server URL     a relay as ws://HOST:PORT (repeatable): after losing its relay the bot tries\n"
+           "                   them in turn with exponential backoff and jitter, and rejoins its room (a\n"
+           "                   host re-creates it under the same id); overrides --host/--port\n"
            "  --context C      the relay's --origin, signed at login (default http://HOST:PORT, what a\n"
            "                   loopback stoa-server without --origin uses)\n"
            "  --pcm FILE       speak FILE, raw signed 16-bit little-endian mono PCM at 48 kHz (looped)\n"
@@ -107,6 +120,37 @@ std::optional<double> parse_number(const std::string& text) {
     }
 }
 
+// ws://HOST:PORT[/ws] or ws://[V6]:PORT; the path, if any, must be /ws (the relay's only one).
+std::optional<relay_address> parse_server_url(std::string_view url) {
+    constexpr std::string_view scheme = "ws://";
+    if (!url.starts_with(scheme)) return std::nullopt;
+    url.remove_prefix(scheme.size());
+    if (const auto slash = url.find('/'); slash != std::string_view::npos) {
+        if (url.substr(slash) != "/ws") return std::nullopt;
+        url = url.substr(0, slash);
+    }
+    relay_address out;
+    std::string_view rest;
+    if (url.starts_with('[')) {
+        const auto close = url.find(']');
+        if (close == std::string_view::npos) return std::nullopt;
+        out.host = std::string(url.substr(1, close - 1));
+        rest = url.substr(close + 1);
+    } else {
+        const auto colon = url.rfind(':');
+        if (colon == std::string_view::npos) return std::nullopt;
+        out.host = std::string(url.substr(0, colon));
+        rest = url.substr(colon);
+    }
+    if (!rest.starts_with(':') || rest.size() < 2 || out.host.empty()) return std::nullopt;
+    rest.remove_prefix(1);
+    if (!std::all_of(rest.begin(), rest.end(), [](char c) { return c >= '0' && c <= '9'; }) || rest.size() > 5) {
+        return std::nullopt;
+    }
+    out.port = std::string(rest);
+    return out;
+}
+
 std::optional<bot_options> parse(int argc, char** argv) {
     bot_options o;
     const std::map<std::string_view, bool*> switches{{"--listen", &o.listen},
@@ -130,7 +174,9 @@ std::optional<bot_options> parse(int argc, char** argv) {
         }
         if (i + 1 >= argc) return std::nullopt;  // --help and unknown switches land here too
         const std::string value = argv[++i];
-        if (const auto text = texts.find(arg); text != texts.end()) {
+        if (arg == "--server") {
+            o.server_urls.push_back(value);
+        } else if (const auto text = texts.find(arg); text != texts.end()) {
             *text->second = value;
         } else if (const auto id = ids.find(arg); id != ids.end()) {
             *id->second = value;
@@ -145,10 +191,20 @@ std::optional<bot_options> parse(int argc, char** argv) {
     if (o.room_hex && o.join_hex) return std::nullopt;
     if ((o.invite_hex || o.admission_hex || o.host_key_hex) && !o.join_hex) return std::nullopt;
     if (o.listen || o.print_room) o.json_events = true;
-    if (o.context.empty()) {
-        const bool v6 = o.host.find(':') != std::string::npos;
-        o.context = "http://" + (v6 ? "[" + o.host + "]" : o.host) + (o.port == "80" ? "" : ":" + o.port);
+    const auto origin_of = [](const std::string& host, const std::string& port) {
+        const bool v6 = host.find(':') != std::string::npos;
+        return "http://" + (v6 ? "[" + host + "]" : host) + (port == "80" ? "" : ":" + port);
+    };
+    for (const auto& url : o.server_urls) {
+        auto address = parse_server_url(url);
+        if (!address) return std::nullopt;
+        address->context = o.context.empty() ? origin_of(address->host, address->port) : o.context;
+        o.relays.push_back(std::move(*address));
     }
+    if (o.relays.empty()) o.relays.push_back({o.host, o.port, o.context.empty() ? origin_of(o.host, o.port) : o.context});
+    o.host = o.relays.front().host;
+    o.port = o.relays.front().port;
+    o.context = o.relays.front().context;
     return o;
 }
 
@@ -236,11 +292,29 @@ std::int64_t ms_since_start() {
         .count();
 }
 
+// The session's clock: one for the bot's whole life, since the session outlives its connections.
+stoa::time_point session_now() {
+    return stoa::from_micros(std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                                                   program_start)
+                                 .count() +
+                             1'000'000);
+}
+
+// One JSON line on stdout, flushed at once (a test reads it while the bot runs).
+void print_json_event(const bot_options& options, const json& line) {
+    if (!options.json_events) return;
+    json out{{"t_ms", ms_since_start()}};
+    out.update(line);
+    std::cout << out.dump() << std::endl;
+}
+
 // Exit codes: 0 for a requested stop, the end of --duration, or removal from a joined room.
 enum class outcome { reconnect, finished, fatal };
 
-// Where the bot is across reconnects.
+// Where the bot is across reconnects. The session itself remembers the room it is in and
+// rejoins it (or, as its creator, re-creates it) after a loss; this is what the bot asked for.
 struct bot_state {
+    bool requested = false;  // the first join or create went out
     std::optional<stoa::room_id> room;
     std::optional<stoa::invite_token> invite;
     std::optional<stoa::e2ee::admission_secret> admission;
@@ -251,42 +325,56 @@ struct bot_state {
 // One connection's life: connect, drive the session until the socket closes or a stop is asked.
 class bot_connection {
 public:
-    bot_connection(net::io_context& io, const bot_options& options, stoa::client::client_session& session,
-                   voice& speech, bot_state& state)
-        : io_(io), options_(options), session_(session), voice_(speech), state_(state), ws_(io), timer_(io) {}
+    bot_connection(net::io_context& io, const bot_options& options, const relay_address& relay,
+                   stoa::client::client_session& session, voice& speech, bot_state& state)
+        : io_(io), options_(options), relay_(relay), session_(session), voice_(speech), state_(state), ws_(io),
+          timer_(io) {}
+
+    // True once the WebSocket was up: the backoff starts over after a connection that worked.
+    [[nodiscard]] bool connected() const noexcept { return connected_; }
 
     outcome run() {
         beast::error_code ec;
         tcp::resolver resolver(io_);
-        const auto endpoints = resolver.resolve(options_.host, options_.port, ec);
+        const auto endpoints = resolver.resolve(relay_.host, relay_.port, ec);
         if (ec) return fail("resolve", ec);
         beast::get_lowest_layer(ws_).connect(endpoints, ec);
         if (ec) return fail("connect", ec);
         ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::client));
-        ws_.handshake(options_.host + ":" + options_.port, "/ws", ec);
+        ws_.handshake(relay_.host + ":" + relay_.port, "/ws", ec);
         if (ec) return fail("websocket handshake", ec);
-        started_ = std::chrono::steady_clock::now();
+        connected_ = true;
+        session_.set_relay_context(relay_.context);
         session_.on_connected(now());
-        if (state_.room) {
-            session_.join_room(*state_.room, state_.invite, profile(), state_.admission, state_.host_key);
-        } else {
-            session_.create_room(stoa::room::room_kind::open, false, options_.title);
+        if (!state_.requested) {
+            state_.requested = true;
+            if (state_.room) {
+                session_.join_room(*state_.room, state_.invite, profile(), state_.admission, state_.host_key);
+            } else {
+                session_.create_room(stoa::room::room_kind::open, false, options_.title);
+            }
+        } else if (!session_.rejoining() && !session_.in_room()) {
+            // Lost before the session had a room to come back to (between create and join).
+            if (state_.room) {
+                session_.join_room(*state_.room, state_.invite, profile(), state_.admission, state_.host_key);
+            } else {
+                session_.create_room(stoa::room::room_kind::open, false, options_.title);
+            }
         }
         flush();
         read();
         schedule_tick();
         io_.restart();
         io_.run();
+        // The transport is gone: the session says connection_lost and will rejoin on the next one.
+        session_.on_disconnected(now());
+        handle_events();
         if (result_ == outcome::reconnect && should_stop()) return outcome::finished;
         return result_;
     }
 
 private:
-    stoa::time_point now() const {
-        return stoa::from_micros(
-            std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started_).count() +
-            1'000'000);
-    }
+    static stoa::time_point now() { return session_now(); }
 
     stoa::e2ee::profile profile() const {
         return {options_.name, voice_.silent() ? "I listen." : "I read a sample, over and over."};
@@ -301,13 +389,7 @@ private:
         return outcome::reconnect;
     }
 
-    // One JSON line on stdout, flushed at once (a test reads it while the bot runs).
-    void print_event(json line) const {
-        if (!options_.json_events) return;
-        json out{{"t_ms", ms_since_start()}};
-        out.update(line);
-        std::cout << out.dump() << std::endl;
-    }
+    void print_event(const json& line) const { print_json_event(options_, line); }
 
     void read() {
         ws_.async_read(buffer_, [this](beast::error_code ec, std::size_t) {
@@ -315,6 +397,9 @@ private:
                 if (!stop_requested && result_ == outcome::reconnect) {
                     std::cerr << "stoa-bot: connection closed: " << ec.message() << "\n";
                 }
+                // The flag, not only cancel(): a tick already queued to run would not see the
+                // cancellation and would keep the loop (and this dead connection) alive for good.
+                transport_closed_ = true;
                 timer_.cancel();
                 return;
             }
@@ -386,15 +471,11 @@ private:
                 std::cerr << "stoa-bot: error " << error->code << " " << error->name << ": " << error->message << "\n";
                 print_event(
                     {{"event", "error"}, {"code", error->code}, {"name", error->name}, {"message", error->message}});
-                if (error->code == 505 && state_.room) {  // room_not_found
-                    if (state_.joins_existing) {
-                        result_ = outcome::fatal;  // someone else's room is gone: nothing to rejoin
-                        close();
-                    } else {  // the relay restarted and lost our room: make a new one
-                        state_.room.reset();
-                        state_.invite.reset();
-                        session_.create_room(stoa::room::room_kind::open, false, options_.title);
-                    }
+                // A room that is not there at the first join: nothing to wait for. (After a loss the
+                // session handles room_not_found itself and reports no error.)
+                if (error->code == 505 && state_.joins_existing && !session_.rejoining()) {
+                    result_ = outcome::fatal;
+                    close();
                 }
             } else if (const auto* removed = std::get_if<event::removed>(&any)) {
                 std::cerr << "stoa-bot: removed from the room (" << stoa::proto::to_string(removed->reason) << ")\n";
@@ -414,6 +495,23 @@ private:
                 std::cerr << "stoa-bot: security alarm " << stoa::client::event::to_string(security->kind)
                           << " about sender "
                           << security->index.value << std::endl;
+            } else if (const auto* lost = std::get_if<event::connection_lost>(&any)) {
+                std::cerr << "stoa-bot: lost the relay; will rejoin " << stoa::to_hex(lost->room.value) << "\n";
+                print_event({{"event", "connection_lost"}, {"room", stoa::to_hex(lost->room.value)}});
+            } else if (const auto* back = std::get_if<event::rejoined>(&any)) {
+                std::cerr << "stoa-bot: back in room " << stoa::to_hex(back->room.value)
+                          << (back->recreated ? " (re-created)" : "") << "\n";
+                print_event({{"event", "rejoined"},
+                             {"room", stoa::to_hex(back->room.value)},
+                             {"index", back->index.value},
+                             {"role", stoa::proto::to_string(back->member_role)},
+                             {"recreated", back->recreated}});
+            } else if (const auto* failed = std::get_if<event::rejoin_failed>(&any)) {
+                std::cerr << "stoa-bot: gave up rejoining " << stoa::to_hex(failed->room.value) << "\n";
+                print_event(
+                    {{"event", "rejoin_failed"}, {"room", stoa::to_hex(failed->room.value)}, {"code", failed->code}});
+                result_ = outcome::fatal;
+                close();
             } else if (const auto* shutdown = std::get_if<event::relay_shutdown>(&any)) {
                 std::cerr << "stoa-bot: the relay is shutting down\n";
                 print_event(
@@ -489,7 +587,7 @@ private:
                                                                            : next_tick_ + 20ms;
         timer_.expires_at(next_tick_);
         timer_.async_wait([this](beast::error_code ec) {
-            if (ec) return;
+            if (ec || transport_closed_) return;
             if (should_stop()) {
                 close();
                 return;
@@ -547,6 +645,7 @@ private:
 
     net::io_context& io_;
     const bot_options& options_;
+    const relay_address& relay_;
     stoa::client::client_session& session_;
     voice& voice_;
     bot_state& state_;
@@ -563,8 +662,9 @@ private:
     outcome result_ = outcome::reconnect;
     listening_window window_;
     int frames_since_report_ = 0;
-    std::chrono::steady_clock::time_point started_{};
     std::chrono::steady_clock::time_point next_tick_{};
+    bool connected_ = false;
+    bool transport_closed_ = false;
 };
 
 }  // namespace
@@ -629,20 +729,56 @@ int main(int argc, char** argv) {
     config.relay_context = options->context;
     config.decode_audio = options->listen;
     config.verify_speakers = options->listen;  // a listener checks every speaker's signatures
-    auto backoff = 500ms;
+    // One identity and session for the bot's life: after a lost relay the session rejoins its
+    // room, and a host re-creates it under the same id (its key and claim make the id).
+    stoa::client::client_session session(stoa::e2ee::identity::generate(random), config, random);
+    constexpr auto first_backoff = 100ms;
+    constexpr auto max_backoff = 2s;
+    auto backoff = std::chrono::milliseconds(first_backoff);
+    std::size_t next_relay = 0;
     while (!should_stop()) {
-        // A fresh identity and session per connection: the room may have been lost with the relay.
-        stoa::client::client_session session(stoa::e2ee::identity::generate(random), config, random);
+        const relay_address& relay = options->relays[next_relay];
         net::io_context io;
-        bot_connection connection(io, *options, session, speech, state);
+        bot_connection connection(io, *options, relay, session, speech, state);
         const outcome ended = connection.run();
         if (ended == outcome::fatal) return 1;
         if (ended == outcome::finished || should_stop()) break;
-        std::cerr << "stoa-bot: reconnecting in " << backoff.count() << " ms\n";
-        // A reconnect backoff, not synchronisation; cut short by a stop.
-        const auto resume = std::chrono::steady_clock::now() + backoff;
-        while (std::chrono::steady_clock::now() < resume && !should_stop()) std::this_thread::sleep_for(20ms);
-        backoff = std::min<std::chrono::milliseconds>(backoff * 2, 10s);
+        if (connection.connected()) {
+            backoff = first_backoff;  // it worked until it broke: come back quickly, same relay first
+        } else {
+            next_relay = (next_relay + 1) % options->relays.size();  // unreachable: try the next one
+        }
+        // Equal jitter: half the delay fixed, half random, so a room's members do not all return
+        // at the same instant.
+        const auto half = backoff.count() / 2;
+        const auto delay = std::chrono::milliseconds(half + static_cast<std::int64_t>(
+                                                                random.uniform(static_cast<std::uint64_t>(half) + 1)));
+        const relay_address& target = options->relays[next_relay];
+        std::cerr << "stoa-bot: reconnecting to " << target.host << ":" << target.port << " in " << delay.count()
+                  << " ms\n";
+        print_json_event(*options, {{"event", "reconnecting"},
+                                    {"server", "ws://" + target.host + ":" + target.port},
+                                    {"in_ms", delay.count()},
+                                    {"room", session.rejoining() ? json(stoa::to_hex(session.rejoining()->value))
+                                                                 : json(nullptr)}});
+        // A reconnect backoff, not synchronisation; cut short by a stop. The session's timers run
+        // meanwhile, so it gives up on its room in time even with no relay to talk to.
+        const auto resume = std::chrono::steady_clock::now() + delay;
+        while (std::chrono::steady_clock::now() < resume && !should_stop()) {
+            session.tick(session_now());
+            for (const auto& any : session.take_events()) {
+                if (const auto* failed = std::get_if<stoa::client::event::rejoin_failed>(&any)) {
+                    std::cerr << "stoa-bot: gave up rejoining " << stoa::to_hex(failed->room.value) << "\n";
+                    print_json_event(*options, {{"event", "rejoin_failed"},
+                                                {"room", stoa::to_hex(failed->room.value)},
+                                                {"code", failed->code}});
+                    return 1;
+                }
+            }
+            (void)session.take_outbound();  // nothing can go out without a relay
+            std::this_thread::sleep_for(20ms);
+        }
+        backoff = std::min<std::chrono::milliseconds>(backoff * 2, max_backoff);
     }
     return 0;
 }

@@ -14,7 +14,7 @@ TEST_CASE("client_error values are pinned and named distinctly", "[client][error
         {client_error::muted, 602},             {client_error::no_sending_key, 603},
         {client_error::bad_media_payload, 604}, {client_error::wrong_state, 605},
         {client_error::unknown_sender, 606},    {client_error::too_large, 607},
-        {client_error::missing_admission_secret, 608},
+        {client_error::missing_admission_secret, 608}, {client_error::rejoin_timed_out, 609},
     };
     std::set<std::string> names;
     for (const auto& [error, number] : pinned) {

@@ -21,7 +21,7 @@ TEST_CASE("proto and relay error codes sit in their ranges with unique names", "
         if (name == "unknown_relay_error") continue;
         CHECK(relay_names.insert(std::string(name)).second);
     }
-    CHECK(relay_names.size() == 15);
+    CHECK(relay_names.size() == 16);
 }
 
 TEST_CASE("wire codes never change", "[proto][errors]") {
@@ -29,4 +29,5 @@ TEST_CASE("wire codes never change", "[proto][errors]") {
     CHECK(static_cast<int>(proto_error::invalid_combination) == 120);
     CHECK(static_cast<int>(relay_error::internal) == 500);
     CHECK(static_cast<int>(relay_error::sender_mismatch) == 514);
+    CHECK(static_cast<int>(relay_error::room_exists) == 515);
 }

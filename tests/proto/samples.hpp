@@ -27,6 +27,7 @@ inline member_id bob_id() { return filled<member_id>(0x20); }
 inline room_id a_room() { return filled<room_id>(0x40); }
 inline public_key alice_key() { return filled<public_key>(0x60); }
 inline invite_token an_invite() { return filled<invite_token>(0x80); }
+inline room_claim a_claim() { return filled<room_claim>(0xc0); }
 
 inline room::member_entry alice() {
     room::member_entry e;

@@ -35,6 +35,8 @@ std::map<std::string, client_message> client_vectors() {
                   }()}}},
         {"create_room", {3, create_room{room::room_kind::open, false, std::string("Friday jazz")}}},
         {"create_room_closed", {3, create_room{room::room_kind::closed, true, std::nullopt}}},
+        {"create_room_reclaim", {3, create_room{room::room_kind::closed, true, std::nullopt, samples::a_claim(),
+                                                samples::an_invite()}}},
         {"join", {4, join_room{samples::a_room(), std::nullopt, samples::blob(12)}}},
         {"join_closed", {4, join_room{samples::a_room(), samples::an_invite(), samples::blob(12)}}},
         {"audience_page", {5, audience_page_query{{0, 100}}}},
@@ -70,8 +72,10 @@ std::map<std::string, server_message> relay_vectors() {
                                                         }(),
                                                         0, 1}}}},
         {"own_entry", {std::nullopt, own_entry{samples::bob()}}},
-        {"room_created", {3, room_created{samples::a_room(), room::room_kind::open, std::nullopt}}},
-        {"room_created_closed", {3, room_created{samples::a_room(), room::room_kind::closed, samples::an_invite()}}},
+        {"room_created", {3, room_created{samples::a_room(), room::room_kind::open, std::nullopt, samples::a_claim()}}},
+        {"room_created_closed",
+         {3, room_created{samples::a_room(), room::room_kind::closed, samples::an_invite(), samples::a_claim()}}},
+        {"error_room_exists", {3, make_error(relay_error::room_exists, "a room with this id is live")}},
         {"snapshot_stage", {6, snapshot_message{samples::stage_snapshot(), 0, 1}}},
         {"snapshot_full", {6, snapshot_message{[] {
                                   auto s = samples::full_snapshot();

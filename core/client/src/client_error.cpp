@@ -13,6 +13,7 @@ std::string_view to_string(client_error error) noexcept {
         case client_error::unknown_sender: return "unknown_sender";
         case client_error::too_large: return "too_large";
         case client_error::missing_admission_secret: return "missing_admission_secret";
+        case client_error::rejoin_timed_out: return "rejoin_timed_out";
     }
     return "unknown_client_error";
 }

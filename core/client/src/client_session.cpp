@@ -70,10 +70,28 @@ void client_session::on_connected(time_point) {
     outbox_.push_back({false, proto::encode(proto::client_message{std::nullopt, hello})});
 }
 
-void client_session::on_disconnected(time_point) {
+void client_session::on_disconnected(time_point now) {
     phase_ = phase::idle;
     deferred_.clear();
-    if (room_) handle_removed(room::leave_reason::disconnected);
+    // Whatever was queued belonged to the dead connection (its handshake, its room's media): a
+    // new connection starts with its own hello.
+    outbox_.clear();
+    if (!wanted_ || !config_.rejoin_after_loss) {
+        if (room_) handle_removed(room::leave_reason::disconnected);
+        return;
+    }
+    // Keep the host this member trusted: a relay that comes back with another host for the room
+    // raises host_key_changed, as it would within one connection.
+    if (!wanted_->expected_host && parts_->keys.trusted_host()) wanted_->expected_host = parts_->keys.trusted_host();
+    drop_room_state();
+    if (rejoin_) {
+        // Lost again before getting back in: the give-up clock keeps running from the first loss.
+        rejoin_->retry_at.reset();
+        rejoin_->create_request.reset();
+        return;
+    }
+    rejoin_ = rejoin_state{now, config_.rejoin_first_retry, std::nullopt, std::nullopt, false};
+    emit(event::connection_lost{wanted_->room});
 }
 
 std::vector<outbound> client_session::take_outbound() {
@@ -145,14 +163,7 @@ void client_session::handle(const proto::server_message& message, time_point now
                    [&](const proto::kicked&) { handle_removed(room::leave_reason::kicked); },
                    [&](const proto::banned&) { handle_removed(room::leave_reason::banned); },
                    [&](const proto::room_ended&) { handle_removed(room::leave_reason::room_ended); },
-                   [&](const proto::error_message& error) {
-                       parts_->roster.on_refused(message.request_id);
-                       if (join_request_ && message.request_id == join_request_ && !joined_) {
-                           room_.reset();  // the join was refused
-                           join_request_.reset();
-                       }
-                       emit(event::error{error.code, error.name, error.message});
-                   },
+                   [&](const proto::error_message& error) { handle_error(error, message.request_id, now); },
                    [&](const proto::ping& ping) {
                        outbox_.push_back(
                            {false, proto::encode(proto::client_message{std::nullopt, proto::pong{ping.nonce}})});
@@ -163,6 +174,25 @@ void client_session::handle(const proto::server_message& message, time_point now
                    },
                },
                message.body);
+}
+
+void client_session::handle_error(const proto::error_message& error, std::optional<std::uint32_t> request_id,
+                                  time_point now) {
+    parts_->roster.on_refused(request_id);
+    const bool join_refused = join_request_ && request_id == join_request_ && !joined_;
+    if (join_refused) {
+        room_.reset();
+        join_request_.reset();
+    }
+    const bool create_refused = rejoin_ && rejoin_->create_request && request_id == rejoin_->create_request;
+    if (create_refused) rejoin_->create_request.reset();
+    if ((join_refused || create_refused) && rejoin_ && rejoin_refused(error.code, now)) return;
+    emit(event::error{error.code, error.name, error.message});
+    if ((join_refused || create_refused) && rejoin_) {
+        give_up_rejoin(error.code, error.name, error.message);
+    } else if (join_refused) {
+        wanted_.reset();
+    }
 }
 
 void client_session::handle_challenge(const proto::challenge& challenge) {
@@ -178,60 +208,174 @@ void client_session::handle_challenge(const proto::challenge& challenge) {
     outbox_.push_back({false, proto::encode(proto::client_message{std::nullopt, auth})});
     phase_ = phase::authenticated;
     for (auto& message : std::exchange(deferred_, {})) send_json(message);
+    // Back on a relay after a loss: go straight back in (a refusal schedules the retries).
+    if (rejoin_ && !room_ && !rejoin_->create_request) {
+        rejoin_->retry_at.reset();
+        rejoin_now();
+    }
 }
 
 void client_session::handle_room_created(const proto::room_created& created,
                                          std::optional<std::uint32_t> request_id) {
+    if (rejoin_ && rejoin_->create_request && request_id == rejoin_->create_request) {
+        rejoin_->create_request.reset();
+        if (!wanted_ || created.room != wanted_->room) {
+            // The id binds this key and the claim; another id means a relay that ignored the claim,
+            // and a room no link points to.
+            give_up_rejoin(static_cast<std::uint16_t>(client_error::wrong_state), to_string(client_error::wrong_state),
+                           "the relay re-created the room under another id");
+            return;
+        }
+        rejoin_->recreated = true;
+        rejoin_now();
+        return;
+    }
     event::room_created out{created.room, created.invite, {}};
     const auto pending = std::find_if(pending_creations_.begin(), pending_creations_.end(),
                                       [&](const auto& item) { return request_id == item.first; });
     if (pending != pending_creations_.end()) {
-        if (created.kind == room::room_kind::closed) {
-            out.admission = pending->second;
-            if (created_rooms_.size() >= config_.max_created_rooms) created_rooms_.erase(created_rooms_.begin());
-            created_rooms_.emplace_back(created.room, pending->second);
-        }
+        created_room made = std::move(pending->second);
         pending_creations_.erase(pending);
+        made.room = created.room;
+        // What the relay used, so the same request makes the same room again.
+        made.request.claim = created.claim;
+        made.request.invite = created.invite;
+        if (created.kind == room::room_kind::closed) out.admission = made.admission;
+        std::erase_if(created_rooms_, [&](const created_room& item) { return item.room == created.room; });
+        if (created_rooms_.size() >= config_.max_created_rooms) created_rooms_.erase(created_rooms_.begin());
+        created_rooms_.push_back(std::move(made));
     }
     emit(std::move(out));
+}
+
+const client_session::created_room* client_session::created(const room_id& room) const {
+    const auto found = std::find_if(created_rooms_.begin(), created_rooms_.end(),
+                                    [&](const created_room& item) { return item.room == room; });
+    return found == created_rooms_.end() ? nullptr : &*found;
+}
+
+// ---------------------------------------------------------------- rejoining
+
+void client_session::rejoin_now() {
+    if (!wanted_ || !rejoin_ || room_) return;
+    send_join();
+}
+
+void client_session::schedule_rejoin(time_point now) {
+    // Equal jitter: half the delay fixed, half random, so members of one room that lost the same
+    // relay do not all come back in the same instant.
+    const auto delay = std::chrono::duration_cast<std::chrono::microseconds>(rejoin_->next_delay);
+    const auto half = delay.count() / 2;
+    const auto jitter = half > 0 ? static_cast<std::int64_t>(random_.uniform(static_cast<std::uint64_t>(half) + 1)) : 0;
+    rejoin_->retry_at = now + std::chrono::microseconds(half + jitter);
+    rejoin_->next_delay = std::min<duration>(rejoin_->next_delay * 2, config_.rejoin_max_retry);
+}
+
+bool client_session::rejoin_refused(std::uint16_t code, time_point now) {
+    using proto::relay_error;
+    const auto is = [code](relay_error e) { return code == static_cast<std::uint16_t>(e); };
+    if (is(relay_error::room_not_found)) {
+        // The relay forgot the room (a restart). Its creator makes it again under the same id;
+        // everyone else waits for that.
+        if (const created_room* mine = created(wanted_->room); mine != nullptr && mine->request.claim) {
+            const std::uint32_t request = next_request_id_++;
+            rejoin_->create_request = request;
+            send_json({request, mine->request});
+            return true;
+        }
+        schedule_rejoin(now);
+        return true;
+    }
+    if (is(relay_error::room_exists)) {
+        // Made again already (by this key, from a request that crossed a lost transport): join it.
+        rejoin_now();
+        return true;
+    }
+    if (is(relay_error::rate_limited) || is(relay_error::server_shutting_down) || is(relay_error::internal) ||
+        is(relay_error::room_full) || is(relay_error::too_many_rooms)) {
+        schedule_rejoin(now);
+        return true;
+    }
+    return false;  // a refusal that waiting does not change (banned, invite required...)
+}
+
+void client_session::give_up_rejoin(std::uint16_t code, std::string_view name, std::string message) {
+    const room_id room = wanted_ ? wanted_->room : room_id{};
+    if (code == static_cast<std::uint16_t>(client_error::rejoin_timed_out)) report(code, name, std::move(message));
+    rejoin_.reset();
+    wanted_.reset();
+    if (room_) {
+        // A join in flight is abandoned: whatever the relay answers later is ignored.
+        drop_room_state();
+    }
+    emit(event::rejoin_failed{room, code});
+    emit(event::removed{room::leave_reason::disconnected});
 }
 
 // ---------------------------------------------------------------- requests
 
 void client_session::create_room(room::room_kind kind, bool stage_only, std::optional<std::string> title) {
     const std::uint32_t request = next_request_id_++;
+    created_room made;
+    // The claim is this session's, so it can make the room again under the same id (the id is
+    // derived from this key and the claim) after its relay forgot it.
+    room_claim claim;
+    random_.fill(claim.value);
+    made.request = proto::create_room{kind, stage_only, std::move(title), claim, std::nullopt};
     if (kind == room::room_kind::closed) {
         // Made on this device; the relay never sees it. It reaches joiners through the link only.
-        e2ee::admission_secret secret;
-        random_.fill(secret.mutable_view());
-        if (pending_creations_.size() >= config_.max_created_rooms) pending_creations_.erase(pending_creations_.begin());
-        pending_creations_.emplace_back(request, secret);
+        random_.fill(made.admission.mutable_view());
     }
-    send_json({request, proto::create_room{kind, stage_only, std::move(title)}});
+    if (pending_creations_.size() >= config_.max_created_rooms) pending_creations_.erase(pending_creations_.begin());
+    const proto::create_room sent = made.request;
+    pending_creations_.emplace_back(request, std::move(made));
+    send_json({request, sent});
 }
 
 void client_session::join_room(const room_id& room, std::optional<invite_token> invite, e2ee::profile profile,
                                std::optional<e2ee::admission_secret> admission,
                                std::optional<public_key> expected_host) {
+    if (room_ && rejoin_ && wanted_ && wanted_->room == room && !joined_) {
+        // The driver asks for the room this session is already rejoining: one join is enough.
+        wanted_->profile = std::move(profile);
+        if (invite) wanted_->invite = invite;
+        if (admission) wanted_->admission = admission;
+        if (expected_host) wanted_->expected_host = expected_host;
+        return;
+    }
     if (room_) {
         report(static_cast<std::uint16_t>(client_error::wrong_state), to_string(client_error::wrong_state),
                "already in a room");
         return;
     }
+    // An explicit join replaces any rejoin in progress.
+    rejoin_.reset();
+    wanted_ = wanted_room{room, invite, std::move(profile), admission, expected_host};
+    send_join();
+}
+
+void client_session::send_join() {
+    const wanted_room& want = *wanted_;
+    std::optional<e2ee::admission_secret> admission = want.admission;
     if (!admission) {
-        const auto created = std::find_if(created_rooms_.begin(), created_rooms_.end(),
-                                          [&](const auto& item) { return item.first == room; });
-        if (created != created_rooms_.end()) admission = created->second;
+        if (const created_room* mine = created(want.room); mine != nullptr && e2ee::is_set(mine->admission)) {
+            admission = mine->admission;
+        }
     }
-    if (const auto remembered = parts_->keys.remembered_admission(room); remembered && admission) {
+    if (const auto remembered = parts_->keys.remembered_admission(want.room); remembered && admission) {
         admission = remembered;  // learnt after the link: a rotation may have revoked the link's
     }
-    room_ = room;
+    std::optional<invite_token> invite = want.invite;
+    if (!invite) {
+        if (const created_room* mine = created(want.room); mine != nullptr) invite = mine->request.invite;
+    }
+    room_ = want.room;
     join_request_ = next_request_id_++;
-    parts_->keys.begin_join(room, admission, expected_host, std::move(profile));
-    proto::join_room join{room, invite, {}, {}};
+    // A fresh session nonce every time: key packages sealed for an earlier join are refused.
+    parts_->keys.begin_join(want.room, admission, want.expected_host, want.profile);
+    proto::join_room join{want.room, invite, {}, {}};
     join.admission =
-        e2ee::encode_admission(parts_->keys.session(), room, identity_.key(), parts_->keys.current_admission());
+        e2ee::encode_admission(parts_->keys.session(), want.room, identity_.key(), parts_->keys.current_admission());
     // The profile goes out encrypted once the first keys arrive; the join carries none.
     send_json({join_request_, std::move(join)});
 }
@@ -288,6 +432,10 @@ void client_session::handle_welcome(const proto::welcome& welcome, time_point no
     parts_->receiver.start(*room_);
     parts_->roster.start(welcome.follow, welcome.self);
     emit(event::joined{*room_, index_, welcome.self.member_role});
+    if (rejoin_) {
+        emit(event::rejoined{*room_, index_, welcome.self.member_role, rejoin_->recreated});
+        rejoin_.reset();
+    }
     handle_snapshot_part(welcome.snapshot, now);
 }
 
@@ -333,15 +481,22 @@ void client_session::handle_follow_stream(const proto::follow_stream& follow, ti
 
 void client_session::handle_removed(room::leave_reason reason) {
     const bool was_in_room = room_.has_value();
+    wanted_.reset();
+    rejoin_.reset();
+    drop_room_state();
+    if (was_in_room) emit(event::removed{reason});
+}
+
+void client_session::drop_room_state() {
     room_.reset();
     joined_ = false;
     join_request_.reset();
     parts_->roster.reset();
     // Keys of a room one has left are dropped at once: nothing more of it should be readable here.
+    // A rejoin starts from an empty keyring too (and a fresh session nonce).
     parts_->keys.stop();
     parts_->sender.stop();
     parts_->receiver.stop();
-    if (was_in_room) emit(event::removed{reason});
 }
 
 void client_session::roster_updated(time_point now) {
@@ -423,6 +578,15 @@ void client_session::pull_audio(time_point now, std::span<std::int16_t, audio::f
 }
 
 void client_session::tick(time_point now) {
+    if (rejoin_ && !joined_) {
+        if (now - rejoin_->lost_at >= config_.rejoin_give_up) {
+            give_up_rejoin(static_cast<std::uint16_t>(client_error::rejoin_timed_out),
+                           to_string(client_error::rejoin_timed_out), "could not get back into the room");
+        } else if (rejoin_->retry_at && now >= *rejoin_->retry_at && phase_ == phase::authenticated && !room_) {
+            rejoin_->retry_at.reset();
+            rejoin_now();
+        }
+    }
     parts_->keys.flush_distributor(now);
     parts_->sender.tick(now);
     parts_->receiver.tick(now);

@@ -38,6 +38,10 @@ void room_keys::start(sender_index own_index) {
 }
 
 void room_keys::stop() {
+    if (keyring_ && keyring_->newest_epoch()) {
+        const epoch_id newest = *keyring_->newest_epoch();
+        if (!last_epoch_ || last_epoch_->first != room_ || last_epoch_->second < newest) last_epoch_.emplace(room_, newest);
+    }
     distributor_.reset();
     distributed_to_.clear();
     last_resend_.clear();
@@ -137,8 +141,13 @@ void room_keys::sync_distributor(time_point now) {
     const auto* full = roster_.full();
     if (full == nullptr || !keyring_) return;  // the follow_stream snapshot is still on its way
     // A new distributor starts well past every epoch it has seen, so members accept its keys.
-    const epoch_id first =
-        keyring_->newest_epoch() ? epoch_id{keyring_->newest_epoch()->value + handover_epoch_jump} : epoch_id{1};
+    // The same holds for a host re-creating its room after a relay restart: its keyring is new,
+    // but members' old frames and keys must never share a KID with the new room's.
+    std::optional<epoch_id> newest = keyring_->newest_epoch();
+    if (last_epoch_ && last_epoch_->first == room_ && (!newest || *newest < last_epoch_->second)) {
+        newest = last_epoch_->second;
+    }
+    const epoch_id first = newest ? epoch_id{newest->value + handover_epoch_jump} : epoch_id{1};
     e2ee::distributor_config config{room_};
     if (room_is_closed()) config.admission = admission_secrets_.back();
     distributor_ = std::make_unique<e2ee::key_distributor>(identity_, index_, config, random_, first);

@@ -119,6 +119,9 @@ private:
     std::vector<std::pair<event::alarm_kind, std::uint32_t>> alarmed_;
     // The newest admission secret of the last room joined: a rejoin (reconnect) uses it.
     std::optional<std::pair<room_id, e2ee::admission_secret>> last_admission_{};
+    // The newest epoch this member held in the last room it left (kept across stop()): a host that
+    // re-creates that room after a relay restart numbers its epochs above it, so no KID repeats.
+    std::optional<std::pair<room_id, epoch_id>> last_epoch_{};
 };
 
 }  // namespace stoa::client

@@ -5,12 +5,22 @@
 namespace stoa::loopback {
 
 loopback_network::loopback_network(relay::relay_config config, random_source& random)
-    : engine_(std::move(config), random, *this) {}
+    : config_(std::move(config)), random_(random), engine_(std::make_unique<relay::relay_engine>(config_, random_, *this)) {}
+
+void loopback_network::restart_relay(time_point now) {
+    // The old process is gone without a goodbye: no close reaches its engine, clients just see
+    // their transports drop.
+    std::vector<client::client_session*> clients;
+    for (auto& [id, link] : links_) clients.push_back(link.client);
+    links_.clear();
+    engine_ = std::make_unique<relay::relay_engine>(config_, random_, *this);
+    for (auto* client : clients) client->on_disconnected(now);
+}
 
 relay::connection_id loopback_network::connect(client::client_session& client, time_point now) {
     const relay::connection_id id(next_connection_++);
     links_.emplace(id.value, connection_link{&client, {}, false});
-    engine_.on_open(id, now);
+    engine_->on_open(id, now);
     client.on_connected(now);
     return id;
 }
@@ -20,7 +30,7 @@ void loopback_network::disconnect(relay::connection_id connection, time_point no
     if (found == links_.end()) return;
     client::client_session* client = found->second.client;
     links_.erase(found);
-    engine_.on_close(connection, now);
+    engine_->on_close(connection, now);
     client->on_disconnected(now);
 }
 
@@ -52,12 +62,12 @@ std::size_t loopback_network::run(time_point now, std::size_t max_rounds) {
                 const byte_view data(reinterpret_cast<const std::uint8_t*>(message.data.data()), message.data.size());
                 if (observer) observer(flow::client_to_relay, connection, message.binary, data);
                 if (message.binary) {
-                    engine_.on_binary(connection,
+                    engine_->on_binary(connection,
                                       relay::make_message(std::move(message.data), relay::payload_kind::binary,
                                                           relay::traffic_class::media),
                                       now);
                 } else {
-                    engine_.on_text(connection, message.data, now);
+                    engine_->on_text(connection, message.data, now);
                 }
                 ++moved_this_round;
             }
@@ -87,7 +97,7 @@ std::size_t loopback_network::run(time_point now, std::size_t max_rounds) {
 }
 
 std::size_t loopback_network::tick(time_point now) {
-    engine_.tick(now);
+    engine_->tick(now);
     for (auto& [id, link] : links_) link.client->tick(now);
     return run(now);
 }

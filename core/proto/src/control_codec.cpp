@@ -115,8 +115,13 @@ bool read_client_body(object_reader& r, std::string_view type, client_body& body
         c.kind = r.enumeration("kind", detail::kind_names);
         c.stage_only = r.boolean("stage_only");
         c.title = r.optional_string("title", 1, max_title_length);
+        c.claim = r.optional_hex_id<room_claim>("claim");
+        c.invite = r.optional_hex_id<invite_token>("invite");
         if (!r.failed() && (c.kind == room::room_kind::open) != c.title.has_value())
             r.fail(proto_error::invalid_combination, "title");
+        // An open room has no invite to keep.
+        if (!r.failed() && c.kind == room::room_kind::open && c.invite.has_value())
+            r.fail(proto_error::invalid_combination, "invite");
         body = std::move(c);
     } else if (type == "join") {
         join_room j;
@@ -214,6 +219,8 @@ void write_client_body(ordered_json& out, const client_body& body) {
                 out["kind"] = name_of(m.kind, detail::kind_names);
                 out["stage_only"] = m.stage_only;
                 if (m.title) out["title"] = *m.title;
+                if (m.claim) out["claim"] = hex(*m.claim);
+                if (m.invite) out["invite"] = hex(*m.invite);
             } else if constexpr (std::is_same_v<T, join_room>) {
                 out["type"] = "join";
                 out["room"] = hex(m.room);
@@ -284,6 +291,7 @@ bool read_server_body(object_reader& r, std::string_view type, server_body& body
         c.room = r.hex_id<room_id>("room");
         c.kind = r.enumeration("kind", detail::kind_names);
         c.invite = r.optional_hex_id<invite_token>("invite");
+        c.claim = r.hex_id<room_claim>("claim");
         if (!r.failed() && (c.kind == room::room_kind::closed) != c.invite.has_value())
             r.fail(proto_error::invalid_combination, "invite");
         body = c;
@@ -381,6 +389,7 @@ void write_server_body(ordered_json& out, const server_body& body) {
                 out["room"] = hex(m.room);
                 out["kind"] = name_of(m.kind, detail::kind_names);
                 if (m.invite) out["invite"] = hex(*m.invite);
+                out["claim"] = hex(m.claim);
             } else if constexpr (std::is_same_v<T, delta_message>) {
                 out["type"] = "delta";
                 out["stream"] = name_of(m.delta.on, detail::stream_names);

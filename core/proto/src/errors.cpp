@@ -47,6 +47,7 @@ std::string_view to_string(relay_error e) noexcept {
         case relay_error::not_in_room: return "not_in_room";
         case relay_error::already_in_room: return "already_in_room";
         case relay_error::sender_mismatch: return "sender_mismatch";
+        case relay_error::room_exists: return "room_exists";
     }
     return "unknown_relay_error";
 }

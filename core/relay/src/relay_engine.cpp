@@ -15,6 +15,7 @@
 #include "handshake.hpp"
 #include "room_table.hpp"
 #include "stoa/common/vector_queue.hpp"
+#include "stoa/e2ee/room_claim.hpp"
 #include "stoa/proto/control_codec.hpp"
 #include "stoa/proto/snapshot_parts.hpp"
 
@@ -246,27 +247,46 @@ void relay_engine::impl::handle_create(connection_id c, connection_state& state,
         control_.send_error(c, proto::relay_error::too_many_rooms, "room limit reached", request_id);
         return;
     }
+    // The id is bound to the creator's key: a creator that brings back its claim (after a relay
+    // restart) gets its old id, and nobody else can produce that id.
+    room_claim claim;
+    if (create.claim) {
+        claim = *create.claim;
+    } else {
+        random_.fill(claim.value);
+    }
     room::room_config room_config;
-    random_.fill(room_config.id.value);
+    room_config.id = e2ee::derive_room_id(state.key(), claim);
+    if (room_id_taken(room_config.id)) {
+        // Only this key can have made it: a second create after a lost room_created, or a race
+        // with its own other device. The room is there to join.
+        control_.send_error(c, proto::relay_error::room_exists, "a room with this id is live", request_id);
+        return;
+    }
     room_config.kind = create.kind;
     room_config.stage_only = create.stage_only;
     room_config.limits = config_.room_limits;
     std::optional<invite_token> invite;
     if (create.kind == room::room_kind::closed) {
+        // A re-created room keeps the token its links carry; the relay holds no memory of it.
         invite_token token;
-        random_.fill(token.value);
+        if (create.invite) {
+            token = *create.invite;
+        } else {
+            random_.fill(token.value);
+        }
         room_config.invites.push_back(token);
         invite = token;
     }
     const room_id id = room_config.id;
     room_state* room = rooms_.create(std::move(room_config), config_.authority, state.key(), now_);
-    if (room == nullptr) {  // 128 random bits collided: the random source is broken
+    if (room == nullptr) {  // checked just above; only a broken room table gets here
         control_.send_error(c, proto::relay_error::internal, "room id collision", request_id);
         return;
     }
     if (create.kind == room::room_kind::open) room->title = create.title;
     ++stats_.rooms_created;
-    control_.send(c, {request_id, proto::room_created{id, create.kind, invite}});
+    control_.send(c, {request_id, proto::room_created{id, create.kind, invite, claim}});
 }
 
 void relay_engine::impl::handle_join(connection_id c, connection_state& state, const proto::join_room& join,

@@ -20,6 +20,9 @@ enum class client_error : std::uint16_t {
     // A closed room joined without the link's admission secret (an old or cut link): the host
     // will give this member no keys, so it will hear nothing.
     missing_admission_secret = 608,
+    // The transport came back too late, or the room never did: the session stopped trying to
+    // rejoin the room it lost with its relay (client_config::rejoin_give_up).
+    rejoin_timed_out = 609,
 };
 
 [[nodiscard]] std::string_view to_string(client_error error) noexcept;

@@ -91,6 +91,25 @@ struct directory {
 struct relay_shutdown {
     duration reconnect_after{};
 };
+// The transport to the relay is gone while this session was in (or joining) `room`: it is out of
+// the room until it reconnects, and then rejoins (or re-creates, as its creator) by itself.
+struct connection_lost {
+    room_id room{};
+};
+// Back in the room after a lost transport (after `joined`, which the welcome raised as usual):
+// fresh keys under a fresh session, none from before.
+struct rejoined {
+    room_id room{};
+    sender_index index{};
+    room::role member_role = room::role::listener;
+    bool recreated = false;  // this session re-created the room (its creator, after a relay restart)
+};
+// The session stopped trying to get back into `room` (an error event with the code precedes it,
+// then `removed` with reason disconnected).
+struct rejoin_failed {
+    room_id room{};
+    std::uint16_t code = 0;  // client_error::rejoin_timed_out, or the relay's refusal
+};
 
 }  // namespace stoa::client::event
 
@@ -99,6 +118,7 @@ namespace stoa::client {
 using client_event = std::variant<event::room_created, event::joined, event::roster_changed, event::invited_to_stage,
                                   event::role_changed, event::removed, event::keys_changed, event::error,
                                   event::speaker_alarm, event::security_alarm, event::admission_changed,
-                                  event::audience_page, event::directory, event::relay_shutdown>;
+                                  event::audience_page, event::directory, event::relay_shutdown,
+                                  event::connection_lost, event::rejoined, event::rejoin_failed>;
 
 }  // namespace stoa::client

@@ -63,7 +63,15 @@ struct client_config {
     audio::jitter_buffer_config jitter{};
     audio::level_meter_config levels{};
     std::size_t max_outbox = 4096;  // messages waiting for the transport; oldest media dropped past it
-    std::size_t max_created_rooms = 8;  // admission secrets of rooms this session created, kept to join them
+    std::size_t max_created_rooms = 8;  // rooms this session created (claim, invite, secret), kept to join and re-create them
+    // A lost transport: after the next handshake the session rejoins its room by itself (its
+    // creator re-creates it if the relay forgot it). Members other than the creator retry a
+    // room_not_found with exponential backoff (first delay, doubling to the max, with jitter)
+    // and give up this long after the loss.
+    bool rejoin_after_loss = true;
+    duration rejoin_give_up = std::chrono::seconds(60);
+    duration rejoin_first_retry = std::chrono::milliseconds(250);
+    duration rejoin_max_retry = std::chrono::seconds(4);
     // Told of every decrypted frame and every playout; not owned, must outlive the session.
     media_observer* observer = nullptr;
 };
@@ -92,11 +100,15 @@ public:
     // ---- Transport ----
     // The connection is open: starts the handshake.
     void on_connected(time_point now);
+    // The relay the next on_connected talks to, when a driver moves between the relays of one
+    // deployment (its origin is bound into the auth signature).
+    void set_relay_context(std::string context) { config_.relay_context = std::move(context); }
     void receive_text(std::string_view text, time_point now);
     void receive_binary(byte_view message, time_point now);
-    // The connection is gone: the session forgets the room (a reconnect joins again).
+    // The connection is gone: the session is out of its room (connection_lost) but remembers it,
+    // and rejoins after the next on_connected and handshake (see client_config::rejoin_after_loss).
     void on_disconnected(time_point now);
-    // Timers: key batches, signature batches, unverified-frame deadlines, key expiry.
+    // Timers: key batches, signature batches, unverified-frame deadlines, key expiry, rejoin retries.
     void tick(time_point now);
     // Messages to send, in order. The caller moves them to the transport.
     [[nodiscard]] std::vector<outbound> take_outbound();
@@ -133,6 +145,10 @@ public:
     [[nodiscard]] member_id id() const noexcept { return identity_.id(); }
     [[nodiscard]] bool in_room() const noexcept { return room_.has_value() && joined_; }
     [[nodiscard]] std::optional<room_id> room() const noexcept { return room_; }
+    // The room this session lost with its transport and is working to get back into, if any.
+    [[nodiscard]] std::optional<room_id> rejoining() const noexcept {
+        return rejoin_ && wanted_ ? std::optional<room_id>(wanted_->room) : std::nullopt;
+    }
     [[nodiscard]] sender_index index() const noexcept { return index_; }
     [[nodiscard]] room::role role() const noexcept;
     [[nodiscard]] bool is_distributor() const noexcept { return distributor_ != nullptr; }
@@ -174,6 +190,17 @@ private:
     void handle(const proto::server_message& message, time_point now);
     void handle_challenge(const proto::challenge& challenge);
     void handle_room_created(const proto::room_created& created, std::optional<std::uint32_t> request_id);
+    void handle_error(const proto::error_message& error, std::optional<std::uint32_t> request_id, time_point now);
+    // Sends the join for wanted_ (the caller's, or a rejoin's).
+    void send_join();
+    // Drops everything of the room joined (roster, keys, audio paths); wanted_ is the caller's.
+    void drop_room_state();
+    // Rejoining: the next attempt, the relay's refusal of one, and the end of trying.
+    void rejoin_now();
+    void schedule_rejoin(time_point now);
+    // True when the refusal was the rejoin's to handle (no error event for it).
+    [[nodiscard]] bool rejoin_refused(std::uint16_t code, time_point now);
+    void give_up_rejoin(std::uint16_t code, std::string_view name, std::string message);
     void handle_welcome(const proto::welcome& welcome, time_point now);
     void handle_snapshot_part(proto::snapshot_message part, time_point now);
     // `replaying`: held deltas after a snapshot, which ends in one roster update of its own.
@@ -202,9 +229,36 @@ private:
     std::optional<room_id> room_;
     bool joined_ = false;
     sender_index index_{};
-    // Admission secrets of rooms this session created, by create request, then by room.
-    std::vector<std::pair<std::uint32_t, e2ee::admission_secret>> pending_creations_;
-    std::vector<std::pair<room_id, e2ee::admission_secret>> created_rooms_;
+    // A room this session created: what it takes to join it, and to make it again under the same
+    // id after the relay forgot it (the request with its claim and invite, the admission secret).
+    struct created_room {
+        room_id room{};
+        proto::create_room request{};
+        e2ee::admission_secret admission{};  // all zeros for open rooms
+    };
+    // By create request, then by room.
+    std::vector<std::pair<std::uint32_t, created_room>> pending_creations_;
+    std::vector<created_room> created_rooms_;
+    [[nodiscard]] const created_room* created(const room_id& room) const;
+
+    // The room the caller asked to be in, kept across lost transports so the session can rejoin.
+    struct wanted_room {
+        room_id room{};
+        std::optional<invite_token> invite{};
+        e2ee::profile profile{};
+        std::optional<e2ee::admission_secret> admission{};
+        std::optional<public_key> expected_host{};
+    };
+    std::optional<wanted_room> wanted_;
+    // Present from a lost transport until the welcome that brings the session back (or giving up).
+    struct rejoin_state {
+        time_point lost_at{};
+        duration next_delay{};
+        std::optional<time_point> retry_at{};             // the next join attempt (backoff)
+        std::optional<std::uint32_t> create_request{};    // the creator's re-create in flight
+        bool recreated = false;
+    };
+    std::optional<rejoin_state> rejoin_;
 
     // One allocation per session for all parts; each part allocates only what its state needs.
     std::unique_ptr<parts> parts_;

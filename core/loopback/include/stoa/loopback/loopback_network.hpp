@@ -27,12 +27,15 @@ public:
     relay::connection_id connect(client::client_session& client, time_point now);
     // Drops the connection as a lost transport would, on both sides.
     void disconnect(relay::connection_id connection, time_point now);
+    // A relay restart (a crash and a new process): every connection drops as a lost transport,
+    // and a new engine with no rooms takes over. Reconnect clients with connect().
+    void restart_relay(time_point now);
     // Delivers queued messages both ways until nothing moves (or max_rounds pass). Returns how many moved.
     std::size_t run(time_point now, std::size_t max_rounds = 10'000);
     // Ticks the relay and every connected client, then runs.
     std::size_t tick(time_point now);
 
-    [[nodiscard]] relay::relay_engine& engine() noexcept { return engine_; }
+    [[nodiscard]] relay::relay_engine& engine() noexcept { return *engine_; }
     [[nodiscard]] bool is_connected(relay::connection_id connection) const { return links_.contains(connection.value); }
 
     // Sees every message crossing the relay's boundary, in either direction (what an operator could log).
@@ -51,7 +54,9 @@ private:
         bool closing = false;
     };
 
-    relay::relay_engine engine_;
+    relay::relay_config config_;
+    random_source& random_;
+    std::unique_ptr<relay::relay_engine> engine_;  // replaced by restart_relay
     std::map<std::uint64_t, connection_link> links_;  // ordered: deterministic delivery order
     std::uint64_t next_connection_ = 1;
     time_point now_{};

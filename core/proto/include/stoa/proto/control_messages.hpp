@@ -45,6 +45,13 @@ struct create_room {
     room::room_kind kind = room::room_kind::open;
     bool stage_only = false;
     std::optional<std::string> title{};  // required for open rooms, absent for closed ones
+    // The room id is derived from the creator's key and this claim (e2ee/room_claim.hpp); absent,
+    // the relay picks one. A creator that sends the claim of a room it made before gets the same
+    // id back: that is how a room comes back after a relay restart.
+    std::optional<room_claim> claim{};
+    // Closed rooms only: the invite token the room should keep (a re-created room's, so the
+    // links already shared stay valid); absent, the relay makes one.
+    std::optional<invite_token> invite{};
     friend bool operator==(const create_room&, const create_room&) = default;
 };
 // The key comes from hello (it was authenticated); the relay builds room::action::join from both.
@@ -114,6 +121,7 @@ struct room_created {
     room_id room{};
     room::room_kind kind = room::room_kind::open;
     std::optional<invite_token> invite{};  // present exactly for closed rooms
+    room_claim claim{};                    // what the room id was derived from, to re-create it
     friend bool operator==(const room_created&, const room_created&) = default;
 };
 struct delta_message {

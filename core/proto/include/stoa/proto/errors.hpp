@@ -52,6 +52,7 @@ enum class relay_error : std::uint16_t {
     not_in_room = 512,                 // a room action or media before join
     already_in_room = 513,             // a second join or create on one connection
     sender_mismatch = 514,             // a binary message whose sender_index is not the connection's own
+    room_exists = 515,                 // create_room whose derived id names a live room (re-created already)
 };
 
 [[nodiscard]] std::string_view to_string(relay_error e) noexcept;

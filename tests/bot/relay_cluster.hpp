@@ -59,15 +59,19 @@ inline bool await_listening(std::uint16_t port, std::chrono::milliseconds timeou
 // nats-server on a loopback port, started and known to accept connections.
 class nats_process {
 public:
-    nats_process() : port_(free_loopback_port()) {
+    nats_process() : port_(free_loopback_port()), monitor_port_(free_loopback_port()) {
+        // -m: NATS's own monitoring endpoint (/varz counts messages in and out), for benchmarks.
         process_ = std::make_unique<bot_process>(
-            STOA_NATS_SERVER_PATH, std::vector<std::string>{"-a", "127.0.0.1", "-p", std::to_string(port_)});
+            STOA_NATS_SERVER_PATH, std::vector<std::string>{"-a", "127.0.0.1", "-p", std::to_string(port_), "-m",
+                                                            std::to_string(monitor_port_)});
         if (!await_listening(port_, std::chrono::seconds(10))) throw std::runtime_error("nats-server did not start");
     }
     [[nodiscard]] std::string url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
+    [[nodiscard]] std::uint16_t monitor_port() const noexcept { return monitor_port_; }
 
 private:
     std::uint16_t port_;
+    std::uint16_t monitor_port_;
     std::unique_ptr<bot_process> process_;
 };
 
@@ -132,6 +136,7 @@ public:
     }
     [[nodiscard]] relay_process& node(std::size_t i) { return *nodes_.at(i); }
     [[nodiscard]] const std::string& origin() const noexcept { return origin_; }
+    [[nodiscard]] const nats_process& nats() const noexcept { return nats_; }
 
 private:
     nats_process nats_;

@@ -127,6 +127,9 @@ public:
 
     // run() leaves an excluded client alone (one the test keeps deliberately silent).
     bool excluded = false;
+    // Sees every message as it comes off the socket, on the I/O thread, before the session does
+    // (benchmarks time arrivals with it). Set before connect().
+    std::function<void(bool binary, const std::string& data)> on_read_raw;
 
     void stop() {
         if (!thread_.joinable()) return;
@@ -187,6 +190,7 @@ private:
         }
         const std::string data = boost::beast::buffers_to_string(buffer_.data());
         buffer_.consume(buffer_.size());
+        if (on_read_raw) on_read_raw(!ws_.got_text(), data);
         {
             const std::lock_guard lock(mutex_);
             if (ws_.got_text()) {

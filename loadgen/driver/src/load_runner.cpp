@@ -92,16 +92,21 @@ result<load_report, std::string> run_load(const load_options& options, protocol_
                                 "(the directory lists open rooms only); run closed rooms from one host"));
     }
 
-    // The relay's address.
+    // The relays' addresses.
     net::io_context resolver_context;
     tcp::resolver resolver(resolver_context);
-    boost::system::error_code ec;
-    const auto resolved =
-        resolver.resolve(plan.server.url.host, std::to_string(plan.server.url.port), ec);
-    if (ec || resolved.empty()) {
-        return fail("cannot resolve " + plan.server.url.host + ": " + (ec ? ec.message() : "no address"));
+    std::vector<server_url> urls{plan.server.url};
+    urls.insert(urls.end(), plan.server.more_urls.begin(), plan.server.more_urls.end());
+    std::vector<tcp::endpoint> servers;
+    std::vector<std::string> host_headers;
+    for (const auto& url : urls) {
+        boost::system::error_code ec;
+        const auto resolved = resolver.resolve(url.host, std::to_string(url.port), ec);
+        if (ec || resolved.empty()) return fail("cannot resolve " + url.host + ": " + (ec ? ec.message() : "no address"));
+        servers.push_back(resolved.begin()->endpoint());
+        host_headers.push_back(url.host + ":" + std::to_string(url.port));
     }
-    const tcp::endpoint server = resolved.begin()->endpoint();
+    const tcp::endpoint server = servers.front();
 
     const member_layout layout(plan);
     const std::uint32_t members = options.part.members_of(layout.member_count());
@@ -124,8 +129,8 @@ result<load_report, std::string> run_load(const load_options& options, protocol_
     run.adapter = &adapter;
     run.speech = &speech;
     run.rooms = &rooms;
-    run.server = server;
-    run.host_header = plan.server.url.host + ":" + std::to_string(plan.server.url.port);
+    run.servers = std::move(servers);
+    run.host_headers = std::move(host_headers);
     run.path = plan.server.url.path;
     // Socket.IO's endpoint when the URL names none (the default /ws is Stoa's).
     if (!plan.server.url.path_given && adapter.name() == "socketio") run.path = std::string(socketio_path);
@@ -228,6 +233,7 @@ result<load_report, std::string> run_load(const load_options& options, protocol_
     run_info info;
     info.scenario_name = plan.name;
     info.server = to_string(plan.server.url);
+    for (const auto& more : plan.server.more_urls) info.server += ", " + to_string(more);
     info.seed = plan.seed;
     info.shards = {options.part.index};
     info.shard_count = options.part.count;

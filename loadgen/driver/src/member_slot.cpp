@@ -143,7 +143,9 @@ void member_slot::connect(time_point planned) {
     planned_join_ = planned;
     state_ = member_state::connecting;
     if (reconnecting_) owner_.add(owner_.ids().reconnect_attempts);
-    connection_target target{run.server, run.host_header, run.path, std::nullopt, run.tls, run.server_name};
+    const std::size_t relay = (profile_.index.value + relay_moves_) % run.servers.size();
+    connection_target target{run.servers[relay], run.host_headers[relay], run.path, std::nullopt, run.tls,
+                             run.server_name};
     if (!run.sources.empty()) target.source = run.sources[profile_.index.value % run.sources.size()];
     connection_ = std::make_shared<ws_connection>(owner_.context(), *this, owner_.reads(),
                                                   reads_immediately() ? read_mode::immediate : read_mode::batched,
@@ -239,6 +241,7 @@ void member_slot::lost(time_point now) {
         ++attempt_;
     }
     state_ = member_state::backoff;
+    ++relay_moves_;  // the next attempt goes to the next relay of the list (the same one if alone)
     schedule_reconnect(now);
 }
 

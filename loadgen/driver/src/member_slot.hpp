@@ -109,6 +109,7 @@ private:
     time_point awaiting_join_since_ = time_point::max();  // planned into the room, not yet in it
     std::uint32_t attempt_ = 0;
     bool reconnecting_ = false;
+    std::uint32_t relay_moves_ = 0;  // lost connections so far: which relay of the list it uses next
     bool key_seen_ = false;
     bool audio_seen_ = false;
     bool on_stage_ = false;

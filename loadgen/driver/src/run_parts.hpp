@@ -128,8 +128,10 @@ struct shared_run {
     protocol_adapter* adapter = nullptr;
     const speech_sample* speech = nullptr;
     room_registry* rooms = nullptr;
-    boost::asio::ip::tcp::endpoint server;
-    std::string host_header;
+    // The relays, in the scenario's order (url, then more_urls): member i starts on relay
+    // i mod count and moves to the next after each lost connection.
+    std::vector<boost::asio::ip::tcp::endpoint> servers;
+    std::vector<std::string> host_headers;
     std::string path;
     std::vector<boost::asio::ip::address> sources;  // empty: let the kernel choose
     std::shared_ptr<tls_client_context> tls;        // wss://

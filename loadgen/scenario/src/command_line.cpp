@@ -244,6 +244,7 @@ result<load_options, scenario_error> parse_command_line(std::span<const std::str
 
     std::vector<document_node> phases;
     std::vector<document_node> thresholds;
+    std::size_t servers_given = 0;
     for (const auto& f : flags) {
         const std::string name(f.name);
         if (f.name == "--scenario") continue;
@@ -300,6 +301,19 @@ result<load_options, scenario_error> parse_command_line(std::span<const std::str
         } else if (f.name == "--report" || f.name == "--html") {
             if (f.value.empty()) return flag_error(scenario_error_kind::invalid_value, name, "needs a file name");
             (f.name == "--report" ? options.report_path : options.html_path) = std::string(f.value);
+        } else if (f.name == "--server" && servers_given++ > 0) {
+            // Again: another relay of the same cluster. The flags' list replaces the file's.
+            if (document_node* section = child_table(root, "server")) {
+                document_node* more = section->find("more_urls");
+                if (more == nullptr || more->kind != type::array || more->flag != "--server") {
+                    document_node list;
+                    list.kind = type::array;
+                    list.flag = "--server";
+                    set_member(*section, "more_urls", std::move(list));
+                    more = section->find("more_urls");
+                }
+                more->items.push_back(string_value(f.value, name));
+            }
         } else {
             for (const auto& v : value_flags) {
                 if (v.name != f.name) continue;

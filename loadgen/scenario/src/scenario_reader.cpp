@@ -323,7 +323,7 @@ private:
     // ---- sections
 
     check read_server(const table_view& table, server_target& out) const {
-        static constexpr std::string_view keys[] = {"url", "origin", "protocol", "tls_verify", "tls_ca"};
+        static constexpr std::string_view keys[] = {"url", "more_urls", "origin", "protocol", "tls_verify", "tls_ca"};
         if (auto c = check_keys(table, keys); !c) return c;
         const document_member* url = member(table, "url");
         if (url == nullptr) return missing(table, "url", "the relay's WebSocket URL, like \"ws://127.0.0.1:8080/ws\"");
@@ -336,6 +336,24 @@ private:
                              parsed.error() + ")");
         }
         out.url = *parsed;
+        out.more_urls.clear();
+        if (const auto* more = member(table, "more_urls")) {
+            if (more->value.kind != document_node::type::array) {
+                return error(scenario_error_kind::invalid_value, place_of(table, *more),
+                             "expected an array of URLs like [\"ws://127.0.0.1:8081/ws\"], got " + describe(more->value));
+            }
+            for (const auto& item : more->value.items) {
+                std::string other;
+                if (auto c = read_string(place_of(table, *more), item, other); !c) return c;
+                auto other_url = parse_server_url(other);
+                if (!other_url || other_url->scheme != out.url.scheme) {
+                    return error(scenario_error_kind::invalid_value, place_of(table, *more),
+                                 "expected URLs with the same scheme as url, got \"" + other + "\"" +
+                                     (other_url ? std::string() : " (" + other_url.error() + ")"));
+                }
+                out.more_urls.push_back(std::move(*other_url));
+            }
+        }
         if (const auto* origin = member(table, "origin")) {
             if (auto c = read_string(place_of(table, *origin), origin->value, out.origin); !c) return c;
             if (out.origin.empty())

@@ -215,3 +215,24 @@ TEST_CASE("bad flags get errors that name the flag", "[command_line]") {
         CHECK(error_of(r.args) == r.expected);
     }
 }
+
+TEST_CASE("--server again names more relays of one cluster", "[command_line]") {
+    auto parsed = parse({"--server", "ws://127.0.0.1:8081", "--server", "ws://127.0.0.1:8082/ws", "--server",
+                         "ws://127.0.0.1:8083", "--listeners", "10", "--duration", "5s"});
+    if (!parsed.ok()) FAIL(parsed.error().to_string());
+    const auto& server = parsed->plan.server;
+    CHECK(server.url.port == 8081);
+    REQUIRE(server.more_urls.size() == 2);
+    CHECK(server.more_urls[0].port == 8082);
+    CHECK(server.more_urls[1].port == 8083);
+    // Every member signs one origin: the first relay's, which every node of the cluster shares.
+    CHECK(server.origin == "http://127.0.0.1:8081");
+
+    CHECK(error_of({"--server", "ws://127.0.0.1:8081", "--server", "wss://127.0.0.1:8082", "--listeners", "1",
+                    "--duration", "5s"})
+              .find("same scheme") != std::string::npos);
+    const auto not_a_relay =
+        error_of({"--server", "ws://127.0.0.1:8081", "--server", "http://x", "--listeners", "1", "--duration", "5s"});
+    INFO(not_a_relay);
+    CHECK(not_a_relay.find("http://x") != std::string::npos);
+}

@@ -225,7 +225,7 @@ TEST_CASE("every bad file gets a typed error naming its line, column and key", "
          "scenario.toml:1:1: the scenario needs \"duration\": how long the run lasts, like \"60s\" (or give "
          "[[phases]])"},
         {toml, server + "duration = \"1m\"\n", scenario_error_kind::unknown_key,  // a key after [server] belongs to it
-         "scenario.toml:3:1: server.duration: unknown key \"duration\" in [server] (it takes url, origin, protocol, tls_verify, tls_ca)"},
+         "scenario.toml:3:1: server.duration: unknown key \"duration\" in [server] (it takes url, more_urls, origin, protocol, tls_verify, tls_ca)"},
         {toml, "duration = \"1m\"\n" + server + "[rooms]\ncount = \"3\"\n", scenario_error_kind::wrong_type,
          "scenario.toml:5:1: rooms.count: expected a whole number, got \"3\""},
         {toml, "duration = \"1m\"\n" + server + "[rooms]\ncount = 0\n", scenario_error_kind::out_of_range,
@@ -289,7 +289,7 @@ TEST_CASE("every bad file gets a typed error naming its line, column and key", "
          scenario_error_kind::inconsistent,
          "scenario.toml:6:1: phases[0].every: is longer than the phase (10s), so nothing would rotate"},
         {toml, server + "duration = \"1m\"\nramp = \"1s\"\n", scenario_error_kind::unknown_key,
-         "scenario.toml:3:1: server.duration: unknown key \"duration\" in [server] (it takes url, origin, protocol, tls_verify, tls_ca)"},
+         "scenario.toml:3:1: server.duration: unknown key \"duration\" in [server] (it takes url, more_urls, origin, protocol, tls_verify, tls_ca)"},
         {toml, "ramp = \"2m\"\nduration = \"1m\"\n" + server, scenario_error_kind::inconsistent,
          "scenario.toml:1:1: ramp: the ramp (2m) is longer than the run (1m)"},
         {toml, "when = 1979-05-27\n" + server, scenario_error_kind::unknown_key,

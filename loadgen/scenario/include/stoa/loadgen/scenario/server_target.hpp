@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "stoa/common/result.hpp"
 
@@ -39,6 +40,10 @@ struct server_url {
 
 struct server_target {
     server_url url{url_scheme::ws, "127.0.0.1", 8080, "/ws"};
+    // More relays of the same cluster (scenario key more_urls, or --server given again): members
+    // are spread over `url` and these round-robin by member index, and a member that loses its
+    // relay reconnects to the next one in the list. All must share the scheme and the origin.
+    std::vector<server_url> more_urls{};
     // The auth context bound into every member's signature: the scenario's, or default_origin(url).
     std::string origin = "http://127.0.0.1:8080";
     // The room server's protocol: "stoa" (the default), or another adapter's name (--protocol).

@@ -4,6 +4,7 @@
 
 import { parseRoomLink, formatRoomHash, linkProblem, relayUrl } from "./lib/link.js";
 import { buildView, announcements } from "./lib/view-model.js";
+import { relaysFromConfig, relaysFromFragment, relayList } from "./lib/relays.js";
 import { errorMessage, removalMessage, refusesJoin } from "./lib/errors.js";
 import { normalizeOwnName, defaultName, cleanText, shortId } from "./lib/names.js";
 import { validateNewRoom, MAX_TITLE_BYTES } from "./lib/room-form.js";
@@ -16,6 +17,7 @@ const DIRECTORY_COOLDOWN_MS = 1100;   // the relay allows about one directory re
 const AUDIENCE_REFRESH_DELAY_MS = 800;
 const CLIENT_LOAD_TIMEOUT_MS = 20000;
 const REQUEST_TIMEOUT_MS = 15000;
+const CONFIG_TIMEOUT_MS = 3000;       // config.json is optional: a slow one must not hold the start
 const NAME_KEY = "stoa.displayName";
 
 // The object the end-to-end tests read (docs/web-client.md, "Hooks for the end-to-end tests").
@@ -27,7 +29,8 @@ const local = {
   identity: null,
   failed: null,                 // {name} once the client could not load
   removed: null,                // {reason} until dismissed
-  rejoining: null,              // {room} while the worker rejoins after a dropped connection
+  rejoining: null,              // {room} while the worker rejoins after a dropped connection (older core)
+  linkRelays: [],               // relay URLs from the link's `relays=` field, handed on in room links
   quietUntil: 0,
   endingRoom: false,            // this member asked to end the room                // errors from cancelling a rejoin are expected, not shown
   rooms: new Map(),             // room id -> {title, kind, invite, stageOnly}
@@ -223,8 +226,22 @@ async function startClient() {
   worker.addEventListener("messageerror", () => showError({ name: "client_crashed" }));
   worker.addEventListener("message", (event) => onWorkerMessage(event.data));
   const loadTimer = setTimeout(() => { if (!local.identity) failClient("client_unavailable"); }, CLIENT_LOAD_TIMEOUT_MS);
-  const seed = await loadSeed();
-  if (!post({ type: "start", seed, url: relayUrl(location), context: location.origin })) clearTimeout(loadTimer);
+  const [seed, config] = await Promise.all([loadSeed(), loadConfig()]);
+  // This page's relay first, then the configured ones, then the link's (docs/web-client.md, "Relays").
+  const secure = location.protocol === "https:";
+  local.linkRelays = relaysFromFragment(location.hash, { secure });
+  const urls = relayList(relayUrl(location), relaysFromConfig(config, { secure }), local.linkRelays);
+  if (!post({ type: "start", seed, url: urls[0], urls, context: location.origin })) clearTimeout(loadTimer);
+}
+
+// The web root's optional config.json ({"relays": [...]}); null when absent, slow or malformed.
+async function loadConfig() {
+  try {
+    const reply = await fetch("config.json", { cache: "no-store", signal: AbortSignal.timeout(CONFIG_TIMEOUT_MS) });
+    return reply.ok ? await reply.json() : null;
+  } catch {
+    return null;
+  }
 }
 
 function onWorkerMessage(message) {
@@ -301,7 +318,7 @@ function enteredRoom(state) {
 function updateAddressBar(state) {
   const info = local.rooms.get(state.room);
   const hash = formatRoomHash(state.room, info ? info.invite : null,
-    { admission: state.admission ?? null, host: state.hostKey ?? null });
+    { admission: state.admission ?? null, host: state.hostKey ?? null, relays: local.linkRelays });
   if (location.hash === hash) return;
   try {
     history.replaceState(null, "", hash);
@@ -313,9 +330,12 @@ function leftRoom() {
   local.audiencePage = null;
   local.inviteSeen = false;
   clearTimeout(local.audienceTimer);
-  try {
-    history.replaceState(null, "", location.pathname + location.search);
-  } catch { /* as above */ }
+  // Out of the room because the relay was lost: the link stays, so a reload still finds the room.
+  if (!(app.state && app.state.rejoining)) {
+    try {
+      history.replaceState(null, "", location.pathname + location.search);
+    } catch { /* as above */ }
+  }
   if ("mediaSession" in navigator) navigator.mediaSession.metadata = null;
   local.directory.loaded = false;
   local.directory.asked = false;
@@ -343,7 +363,9 @@ function onEvent(event) {
     case "removed":
       local.inviteSeen = false;
       stopMicrophone();
-      if (event.reason === "disconnected" && app.state && app.state.room) {
+      if (event.reason === "disconnected" && local.removed && local.removed.reason === "room_lost") {
+        // The core gave up rejoining (rejoin_failed came first and said so).
+      } else if (event.reason === "disconnected" && app.state && app.state.room) {
         // The session forgets the room when the socket drops and the worker joins it again on
         // reconnect: show that, not a removal.
         local.rejoining = { room: app.state.room };
@@ -386,6 +408,25 @@ function onEvent(event) {
       for (const room of local.directory.rooms) {
         const known = local.rooms.get(room.room);
         if (!known || !known.title) local.rooms.set(room.room, { title: cleanText(room.title, MAX_TITLE_BYTES), kind: "open", invite: null, stageOnly: false });
+      }
+      break;
+    case "connection_lost":
+      // The core keeps the room and rejoins it (its creator re-creates it) once a relay is back.
+      local.inviteSeen = false;
+      stopMicrophone();  // the relay-status line says what happened (and is a live region)
+      break;
+    case "rejoined":
+      local.rejoining = null;
+      local.removed = null;
+      announce(event.recreated ? "Back in the room: you opened it again on the relay." : "Back in the room.");
+      break;
+    case "rejoin_failed":
+    case "relay_lost":
+      // Gave up (the core on the room, or the worker on every relay): the room is lost.
+      if (event.type === "rejoin_failed" || local.rejoining || (app.state && app.state.rejoining)) {
+        local.rejoining = null;
+        local.removed = { reason: "room_lost" };
+        announce(removalMessage("room_lost"));
       }
       break;
     case "relay_shutdown": {
@@ -707,6 +748,7 @@ function currentView() {
     failed: local.failed,
     removed: local.removed,
     rejoining: local.rejoining,
+    linkRelays: local.linkRelays,
     roomInfo: state && state.room ? local.rooms.get(state.room) ?? null : null,
     audiencePage: local.audiencePage,
     origin: location.origin,
@@ -726,6 +768,7 @@ function render() {
   setText($("connection"), connection);
   $("connection-line").dataset.state = connection;
   setText($("connection-label"), local.failed ? "Client not loaded" : local.relayNotice || view.connectionLabel);
+  setText($("relay-status"), local.failed ? "" : view.relayStatus);
   show($("reconnect"), connection === "closed" && !local.failed && Boolean(state));
 
   renderAudioBanner(view, screen);
@@ -734,7 +777,7 @@ function render() {
   if (screen === "room") renderRoom(view);
   if (screen === "removed") setText($("removed-text"), removalMessage(local.removed.reason));
   if (screen === "rejoining") {
-    const info = local.rooms.get(local.rejoining.room);
+    const info = local.rooms.get(view.rejoining);
     const title = info && info.title ? `“${info.title}”` : "the room";
     setText($("rejoining-text"), `The connection to the relay dropped. You rejoin ${title} as soon as it is back, with your microphone off.`);
   }
@@ -1100,9 +1143,10 @@ function wire() {
   $("dismiss-error").addEventListener("click", () => { clearError(); $("main").focus(); });
   $("dismiss-alarms").addEventListener("click", () => { clearAlarms(); $("main").focus(); });
   $("reload").addEventListener("click", () => location.reload());
-  // The worker protocol has no reconnect request; a reload starts a fresh client (the room link
-  // stays in the address bar, so Join is one tap away).
-  $("reconnect").addEventListener("click", () => location.reload());
+  // After the worker gave up on every relay: a fresh round of attempts, same identity.
+  $("reconnect").addEventListener("click", () => {
+    if (!post({ type: "reconnect" })) location.reload();
+  });
   $("cancel-rejoin").addEventListener("click", () => {
     local.rejoining = null;
     local.quietUntil = Date.now() + 3000;

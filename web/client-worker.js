@@ -1,24 +1,33 @@
 // The client's worker: owns the WebSocket, the core session (WebAssembly), its timers, and the
 // audio paths to the playback and capture worklets, so the page's main thread only draws.
 // Protocol with the page: docs/web-client.md.
-/* global importScripts, createStoaCore, Stoa, StoaOutbound */
+/* global importScripts, createStoaCore, Stoa, StoaOutbound, StoaReconnect */
 'use strict';
 
-importScripts('stoa-core.js', 'stoa-session.js', 'outbound-queue.js');
+importScripts('stoa-core.js', 'stoa-session.js', 'outbound-queue.js', 'reconnect-policy.js');
 
 const TICK_MS = 20;
 const SPEAKING_EVERY_MS = 100;
 const STATE_EVERY_MS = 500; // counters (frames sent, decrypted) refresh at least this often
-const RECONNECT_MIN_MS = 500;
-const RECONNECT_MAX_MS = 10000;
+// A connection still not open after this is given up (and the next relay tried): a blackholed
+// address, or one the page's Content-Security-Policy blocks (Chromium then never closes it).
+const CONNECT_TIMEOUT_MS = 5000;
 
+let core = null;
 let session = null;
+let sessionOptions = null; // {context, decodeAudio}: to start a fresh session under the same identity
 let socket = null;
-let url = '';
+// The relays, tried in turn with backoff and jitter when the connection is lost (reconnect-policy.js).
+let relays = null;
 let connection = 'connecting';
-let wanted = null; // {room, invite, name, admission, host}: the room to be in, rejoined after a reconnect
-let reconnectAttempts = 0;
+let reconnect = null; // {attempt, url} while the relay is lost; {attempt, url, gaveUp: true} once given up
+// A core that rejoins its room by itself after a lost transport (client_config::rejoin_after_loss;
+// its state has `rejoining`). An older core forgets the room, and the worker rejoins it (`wanted`).
+let coreRejoins = false;
+let wanted = null; // {room, invite, name, admission, host}: the room to be in, rejoined after a reconnect (older core)
+let joinOnOpen = null; // a join the page asked for while the socket was down
 let reconnectTimer = 0;
+let connectTimer = 0;
 let lastSpeaking = '';
 let lastSpeakingAt = 0;
 let lastStateAt = 0;
@@ -38,6 +47,10 @@ function postState() {
   lastStateAt = now();
   const state = session.state(lastStateAt);
   state.connection = connection;
+  state.reconnect = reconnect;
+  state.relay = relays ? relays.url : null;
+  // An older core forgets the room when the socket drops: the worker knows what it will rejoin.
+  if (!coreRejoins) state.rejoining = connection !== 'open' && wanted ? wanted.room : null;
   state.outbound = { mediaDropped: outbound.stats.mediaDropped, controlWaiting: outbound.length };
   post({ type: 'state', state });
 }
@@ -96,9 +109,12 @@ function handleEvent(event) {
         freshConnection();
       }
       break;
+    case 'rejoin_failed':
+      wanted = null; // the core gave up on the room (it reports the reason); the page says it is lost
+      break;
     case 'relay_shutdown':
-      connection = 'reconnecting';
-      scheduleReconnect(Math.max(event.reconnectAfterMs, RECONNECT_MIN_MS));
+      // The relay is draining: come back after the delay it asked for (to the next relay listed).
+      retry(relays.shutdown(now(), event.reconnectAfterMs));
       break;
     default:
       break;
@@ -108,20 +124,35 @@ function handleEvent(event) {
 function connect() {
   clearTimeout(reconnectTimer);
   reconnectTimer = 0;
+  const url = relays.url;
   try {
     socket = new WebSocket(url);
   } catch (error) {
-    fail(`cannot open ${url}: ${error.message}`);
+    // A URL the browser refuses outright (a config mistake): count it as a failed attempt.
+    socket = null;
+    post({ type: 'event', event: { type: 'error', code: 0, name: 'bad_request', message: `cannot open ${url}: ${error.message}` } });
+    retry(relays.failed(now()));
+    postState();
     return;
   }
   socket.binaryType = 'arraybuffer';
   const current = socket;
+  clearTimeout(connectTimer);
+  connectTimer = setTimeout(() => {
+    // Not readyState: Chromium marks a socket its CSP blocked CLOSED, yet never fires close.
+    if (current === socket && connection !== 'open') abandon(current);
+  }, CONNECT_TIMEOUT_MS);
   socket.onopen = () => {
     if (current !== socket) return;
+    clearTimeout(connectTimer);
     connection = 'open';
-    reconnectAttempts = 0;
+    reconnect = null;
+    relays.opened();
     session.connected(now());
-    if (wanted) session.joinRoom(wanted);
+    // A newer core rejoins (or re-creates) its room by itself after the handshake.
+    if (!coreRejoins && wanted) session.joinRoom(wanted);
+    if (joinOnOpen) session.joinRoom(joinOnOpen);
+    joinOnOpen = null;
     flush();
     postState();
   };
@@ -131,21 +162,56 @@ function connect() {
     flush();
   };
   socket.onclose = () => {
-    if (current !== socket) return;
-    socket = null;
-    outbound.clear();
-    rememberTrust();
-    session.disconnected(now());
-    if (connection !== 'reconnecting' || !reconnectTimer) {
-      connection = 'reconnecting';
-      // Exponential backoff with full jitter, so a restarted relay is not hit by everyone at once.
-      const ceiling = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** reconnectAttempts);
-      reconnectAttempts += 1;
-      scheduleReconnect(RECONNECT_MIN_MS / 2 + Math.random() * ceiling);
-    }
-    flush();
-    postState();
+    if (current === socket) lost();
   };
+}
+
+// The current socket closed, or never opened.
+function lost() {
+  clearTimeout(connectTimer);
+  socket = null;
+  outbound.clear();
+  if (!coreRejoins) rememberTrust();
+  session.disconnected(now());
+  // A relay_shutdown already set the time to come back; otherwise the next relay, after backoff.
+  if (!reconnectTimer) retry(relays.failed(now()));
+  flush();
+  postState();
+}
+
+// Gives up on a socket that is not opening: it counts as lost, whatever it does later.
+function abandon(current) {
+  current.onopen = current.onmessage = current.onclose = null;
+  try {
+    current.close();
+  } catch { /* closing a connecting socket cannot fail, but it must not stop the retry */ }
+  if (current === socket) lost();
+}
+
+// A relay the page's Content-Security-Policy does not allow (connect-src): fail the attempt now
+// rather than at the connect timeout.
+self.addEventListener('securitypolicyviolation', (event) => {
+  if (!socket || connection === 'open') return;
+  try {
+    if (new URL(event.blockedURI).host === new URL(socket.url).host) abandon(socket);
+  } catch { /* not a URL: not ours */ }
+});
+
+// The next attempt of the policy's choosing, or the end of trying: the page then says the relay
+// (and any room) is lost and offers to reconnect.
+function retry(next) {
+  clearTimeout(reconnectTimer);
+  reconnectTimer = 0;
+  if (next === null) {
+    connection = 'closed';
+    reconnect = { attempt: reconnect ? reconnect.attempt : 0, url: relays.url, gaveUp: true };
+    wanted = null;
+    post({ type: 'event', event: { type: 'relay_lost', attempts: reconnect.attempt } });
+    return;
+  }
+  connection = 'reconnecting';
+  reconnect = { attempt: next.attempt, url: next.url };
+  scheduleReconnect(next.delayMs);
 }
 
 // The session forgets the room when the socket drops: keep what the rejoin must present again, the
@@ -213,11 +279,43 @@ function onCaptureMessage(message) {
   flush();
 }
 
+// The page's relay first, then the others it was given (docs/web-client.md, "Relays").
+function relayUrls(options) {
+  const urls = Array.isArray(options.urls) ? options.urls.filter((url) => typeof url === 'string' && url !== '') : [];
+  if (typeof options.url === 'string' && options.url !== '' && !urls.includes(options.url)) urls.unshift(options.url);
+  return urls;
+}
+
+// Forgets every room the session would rejoin or re-create, keeping the identity: the core has no
+// way to stop a rejoin, so a member who stops waiting for a lost room gets a fresh session.
+function freshSession() {
+  const seed = session.seed();
+  session.destroy();
+  session = new Stoa.StoaSession(core, { seed, ...sessionOptions });
+  seed.fill(0);
+  wanted = null;
+  joinOnOpen = null;
+  if (socket) {
+    const old = socket;
+    socket = null;
+    old.onopen = old.onmessage = old.onclose = null;
+    old.close(1000, 'left the room');
+    outbound.clear();
+  }
+  relays.reset();
+  reconnect = null;
+  connection = 'connecting';
+  connect();
+}
+
 async function start(options) {
-  url = options.url;
+  const urls = relayUrls(options);
   try {
-    const core = await createStoaCore();
-    session = new Stoa.StoaSession(core, { seed: options.seed || null, context: options.context, decodeAudio: true });
+    relays = new StoaReconnect.ReconnectPolicy(urls);
+    core = await createStoaCore();
+    sessionOptions = { context: options.context, decodeAudio: true };
+    session = new Stoa.StoaSession(core, { seed: options.seed || null, ...sessionOptions });
+    coreRejoins = Object.prototype.hasOwnProperty.call(session.state(now()), 'rejoining');
   } catch (error) {
     fail(`the client could not start: ${error.message}`);
     return;
@@ -252,15 +350,36 @@ self.onmessage = (message) => {
         pendingCreate = { name: data.name || '' };
         session.createRoom({ kind: data.kind, stageOnly: !!data.stageOnly, title: data.title || '' });
         break;
-      case 'join':
-        wanted = { room: data.room, invite: data.invite || null, name: data.name || '',
+      case 'join': {
+        const request = { room: data.room, invite: data.invite || null, name: data.name || '',
           admission: data.admission || null, host: data.host || null };
-        if (connection === 'open') session.joinRoom(wanted); // otherwise when the socket opens
+        if (!coreRejoins) wanted = request; // joined on every open, this one included
+        if (connection === 'open') session.joinRoom(request);
+        else if (coreRejoins) joinOnOpen = request; // when the socket opens
         break;
+      }
       case 'act':
-        if (data.action?.type === 'leave') wanted = null;
+        if (data.action?.type === 'leave') {
+          wanted = null;
+          // Out of the room already, waiting to get back in: stop waiting.
+          const state = coreRejoins ? session.state(now()) : null;
+          if (state && !state.inRoom && state.rejoining) {
+            freshSession();
+            postState();
+            return;
+          }
+        }
         session.act(data.action);
         break;
+      case 'reconnect':
+        // After giving up: a fresh budget, starting again from the page's own relay.
+        if (connection !== 'closed' || socket) return;
+        relays.reset();
+        reconnect = null;
+        connection = 'connecting';
+        connect();
+        postState();
+        return;
       case 'directory':
         session.requestDirectory(data.offset || 0, data.limit || 50);
         break;

@@ -80,12 +80,17 @@ public:
     handle_ptr connect(double now_ms) {
         handle_ptr handle(stoa_create(nullptr, "stoa relay", 1));
         REQUIRE(handle);
-        const relay::connection_id id{next_id_++};
-        links_[id.value] = link{handle.get(), {}, {}};
-        engine_.on_open(id, stoa::from_micros(static_cast<std::int64_t>(now_ms * 1000)), "127.0.0.1");
-        stoa_connected(handle.get(), now_ms);
-        run(now_ms);
+        attach(handle.get(), now_ms);
         return handle;
+    }
+
+    // A new connection for an existing handle (one that lost another relay).
+    void attach(stoa_handle* handle, double now_ms) {
+        const relay::connection_id id{next_id_++};
+        links_[id.value] = link{handle, {}, {}};
+        engine_.on_open(id, stoa::from_micros(static_cast<std::int64_t>(now_ms * 1000)), "127.0.0.1");
+        stoa_connected(handle, now_ms);
+        run(now_ms);
     }
 
     // Moves every message both ways until nothing moves.
@@ -585,3 +590,69 @@ TEST_CASE("wasm api: kicking from a closed room rotates the admission secret and
     CHECK(state_of(new_link.get(), closed.now).at("keys") == true);
 }
 
+
+TEST_CASE("wasm api: after a relay restart the host re-creates the room under its id and the listener rejoins it") {
+    joined_pair pair;
+    // The relay dies: both lose their transport and say which room they are out of.
+    stoa_disconnected(pair.host.get(), pair.now);
+    stoa_disconnected(pair.listener.get(), pair.now);
+    for (stoa_handle* h : {pair.host.get(), pair.listener.get()}) {
+        const auto lost = find_event(events_of(h), "connection_lost");
+        REQUIRE(lost);
+        CHECK(lost->at("room") == pair.room_hex);
+        const json state = state_of(h, pair.now);
+        CHECK(state.at("inRoom") == false);
+        CHECK(state.at("rejoining") == pair.room_hex);
+    }
+
+    // A new, empty relay: the listener comes back first and finds no room until the host makes it again.
+    api_room restarted;
+    restarted.attach(pair.listener.get(), pair.now);
+    restarted.attach(pair.host.get(), pair.now);
+    json host_events = json::array();
+    json listener_events = json::array();
+    for (double end = pair.now + 10'000; pair.now < end; pair.now += 20) {
+        restarted.tick(pair.now);
+        for (auto& e : events_of(pair.host.get())) host_events.push_back(e);
+        for (auto& e : events_of(pair.listener.get())) listener_events.push_back(e);
+    }
+    const auto host_back = find_event(host_events, "rejoined");
+    REQUIRE(host_back);
+    CHECK(host_back->at("room") == pair.room_hex);
+    CHECK(host_back->at("recreated") == true);
+    CHECK(host_back->at("role") == "host");
+    const auto listener_back = find_event(listener_events, "rejoined");
+    REQUIRE(listener_back);
+    CHECK(listener_back->at("room") == pair.room_hex);
+    CHECK(listener_back->at("recreated") == false);
+    CHECK_FALSE(find_event(listener_events, "rejoin_failed"));
+    CHECK_FALSE(find_event(listener_events, "error"));  // room_not_found while waiting is the core's to retry
+    for (stoa_handle* h : {pair.host.get(), pair.listener.get()}) {
+        const json state = state_of(h, pair.now);
+        CHECK(state.at("inRoom") == true);
+        CHECK(state.at("room") == pair.room_hex);
+        CHECK(state.at("rejoining").is_null());
+        CHECK(state.at("keys") == true);
+    }
+}
+
+TEST_CASE("wasm api: a member whose room never comes back is told the rejoin failed") {
+    joined_pair pair;
+    stoa_disconnected(pair.listener.get(), pair.now);
+    (void)events_of(pair.listener.get());
+    api_room empty;  // a relay without the room, and no host to make it again
+    empty.attach(pair.listener.get(), pair.now);
+    json events = json::array();
+    for (double end = pair.now + 65'000; pair.now < end; pair.now += 100) {
+        empty.tick(pair.now);
+        for (auto& e : events_of(pair.listener.get())) events.push_back(e);
+    }
+    const auto failed = find_event(events, "rejoin_failed");
+    REQUIRE(failed);
+    CHECK(failed->at("room") == pair.room_hex);
+    CHECK(failed->at("code") == 609);  // client_error::rejoin_timed_out
+    const auto removed = find_event(events, "removed");
+    REQUIRE(removed);
+    CHECK(removed->at("reason") == "disconnected");
+    CHECK(state_of(pair.listener.get(), pair.now).at("rejoining").is_null());
+}

@@ -100,21 +100,21 @@ export async function freePort() {
 // The relay's auth context must be what its clients sign: the browser signs its page's origin
 // (docs/protocol.md, "The signed transcript"), so by default the context is this server's origin,
 // which is why the port is chosen before the start (not --port 0) and written into a --config
-// file. startBot({server}) passes the same context to the bot.
-export async function startServer({ webRoot, args = [], timeoutMs = 10_000, authContext } = {}) {
+// file. startBot({server}) passes the same context to the bot. `port` restarts a relay on the port
+// of one that was stopped (or killed: kill() is SIGKILL), so its clients find it again.
+export async function startServer({ webRoot, args = [], timeoutMs = 10_000, authContext, port } = {}) {
   if (!existsSync(serverBinary)) throw new Error(`${serverBinary} is missing: build the native preset first`);
   for (let attempt = 1; ; attempt++) {
     try {
-      return await startServerOnce({ webRoot, args, timeoutMs, authContext });
+      return await startServerOnce({ webRoot, args, timeoutMs, authContext, port: port ?? await freePort() });
     } catch (error) {
       // Someone took the port between freePort() and the bind: take another.
-      if (attempt >= 3 || !error.portTaken) throw error;
+      if (attempt >= 3 || !error.portTaken || port !== undefined) throw error;
     }
   }
 }
 
-async function startServerOnce({ webRoot, args, timeoutMs, authContext }) {
-  const port = await freePort();
+async function startServerOnce({ webRoot, args, timeoutMs, authContext, port }) {
   const origin = `http://127.0.0.1:${port}`;
   const context = authContext ?? origin;
   const configDir = mkdtempSync(path.join(tmpdir(), 'stoa-server-'));
@@ -173,6 +173,15 @@ async function startServerOnce({ webRoot, args, timeoutMs, authContext }) {
     process: child,
     // The drain lasts 5 s at most (docs/protocol.md, section 7).
     stop: () => terminate(child, 8_000),
+    // A crash: SIGKILL, no drain, no relay_shutdown; resolves once the process is gone.
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = once(child, 'exit');
+        child.kill('SIGKILL');
+        await exited;
+      }
+      return { code: child.exitCode, signal: child.signalCode };
+    },
   };
 }
 

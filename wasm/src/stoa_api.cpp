@@ -223,6 +223,21 @@ struct stoa_handle {
                     out["type"] = "relay_shutdown";
                     out["reconnectAfterMs"] =
                         std::chrono::duration_cast<std::chrono::milliseconds>(e.reconnect_after).count();
+                } else if constexpr (std::is_same_v<T, ev::connection_lost>) {
+                    out["type"] = "connection_lost";
+                    out["room"] = hex_of(e.room);
+                } else if constexpr (std::is_same_v<T, ev::rejoined>) {
+                    out["type"] = "rejoined";
+                    out["room"] = hex_of(e.room);
+                    out["index"] = e.index.value;
+                    out["role"] = std::string(proto::to_string(e.member_role));
+                    out["recreated"] = e.recreated;
+                } else if constexpr (std::is_same_v<T, ev::rejoin_failed>) {
+                    out["type"] = "rejoin_failed";
+                    out["room"] = hex_of(e.room);
+                    out["code"] = e.code;
+                } else {
+                    static_assert(sizeof(T) == 0, "every client event needs its JSON form (docs/web-client.md)");
                 }
             },
             event);
@@ -236,6 +251,9 @@ struct stoa_handle {
         const auto room = session.room();
         out["room"] = room ? json(hex_of(*room)) : json(nullptr);
         out["inRoom"] = session.in_room();
+        // The room lost with the relay that the session is getting back into by itself.
+        const auto rejoining = session.rejoining();
+        out["rejoining"] = rejoining ? json(hex_of(*rejoining)) : json(nullptr);
         out["role"] = std::string(proto::to_string(session.role()));
         out["index"] = session.in_room() ? json(session.index().value) : json(nullptr);
         const auto epoch = session.current_epoch();

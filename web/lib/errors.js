@@ -43,6 +43,7 @@ const MESSAGES = {
   not_in_room: "You are not in a room yet.",
   already_in_room: "You are already in a room. Leave it first.",
   sender_mismatch: "The relay refused audio from this device.",
+  room_exists: "That room is already open again on the relay.",
   // Client session (600-699)
   not_on_stage: "You are not on the stage, so your microphone is not sent.",
   muted: "Your microphone is muted.",
@@ -51,6 +52,7 @@ const MESSAGES = {
   wrong_state: "The client is in an unexpected state. Reload the page.",
   unknown_sender: "Audio arrived from someone not on the stage.",
   too_large: "Something was too large to send.",
+  rejoin_timed_out: "Could not get back into the room: it did not come back on the relay in time.",
   missing_admission_secret: "This invite link is incomplete or out of date: the host will not let you hear the room. Ask for a new link.",
   // The page itself
   client_unavailable: "Could not load the client. Check your connection and reload the page.",
@@ -92,6 +94,8 @@ export function removalMessage(reason) {
     case "banned": return "A moderator banned you from this room.";
     case "room_ended": return "The host ended the room.";
     case "disconnected": return "You were disconnected from the room.";
+    // The page's own: the relay, or the room on it, did not come back in time (docs/web-client.md).
+    case "room_lost": return "The room is lost: the relay did not come back in time. You can start or join a room again once you are connected.";
     case "left":
     case "left_quietly": return "You left the room.";
     default: return "You are no longer in the room.";

@@ -54,18 +54,20 @@ export function parseRoomLink(input) {
 }
 
 // `invite` is the relay's token; `extra` holds the closed room's `admission` secret and the
-// `host` key, each 64 hex digits or null.
+// `host` key, each 64 hex digits or null, and `relays`: more relay URLs the link hands on
+// (lib/relays.js reads them back).
 export function formatRoomLink(origin, room, invite = null, extra = {}) {
   const base = String(origin).replace(/\/+$/, "");
   return `${base}/${formatRoomHash(room, invite, extra)}`;
 }
 
 // The hash alone, for history.replaceState while in a room.
-export function formatRoomHash(room, invite = null, { admission = null, host = null } = {}) {
+export function formatRoomHash(room, invite = null, { admission = null, host = null, relays = [] } = {}) {
   let hash = `#room=${room}`;
   if (invite) hash += `&invite=${invite}`;
   if (admission) hash += `&admission=${admission}`;
   if (host) hash += `&host=${host}`;
+  if (Array.isArray(relays) && relays.length > 0) hash += `&relays=${relays.map(encodeURIComponent).join(",")}`;
   return hash;
 }
 

@@ -4,6 +4,7 @@
 import { memberActions, selfActions, isPrivileged, onStage, MEMBER_CONTROLS } from "./permissions.js";
 import { labelMembers, shortId, cleanName, cleanText } from "./names.js";
 import { formatRoomLink } from "./link.js";
+import { lostRelayText } from "./relays.js";
 
 const MAX_TITLE_BYTES = 120;
 const ROLE_LABELS = { host: "Host", moderator: "Moderator", speaker: "Speaker", listener: "Listener" };
@@ -45,18 +46,39 @@ function muteText(member) {
   return "Microphone on";
 }
 
-// Which screen to show. `local.failed` is a client that could not load; `local.rejoining` a room
-// whose connection dropped (the worker rejoins it once the relay is back); `local.removed` a
-// removal the member has not dismissed yet.
+// The room this member lost with its relay and is getting back into: the session's
+// (`state.rejoining`, which the core or the worker keeps), else the page's own note of it. None
+// once the worker has given up on the relay.
+export function rejoiningRoom(state, local = {}) {
+  const s = state ?? {};
+  if (s.inRoom || s.connection === "closed") return null;
+  if (typeof s.rejoining === "string" && s.rejoining) return s.rejoining;
+  return local.rejoining ? local.rejoining.room ?? null : null;
+}
+
+// The visible status line about the relay (role="status"): empty while connected and not
+// rejoining; "Lost the relay — reconnecting (attempt n)…" while it is lost.
+export function relayStatus(state, local = {}) {
+  const s = state ?? {};
+  if (s.connection === "reconnecting") return lostRelayText(s.reconnect?.attempt);
+  if (s.connection === "closed" && s.reconnect?.gaveUp) return "Lost the relay. Could not reconnect.";
+  if (s.connection === "open" && rejoiningRoom(s, local)) return "Back on the relay — rejoining the room…";
+  return "";
+}
+
+// Which screen to show. `local.failed` is a client that could not load; a rejoining room (see
+// rejoiningRoom) one whose relay was lost, shown apart from the room until the member is back in
+// it; `local.removed` a removal the member has not dismissed yet.
 export function screenOf(state, local = {}) {
   if (local.failed) return "failed";
   if (state && state.inRoom) return "room";
-  if (local.rejoining) return "rejoining";
+  if (rejoiningRoom(state, local)) return "rejoining";
   if (local.removed) return "removed";
   return "start";
 }
 
-// local: {failed, removed, roomInfo: {title, kind, invite, stageOnly}, audiencePage, origin}
+// local: {failed, removed, rejoining, roomInfo: {title, kind, invite, stageOnly}, audiencePage, origin,
+// linkRelays (relay URLs the page's link named, handed on in the room's link)}
 export function buildView(state, local = {}) {
   const s = state ?? {};
   const roomInfo = local.roomInfo ?? null;
@@ -120,11 +142,13 @@ export function buildView(state, local = {}) {
     screen: screenOf(s, local),
     connection: s.connection ?? "connecting",
     connectionLabel: connectionLabel(s.connection),
+    relayStatus: relayStatus(s, local),
+    rejoining: rejoiningRoom(s, local),
     keys: s.keys ? "ready" : "waiting",
     room: s.inRoom ? {
       id: s.room,
       title: roomTitle(s, roomInfo),
-      link: s.room && local.origin ? formatRoomLink(local.origin, s.room, invite, { admission, host }) : null,
+      link: s.room && local.origin ? formatRoomLink(local.origin, s.room, invite, { admission, host, relays: local.linkRelays ?? [] }) : null,
       linkIsInvite: Boolean(invite || admission),
       closed: roomInfo?.kind === "closed" || Boolean(invite || admission),
       stageOnly,

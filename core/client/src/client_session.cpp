@@ -15,6 +15,7 @@
 #include "stoa/proto/auth.hpp"
 #include "stoa/proto/binary.hpp"
 #include "stoa/proto/control_codec.hpp"
+#include "stoa/room/errors.hpp"
 
 namespace stoa::client {
 
@@ -293,6 +294,13 @@ bool client_session::rejoin_refused(std::uint16_t code, time_point now) {
     }
     if (is(relay_error::rate_limited) || is(relay_error::server_shutting_down) || is(relay_error::internal) ||
         is(relay_error::room_full) || is(relay_error::too_many_rooms)) {
+        schedule_rejoin(now);
+        return true;
+    }
+    if (code == static_cast<std::uint16_t>(room::room_error::already_member)) {
+        // Our old connection still holds the seat: the relay (or, in a cluster, the room's home
+        // node, when the node we were on died) has not yet seen it go. It will, and then the seat
+        // is held for us.
         schedule_rejoin(now);
         return true;
     }

@@ -3,7 +3,7 @@
 // connects through another node (an edge) is authenticated there and then forwarded: its messages
 // go to the home, and the home's answers come back through the edge. Speaker frames cross the
 // bus once per node: the home publishes each frame once on the room's media subject, and every
-// node with members of the room fans it out locally. Every node says every second that it is alive
+// node with members of the room fans it out locally. Every node says every 500 ms that it is alive
 // and which rooms it is home to; a node silent for `node_timeout` is gone, and its rooms with it.
 //
 // The transport calls the entry points here instead of the engine's, and hands every message the
@@ -34,11 +34,12 @@ struct cluster_config {
     std::string node_name;          // unique in the cluster; valid_node_name()
     std::uint64_t incarnation = 0;  // random per process start
     std::string subject_prefix = "stoa";
-    duration status_interval = std::chrono::seconds(1);
+    duration status_interval = std::chrono::milliseconds(500);
     // A node not heard from for this long is gone: its rooms are forgotten, members it forwarded
     // here lose their transport (their seats are held), members here in its rooms are told to
-    // reconnect. Three status intervals and a half, so one lost status is not a death.
-    duration node_timeout = std::chrono::milliseconds(3500);
+    // reconnect. Four status intervals, so one or two lost statuses are not a death; short,
+    // because members of a dead home hear nothing until it is declared dead.
+    duration node_timeout = std::chrono::seconds(2);
     duration ping_interval = std::chrono::seconds(2);
     // Members told to reconnect because their room's home went away come back spread over this.
     std::uint32_t home_lost_reconnect_spread_ms = 1000;

@@ -114,6 +114,23 @@ void print_summary(const std::vector<summary_value>& summary) {
     show("tls.resumed", 1, "");
     show("tls.handshake.p99", 1e3, " ms");
     show("tls.handshake_share_of_join", 100, " % of join time");
+    // Lost connections (a reconnect storm, a relay restart): who came back, how, and how fast.
+    if (const auto* lost = find_value(summary, "disconnects"); lost != nullptr && lost->value > 0) {
+        show("disconnects", 1, "");
+        show("reconnects", 1, "");
+        show("rejoins", 1, "");
+        show("rooms.recreated", 1, "");
+        show("joins.retried", 1, "");
+        show("members.never_back", 1, "");
+        show("members.back_pending", 1, "");
+        show("members.audio_not_resumed", 1, "");
+        show("reconnect.p50", 1e3, " ms");
+        show("reconnect.p99", 1e3, " ms");
+        show("audio_resumed.count", 1, "");
+        show("audio_resumed.p50", 1e3, " ms");
+        show("audio_resumed.p99", 1e3, " ms");
+        show("audio_resumed.max", 1e3, " ms");
+    }
     show("generator.cpu_seconds", 1, " s");
     show("generator.rss_per_member", 1.0 / 1024, " KiB");
     show("generator.loop_lag.p99", 1e3, " ms");

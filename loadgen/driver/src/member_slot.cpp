@@ -20,6 +20,13 @@ constexpr std::uint32_t max_catch_up_frames = 50;         // a speaker more than
 constexpr std::int64_t late_after_micros = 400'000;
 constexpr std::chrono::milliseconds lookup_retry{250};  // a room not yet in the directory
 constexpr std::chrono::seconds invite_patience{10};     // a planned invitee still joining
+// Joins answered "no such room" are asked again with backoff and jitter (as the client session
+// does for its own rejoins) for this long: the room's host re-creates it after a relay restart.
+constexpr std::chrono::seconds join_patience{60};
+const reconnect_backoff join_retry{std::chrono::milliseconds(250), std::chrono::seconds(4), 2.0, share{0.5}};
+// A listener back in its room this long at the end of the run without a frame since never heard
+// its room again (shorter stays are not judged: the speakers may be pausing).
+constexpr std::chrono::seconds audio_resume_patience{10};
 
 }  // namespace
 
@@ -87,6 +94,8 @@ void member_slot::plan(const member_event& event, time_point now) {
                 owner_.connected_changed(state_ == member_state::in_room ? -1 : 0);
             }
             state_ = member_state::backoff;
+            on_stage_ = false;
+            join_retry_at_ = time_point::max();
             lost_at_ = event.at;
             attempt_ = 0;
             retry_at_ = time_point::max();  // the plan's reconnect event sets the first attempt
@@ -110,10 +119,22 @@ void member_slot::give_up_join(time_point now) {
 }
 
 void member_slot::judge_join(time_point end) {
-    if (awaiting_join_since_ == time_point::max()) return;
-    owner_.add(end - awaiting_join_since_ > connect_timeout ? owner_.ids().members_never_joined
-                                                            : owner_.ids().members_join_pending);
-    awaiting_join_since_ = time_point::max();
+    const metric_ids& ids = owner_.ids();
+    if (awaiting_join_since_ != time_point::max()) {
+        owner_.add(end - awaiting_join_since_ > connect_timeout ? ids.members_never_joined : ids.members_join_pending);
+        awaiting_join_since_ = time_point::max();
+        return;
+    }
+    if (reconnecting_ && wanted_room_at_end_) {
+        // Its whole backoff and a connect timeout: time enough to be back, whatever the draw.
+        const duration patience = owner_.run_info().plan->reconnect.max + connect_timeout;
+        owner_.add(end - lost_at_ > patience ? ids.members_never_back : ids.members_back_pending);
+        reconnecting_ = false;
+        return;
+    }
+    if (in_room_at_end_ && awaiting_audio_since_ != time_point::max() && end - back_in_room_at_ > audio_resume_patience) {
+        owner_.add(ids.members_audio_not_resumed);
+    }
 }
 
 void member_slot::invite(std::uint64_t identity_seed, time_point now) {
@@ -159,6 +180,13 @@ void member_slot::on_ws_open() {
     owner_.add(owner_.ids().connects);
     state_ = member_state::joining;
     protocol_->on_open(now);
+    if (reconnecting_ && protocol_->rejoins_by_itself()) {
+        // Back after a loss: the session goes back into its room after the handshake, under the
+        // room's same id (its host making the room again if the relay forgot it, members waiting
+        // for that with backoff). A join or a new room from here would replace that.
+        pump(now);
+        return;
+    }
     if (opener_ && !owner_.run_info().rooms->find(profile_.room)) {
         const auto& plan = *owner_.run_info().plan;
         protocol_->open_room(room_title(plan, profile_.room), plan.rooms.access == room_access::closed);
@@ -241,6 +269,8 @@ void member_slot::lost(time_point now) {
         ++attempt_;
     }
     state_ = member_state::backoff;
+    on_stage_ = false;  // the protocol tells again once back in the room (a restarted relay forgot the stage)
+    join_retry_at_ = time_point::max();  // the next connection joins afresh
     ++relay_moves_;  // the next attempt goes to the next relay of the list (the same one if alone)
     schedule_reconnect(now);
 }
@@ -289,10 +319,31 @@ void member_slot::handle(member_note& any, time_point now) {
             owner_.metrics().record_from_schedule(ids.reconnect, lost_at_, now);
             owner_.add(ids.reconnects);
             reconnecting_ = false;
+            if (!owner_.layout().is_speaker(profile_.index)) {
+                // Audio resumed is timed from the first loss not yet followed by a frame.
+                if (awaiting_audio_since_ == time_point::max()) awaiting_audio_since_ = lost_at_;
+                back_in_room_at_ = now;
+            }
         } else {
             owner_.metrics().record_from_schedule(ids.join, planned_join_, now);
         }
         attempt_ = 0;
+        join_refused_since_ = time_point::max();
+        join_retry_at_ = time_point::max();
+        join_retries_ = 0;
+    } else if (auto* back = std::get_if<note::rejoined>(&any)) {
+        owner_.add(ids.rejoins);
+        if (back->recreated) owner_.add(ids.rooms_recreated);
+        // A room made again has an empty stage: the host invites back the speakers the plan has
+        // on it (each accepts once it is back in the room; an invitation is repeated until then).
+        if (profile_.host) {
+            const duration patience = owner_.run_info().plan->reconnect.max + connect_timeout + invite_patience;
+            for (const member_index speaker : owner_.planned_stage(profile_.room)) {
+                pending_invites_.push_back({owner_.identity_seed(speaker), now + patience});
+            }
+        }
+    } else if (std::holds_alternative<note::rejoin_failed>(any)) {
+        stop_rejoining();
     } else if (auto* keys = std::get_if<note::keys>(&any)) {
         if (profile_.host) owner_.run_info().rooms->epoch_started(profile_.room, keys->epoch, now);
         if (!key_seen_) {
@@ -332,6 +383,7 @@ void member_slot::handle(member_note& any, time_point now) {
             std::fprintf(stderr, "stoa-load: member %u (state %d): error %u %s\n", profile_.index.value,
                          static_cast<int>(state_), error->code, error->name.c_str());
         }
+        if (error->room_missing && state_ == member_state::joining && retry_join_later(now)) return;
         owner_.error(error->name, now);
         if (state_ == member_state::joining) owner_.add(ids.joins_refused);
     } else if (auto* lookup = std::get_if<note::room_lookup>(&any)) {
@@ -426,6 +478,10 @@ void member_slot::tick(time_point nominal, time_point now, bool session_tick, bo
         speaker_.reset();
         return;
     }
+    if (state_ == member_state::joining && now >= join_retry_at_) {
+        join_retry_at_ = time_point::max();
+        if (const auto ref = owner_.run_info().rooms->find(profile_.room)) protocol_->join(*ref, display_name());
+    }
     if (looking_up_ && state_ == member_state::joining && now >= lookup_at_) {
         lookup_at_ = time_point::max();
         protocol_->look_up_room(room_title(*owner_.run_info().plan, profile_.room));
@@ -446,6 +502,7 @@ void member_slot::on_frame(std::uint32_t sender, std::uint32_t seq, time_point s
     const metric_ids& ids = owner_.ids();
     const auto outcome = tracker_->on_frame(sender, seq, sent_at);
     if (outcome.duplicate) return;
+    if (awaiting_audio_since_ != time_point::max()) audio_resumed(now);
     const std::uint64_t expected = (outcome.counted ? 1U : 0U) + outcome.lost;
     owner_.add(ids.frames_received);
     owner_.add(ids.frames_expected, expected);
@@ -477,6 +534,7 @@ void member_slot::on_frame(std::uint32_t sender, std::uint32_t seq, time_point s
 }
 
 void member_slot::on_opaque_frame(time_point now) {
+    if (awaiting_audio_since_ != time_point::max()) audio_resumed(now);
     owner_.add(owner_.ids().frames_opaque);
     owner_.frame_received(now, std::nullopt);
 }
@@ -510,7 +568,40 @@ void member_slot::close_connection() {
     connection_.reset();
 }
 
+void member_slot::audio_resumed(time_point now) {
+    owner_.metrics().record_from_schedule(owner_.ids().audio_resumed, awaiting_audio_since_, now);
+    awaiting_audio_since_ = time_point::max();
+}
+
+bool member_slot::retry_join_later(time_point now) {
+    if (!owner_.run_info().rooms->find(profile_.room)) return false;
+    if (join_refused_since_ == time_point::max()) join_refused_since_ = now;
+    if (now - join_refused_since_ >= join_patience) return false;
+    join_retry_at_ = now + join_retry.delay(join_retries_, owner_.random());
+    ++join_retries_;
+    owner_.add(owner_.ids().joins_retried);
+    return true;
+}
+
+void member_slot::stop_rejoining() {
+    // The error that ended the rejoin was counted with the others; the member is judged here.
+    owner_.add(owner_.ids().members_never_back);
+    reconnecting_ = false;
+    awaiting_join_since_ = time_point::max();
+    wants_room_ = false;
+    if (state_ == member_state::in_room) owner_.connected_changed(-1);
+    state_ = member_state::absent;
+    close_connection();
+    speaker_.reset();
+    // The session is dropped once this pump returns (its notes are being read).
+    net::post(owner_.context(), [this] {
+        if (state_ == member_state::absent && !connection_) drop_session();
+    });
+}
+
 void member_slot::stop() {
+    wanted_room_at_end_ = wants_room_;
+    in_room_at_end_ = state_ == member_state::in_room;
     wants_room_ = false;
     close_connection();
     if (state_ == member_state::in_room || state_ == member_state::leaving) owner_.connected_changed(-1);

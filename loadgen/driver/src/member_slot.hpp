@@ -59,7 +59,9 @@ public:
     void invite(std::uint64_t identity_seed, time_point now);
     void try_invites(time_point now);
     void collect_counters();
-    // At the end of the run: a member planned into its room that never got in is counted.
+    // At the end of the run (after stop()): a member planned into its room that never got in, or
+    // that lost its connection and never got back, or got back but never heard audio again, is
+    // counted.
     void judge_join(time_point end);
 
 private:
@@ -89,6 +91,13 @@ private:
     void drop_session();
     // The plan took the member out of its room before it ever got in.
     void give_up_join(time_point now);
+    // A join answered "no such room": ask again after a backoff, for a while (true), since after a
+    // relay restart the room comes back once its host has re-created it.
+    [[nodiscard]] bool retry_join_later(time_point now);
+    // Its protocol stopped trying to get back into the room: the member stays out.
+    void stop_rejoining();
+    // The first frame a listener hears back in its room after a loss.
+    void audio_resumed(time_point now);
     [[nodiscard]] std::string display_name() const;
     [[nodiscard]] bool reads_immediately() const noexcept;
 
@@ -107,6 +116,17 @@ private:
     time_point retry_at_{};           // backoff: when to connect again
     time_point leave_deadline_{};
     time_point awaiting_join_since_ = time_point::max();  // planned into the room, not yet in it
+    // A listener back in its room after a loss that has not heard a frame since: the loss (the
+    // first, if it was lost again before hearing one) and when it got back.
+    time_point awaiting_audio_since_ = time_point::max();
+    time_point back_in_room_at_{};
+    // Joins answered "no such room": since when, the next attempt, attempts so far.
+    time_point join_refused_since_ = time_point::max();
+    time_point join_retry_at_ = time_point::max();
+    std::uint32_t join_retries_ = 0;
+    // What stop() found, for judge_join: planned into the room, and in it.
+    bool wanted_room_at_end_ = false;
+    bool in_room_at_end_ = false;
     std::uint32_t attempt_ = 0;
     bool reconnecting_ = false;
     std::uint32_t relay_moves_ = 0;  // lost connections so far: which relay of the list it uses next

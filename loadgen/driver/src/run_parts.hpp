@@ -50,14 +50,15 @@ inline constexpr std::int64_t frame_micros = 20'000;
 // Ids of every metric, looked up once.
 struct metric_ids {
     metrics::histogram_id connect, join, first_key, first_audio, frame_latency, rekey, playout_gap, reconnect,
-        loop_lag, tls_handshake;
+        loop_lag, tls_handshake, audio_resumed;
     metrics::counter_id connects, connect_failures, joins, joins_refused, leaves, disconnects, reconnects,
         reconnect_attempts, removals, frames_sent, frames_expected, frames_received, frames_lost, frames_late,
         frames_opaque, decrypt_failures, decrypt_no_key, auth_forged, auth_unverified, rekeys, playout_frames,
         errors, errors_other, generator_cpu_us, generator_max_rss, generator_members, members_probe, members_bulk,
         frames_received_probe, frames_expected_probe, frames_lost_probe, members_never_joined, members_join_pending,
         connect_refused, signatures_verified, signatures_shared, generator_workers, generator_worker_seconds,
-        generator_busy_seconds, generator_saturated_workers, tls_handshakes, tls_resumed;
+        generator_busy_seconds, generator_saturated_workers, tls_handshakes, tls_resumed, rejoins, rooms_recreated,
+        joins_retried, members_never_back, members_back_pending, members_audio_not_resumed;
 
     static metric_ids from(const metrics::metric_catalog& catalog) {
         namespace names = run_metrics;
@@ -74,6 +75,13 @@ struct metric_ids {
         ids.reconnect = h(names::reconnect);
         ids.loop_lag = h(names::generator_loop_lag);
         ids.tls_handshake = h(names::tls_handshake);
+        ids.audio_resumed = h(names::audio_resumed);
+        ids.rejoins = c(names::rejoins);
+        ids.rooms_recreated = c(names::rooms_recreated);
+        ids.joins_retried = c(names::joins_retried);
+        ids.members_never_back = c(names::members_never_back);
+        ids.members_back_pending = c(names::members_back_pending);
+        ids.members_audio_not_resumed = c(names::members_audio_not_resumed);
         ids.tls_handshakes = c(names::tls_handshakes);
         ids.tls_resumed = c(names::tls_resumed);
         ids.connects = c(names::connects);

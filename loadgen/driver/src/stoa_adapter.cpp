@@ -70,6 +70,7 @@ public:
         session_.tick(now);
         after_input();
     }
+    bool rejoins_by_itself() const override { return session_.rejoining().has_value(); }
     void take_outbound(std::vector<wire_message>& out) override {
         if (!session_.has_outbound()) return;
         for (auto& message : session_.take_outbound()) out.push_back({message.binary, std::move(message.data)});
@@ -191,7 +192,8 @@ private:
                             notes_.emplace_back(note::removed{leaving_ && e.reason == room::leave_reason::left});
                         }
                     } else if constexpr (std::is_same_v<T, event::error>) {
-                        notes_.emplace_back(note::error{e.code, std::move(e.name)});
+                        const bool missing = e.code == static_cast<std::uint16_t>(proto::relay_error::room_not_found);
+                        notes_.emplace_back(note::error{e.code, std::move(e.name), missing});
                     } else if constexpr (std::is_same_v<T, event::speaker_alarm>) {
                         notes_.emplace_back(note::alarm{e.forged});
                     } else if constexpr (std::is_same_v<T, event::directory>) {
@@ -212,6 +214,10 @@ private:
                         }
                     } else if constexpr (std::is_same_v<T, event::relay_shutdown>) {
                         notes_.emplace_back(note::relay_shutdown{});
+                    } else if constexpr (std::is_same_v<T, event::rejoined>) {
+                        notes_.emplace_back(note::rejoined{e.recreated});
+                    } else if constexpr (std::is_same_v<T, event::rejoin_failed>) {
+                        notes_.emplace_back(note::rejoin_failed{e.code});
                     }
                 },
                 any);

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <utility>  // before Boost 1.74's asio, whose awaitable.hpp uses std::exchange unincluded
 #include <vector>
@@ -65,6 +66,10 @@ public:
     // Whether this process (any of its workers) simulates the host of `room`.
     [[nodiscard]] bool hosts_room_here(room_index room) const noexcept {
         return layout_.host_of(room).value % run_.part.count == run_.part.index - 1;
+    }
+    // The speakers other than its host that the plan has on `room`'s stage now.
+    [[nodiscard]] std::span<const member_index> planned_stage(room_index room) const noexcept {
+        return schedule_.planned().stage(room);
     }
     // The host of `room`, if this worker simulates it.
     [[nodiscard]] member_slot* host_of(room_index room) {

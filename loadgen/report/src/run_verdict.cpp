@@ -30,6 +30,7 @@ run_judgement judge_run(const load_report& report) {
     const std::uint64_t planned = report.run.members_planned;
     const std::uint64_t joins = counter_or_zero(set, names::joins);
     const std::uint64_t never = counter_or_zero(set, names::members_never_joined);
+    const std::uint64_t never_back = counter_or_zero(set, names::members_never_back);
     const std::uint64_t refused = counter_or_zero(set, names::connect_refused);
     const std::uint64_t received = counter_or_zero(set, names::frames_received) + counter_or_zero(set, names::frames_opaque);
     const std::uint64_t expected = counter_or_zero(set, names::frames_expected);
@@ -42,6 +43,11 @@ run_judgement judge_run(const load_report& report) {
         out.reasons.push_back(std::move(reason));
     } else if (never > 0) {
         out.reasons.push_back(std::to_string(never) + " members planned to join never did (see errors and connect_failures)");
+    }
+    if (never_back > 0) {
+        out.reasons.push_back(std::to_string(never_back) +
+                              " members lost their connection and never got back into their room (see rejoins, "
+                              "reconnects and errors)");
     }
     if (joins > 0 && listeners > 0 && (sent > 0 || expected > 0) && received == 0) {
         out.reasons.push_back("nothing was heard: speakers sent but no listener received a frame");

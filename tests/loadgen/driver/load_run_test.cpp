@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -285,4 +287,110 @@ TEST_CASE("wss://: every member joins over TLS, most resume a session, and an un
     }
     std::error_code ignored;
     fs::remove_all(dir, ignored);
+}
+
+namespace {
+
+// The relay's directory as one client sees it: each open room's title and id (hex).
+std::map<std::string, std::string> directory_of(stoa::test::server_fixture& relay) {
+    std::map<std::string, std::string> rooms;
+    auto& client = relay.connect();
+    client.with([](stoa::client::client_session& s) { s.request_directory(0, 100); });
+    if (!client.await_event<stoa::client::event::directory>()) return rooms;
+    for (const auto& e : client.events()) {
+        if (const auto* listing = std::get_if<stoa::client::event::directory>(&e)) {
+            for (const auto& [room, title] : listing->rooms) rooms[title] = stoa::to_hex(room.value);
+        }
+    }
+    return rooms;
+}
+
+}  // namespace
+
+TEST_CASE("a relay restarted mid-run: every room comes back under its id and its listeners hear it again",
+          "[loadgen][driver][server][restart]") {
+    auto config = load_config();
+    std::optional<stoa::test::server_fixture> relay(std::in_place, config);
+    config.port = relay->port();  // the restarted relay listens where every member reconnects
+    const auto options =
+        options_for(*relay, {"--rooms", "2", "--speakers", "2", "--listeners", "40", "--talk", "continuous",
+                             "--duration", "12s", "--ramp", "1s", "--reconnect-min", "200ms", "--reconnect-max", "1s"});
+    static const auto speech = encode_speech(synthesize_voice(4.0));
+    REQUIRE(speech.ok());
+    stoa_adapter_config adapter_config;
+    adapter_config.relay_context = options.plan.server.origin;
+    auto adapter = make_stoa_adapter(adapter_config);
+
+    // Driven by the run's own once-a-second progress: at 3 s the relay goes away with every room
+    // in it and a fresh one starts on the same port; then the directory is read each second until
+    // the hosts have made their rooms again. No assertion in here: it runs inside run_load.
+    std::map<std::string, std::string> before;
+    std::map<std::string, std::string> after;
+    bool restarted = false;
+    run_settings settings;
+    settings.threads = 2;
+    settings.on_progress = [&](const live_progress& progress) {
+        if (!restarted && progress.elapsed_seconds >= 3.0) {
+            before = directory_of(*relay);
+            relay.reset();
+            relay.emplace(config);
+            restarted = true;
+        } else if (restarted && after.size() < before.size()) {
+            after = directory_of(*relay);
+        }
+    };
+    auto made = run_load(options, *adapter, speech.value(), settings);
+    if (!made.ok()) FAIL(made.error());
+    run_outcome r{std::move(made).value(), {}, {}};
+    r.summary = summarize(r.report);
+
+    REQUIRE(restarted);
+    REQUIRE(before.size() == 2);
+    CHECK(after == before);  // the same titles under the same ids
+    CHECK(r.value("rooms.recreated") == 2);
+    // Every member lost its connection and got back in by its session's own rejoin.
+    CHECK(r.value("disconnects") >= 44);
+    CHECK(r.value("rejoins") == 44);
+    CHECK(r.value("reconnects") == 44);
+    CHECK(r.value("members.never_back") == 0);
+    CHECK(r.value("members.back_pending") == 0);
+    // Every listener heard its room again.
+    CHECK(r.value("audio_resumed.count") == 40);
+    CHECK(r.value("audio_resumed.max") < 8.0);
+    CHECK(r.value("decrypt.failures") == 0);
+    CHECK(r.value("auth.forged") == 0);
+    CHECK(judge_run(r.report).verdict == run_verdict::measured);
+}
+
+TEST_CASE("a relay that never comes back fails the run: members that never got back in are no silent success",
+          "[loadgen][driver][server][restart]") {
+    std::optional<stoa::test::server_fixture> relay(std::in_place, load_config());
+    // Patience for getting back is reconnect.max + the 10 s connect timeout: 11 s here, and the
+    // relay goes away 2 s into a 16 s run.
+    const auto options = options_for(*relay, {"--speakers", "1", "--listeners", "10", "--talk", "continuous",
+                                              "--duration", "16s", "--ramp", "500ms", "--reconnect-min", "200ms",
+                                              "--reconnect-max", "1s"});
+    static const auto speech = encode_speech(synthesize_voice(4.0));
+    REQUIRE(speech.ok());
+    stoa_adapter_config adapter_config;
+    adapter_config.relay_context = options.plan.server.origin;
+    auto adapter = make_stoa_adapter(adapter_config);
+    run_settings settings;
+    settings.threads = 1;
+    settings.on_progress = [&](const live_progress& progress) {
+        if (relay && progress.elapsed_seconds >= 2.0) relay.reset();
+    };
+    auto made = run_load(options, *adapter, speech.value(), settings);
+    if (!made.ok()) FAIL(made.error());
+    run_outcome r{std::move(made).value(), {}, {}};
+    r.summary = summarize(r.report);
+
+    CHECK(r.value("joins") == 11);
+    CHECK(r.value("disconnects") == 11);
+    CHECK(r.value("reconnects") == 0);
+    CHECK(r.value("members.never_back") == 11);
+    const run_judgement judged = judge_run(r.report);
+    CHECK(judged.verdict == run_verdict::failed);
+    REQUIRE_FALSE(judged.reasons.empty());
+    CHECK(judged.reasons.front().find("never got back into their room") != std::string::npos);
 }

@@ -52,9 +52,9 @@ TEST_CASE("make_catalog skips error names that are invalid, empty or already cou
 TEST_CASE("make_catalog with no error names has the fixed metrics only", "[run_metrics]") {
     const auto catalog = run_metrics::make_catalog({});
     REQUIRE(catalog.ok());
-    CHECK(catalog->histograms().size() == 10);
+    CHECK(catalog->histograms().size() == 11);
     // The fixed counters and one per HTTP status a refused upgrade is counted by.
-    CHECK(catalog->counters().size() == 42 + 9);
+    CHECK(catalog->counters().size() == 48 + 9);
     CHECK(catalog->find_counter("errors.http_404"));
 }
 

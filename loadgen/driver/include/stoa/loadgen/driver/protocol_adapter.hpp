@@ -65,6 +65,16 @@ struct removed {  // kicked, banned, the room ended, or left
     bool planned = false;
 };
 struct relay_shutdown {};
+// Back in its room after a lost connection by the protocol's own rejoin (after note::joined),
+// under the room's same id; `recreated`: this member (the room's creator) made the room again
+// because the relay had forgotten it (a restart).
+struct rejoined {
+    bool recreated = false;
+};
+// The protocol stopped trying to get back into its room (timed out or refused for good).
+struct rejoin_failed {
+    std::uint16_t code = 0;
+};
 // The answer to look_up_room: the room, or nullopt when the relay lists no room of that title.
 struct room_lookup {
     std::optional<room_ref> room;
@@ -72,6 +82,9 @@ struct room_lookup {
 struct error {
     std::uint16_t code = 0;
     std::string name;
+    // The relay knows no room by that id: not yet, or no longer (it restarted and the room's host
+    // has not made it again). A join refused so is worth asking again after a while.
+    bool room_missing = false;
 };
 struct alarm {
     bool forged = false;
@@ -79,7 +92,7 @@ struct alarm {
 }  // namespace note
 using member_note = std::variant<note::room_opened, note::joined, note::keys, note::invited, note::on_stage,
                                  note::off_stage, note::removed, note::relay_shutdown, note::error, note::alarm,
-                                 note::room_lookup>;
+                                 note::room_lookup, note::rejoined, note::rejoin_failed>;
 
 // A frame's `sent_at` when its protocol carries no send time (the peers fixture's frames): count
 // the frame, record no latency for it.
@@ -116,6 +129,11 @@ public:
     virtual void on_binary(byte_view message, time_point now) = 0;
     virtual void on_closed(time_point now) = 0;
     virtual void tick(time_point now) = 0;
+    // True when, after a lost connection, the member gets back into its room by itself once a new
+    // connection opens (its creator re-creating it under the same id if the relay forgot it):
+    // the driver then sends no join and waits for note::joined or note::rejoin_failed. Protocols
+    // without such a rejoin answer false and the driver joins again from the room registry.
+    [[nodiscard]] virtual bool rejoins_by_itself() const { return false; }
     // Appends what to send, in order.
     virtual void take_outbound(std::vector<wire_message>& out) = 0;
     // Appends what happened since the last call.

@@ -30,6 +30,8 @@ inline constexpr std::string_view rekey = "rekey";
 inline constexpr std::string_view playout_gap = "playout.gap";
 // A lost connection to the member being back in its room.
 inline constexpr std::string_view reconnect = "reconnect";
+// A listener's lost connection to the first frame it heard again, back in its room (audio resumed).
+inline constexpr std::string_view audio_resumed = "audio_resumed";
 
 // How late each worker's 20 ms tick ran: the generator's own event-loop lag.
 inline constexpr std::string_view generator_loop_lag = "generator.loop_lag";
@@ -37,9 +39,9 @@ inline constexpr std::string_view generator_loop_lag = "generator.loop_lag";
 // wss://: the TCP connection open to the TLS handshake done (full or resumed).
 inline constexpr std::string_view tls_handshake = "tls.handshake";
 
-inline constexpr std::array<std::string_view, 10> histograms{connect,       join,        first_key,   first_audio,
+inline constexpr std::array<std::string_view, 11> histograms{connect,       join,        first_key,   first_audio,
                                                              frame_latency, rekey,       playout_gap, reconnect,
-                                                             generator_loop_lag, tls_handshake};
+                                                             generator_loop_lag, tls_handshake, audio_resumed};
 
 // ---- Counters ----
 inline constexpr std::string_view connects = "connects";                 // WebSocket opened
@@ -100,8 +102,23 @@ inline constexpr std::string_view generator_saturated_workers = "generator.satur
 // wss://: TLS handshakes completed, and those that resumed an earlier session (no full handshake).
 inline constexpr std::string_view tls_handshakes = "tls.handshakes";
 inline constexpr std::string_view tls_resumed = "tls.resumed";
+// Coming back after a lost connection (a relay restart). `rejoins`: members back in their room
+// by the protocol's own rejoin, under the room's same id (a subset of reconnects);
+// `rooms.recreated`: hosts that made their room again under its same id because the relay had
+// forgotten it; `joins.retried`: joins answered "no such room" and asked again after a backoff
+// (the host had not re-created it yet).
+inline constexpr std::string_view rejoins = "rejoins";
+inline constexpr std::string_view rooms_recreated = "rooms.recreated";
+inline constexpr std::string_view joins_retried = "joins.retried";
+// Members that lost their connection, were still planned into their room at the end and were not
+// back in it although their whole backoff had passed, or whose protocol gave up rejoining (a failed
+// run whatever the thresholds); those lost too shortly before the end to judge; and listeners
+// back in their room for over 10 s at the end that never heard a frame again.
+inline constexpr std::string_view members_never_back = "members.never_back";
+inline constexpr std::string_view members_back_pending = "members.back_pending";
+inline constexpr std::string_view members_audio_not_resumed = "members.audio_not_resumed";
 
-inline constexpr std::array<std::string_view, 42> fixed_counters{
+inline constexpr std::array<std::string_view, 48> fixed_counters{
     connects,        connect_failures, joins,           leaves,           disconnects,     reconnects,
     removals,        frames_sent,      frames_expected, frames_received,  frames_lost,     frames_late,
     frames_opaque,   decrypt_failures, decrypt_no_key,  auth_forged,      auth_unverified, rekeys,
@@ -110,7 +127,8 @@ inline constexpr std::array<std::string_view, 42> fixed_counters{
     members_probe, members_bulk, frames_received_probe, frames_expected_probe, frames_lost_probe,
     members_never_joined, members_join_pending, connect_refused, auth_signatures_verified, auth_signatures_shared,
     generator_workers, generator_worker_seconds, generator_busy_seconds, generator_saturated_workers,
-    tls_handshakes, tls_resumed};
+    tls_handshakes, tls_resumed, rejoins, rooms_recreated, joins_retried, members_never_back,
+    members_back_pending, members_audio_not_resumed};
 
 // A failed WebSocket upgrade counts as errors.http_<status>; these statuses have their own
 // counter, any other goes to errors.other.

@@ -1,5 +1,5 @@
-// One HTTP connection (plain or TLS): /healthz, /metrics, the web client's static files, and the
-// upgrade of /ws to a websocket_session on the same I/O thread.
+// One HTTP connection (plain or TLS): /healthz, /metrics, /config.json, the web client's static
+// files, and the upgrade of /ws to a websocket_session on the same I/O thread.
 #pragma once
 
 #include <chrono>
@@ -104,6 +104,11 @@ private:
         }
         if (path == "/healthz") return send_simple(http::status::ok, "ok\n");
         if (path == "/ws") return send_simple(http::status::upgrade_required, "WebSocket only\n");
+        // The relays the web client may fail over to; web/config.json is the fallback for a page
+        // served without stoa-server. Revalidated every time, as an operator may restart with others.
+        if (path == "/config.json") {
+            return send_text(http::status::ok, context_.client_config_json, "application/json", "no-cache");
+        }
         if (path == "/metrics") {
             context_.engine.scrape([self = this->shared_from_this()](std::string text) {
                 boost::asio::post(self->stream_.get_executor(), [self, text = std::move(text)]() mutable {
@@ -175,11 +180,12 @@ private:
         send_text(status, std::move(body), "text/plain; charset=utf-8");
     }
 
-    void send_text(boost::beast::http::status status, std::string body, std::string_view content_type) {
+    void send_text(boost::beast::http::status status, std::string body, std::string_view content_type,
+                   std::string_view cache = "no-store") {
         namespace http = boost::beast::http;
         http::response<http::string_body> response{status, request_.version()};
         response.set(http::field::content_type, to_beast(content_type));
-        response.set(http::field::cache_control, "no-store");
+        response.set(http::field::cache_control, to_beast(cache));
         const bool head = request_.method() == http::verb::head;
         response.content_length(body.size());
         if (!head) response.body() = std::move(body);
@@ -190,7 +196,9 @@ private:
     void send(boost::beast::http::response<Body>&& response) {
         namespace http = boost::beast::http;
         response.set(http::field::server, "stoa-server");
-        for (const auto& [name, value] : security_headers()) response.set(to_beast(name), to_beast(value));
+        for (const auto& [name, value] : security_headers(context_.security_policy)) {
+            response.set(to_beast(name), to_beast(value));
+        }
         response.keep_alive(request_.keep_alive());
         auto shared = std::make_shared<http::response<Body>>(std::move(response));
         http::async_write(stream_, *shared,

@@ -1,6 +1,8 @@
 // Command line and JSON configuration for stoa-server.
 #include "stoa/server/server_config.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <fstream>
 #include <limits>
@@ -118,6 +120,66 @@ status<std::string> apply_timeouts(server_config& config, const json& timeouts) 
     return {};
 }
 
+bool is_alphanumeric(char c) noexcept {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// A DNS name or a dotted IPv4 address: labels of letters, digits and '-', as CSP's host-part allows.
+bool valid_relay_host(std::string_view host) noexcept {
+    if (host.empty() || host.size() > 253) return false;
+    std::size_t start = 0;
+    while (start <= host.size()) {
+        const std::size_t end = std::min(host.find('.', start), host.size());
+        const std::string_view label = host.substr(start, end - start);
+        if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+        for (const char c : label) {
+            if (!is_alphanumeric(c) && c != '-') return false;
+        }
+        start = end + 1;
+    }
+    return true;
+}
+
+// RFC 3986 path characters less the ones a header or a CSP would read as a separator or quote.
+bool valid_relay_path(std::string_view path) noexcept {
+    static constexpr std::string_view allowed = "-._~/!$&()*+=:@";
+    for (std::size_t i = 0; i < path.size(); ++i) {
+        const char c = path[i];
+        if (c == '%') {
+            const auto hex = [](char h) { return std::isxdigit(static_cast<unsigned char>(h)) != 0; };
+            if (i + 2 >= path.size() || !hex(path[i + 1]) || !hex(path[i + 2])) return false;
+            i += 2;
+        } else if (!is_alphanumeric(c) && allowed.find(c) == std::string_view::npos) {
+            return false;
+        }
+    }
+    return true;
+}
+
+status<std::string> add_relay(std::vector<std::string>& relays, std::string_view url, std::string_view where) {
+    if (auto checked = check_relay_url(url); !checked) {
+        return fail(std::string(where) + " \"" + std::string(url.substr(0, 80)) +
+                    "\": " + std::string(describe(checked.error())));
+    }
+    if (std::find(relays.begin(), relays.end(), url) != relays.end()) return {};  // named twice: once is enough
+    if (relays.size() >= max_relays) {
+        return fail(std::string(where) + ": at most " + std::to_string(max_relays) + " relays");
+    }
+    relays.emplace_back(url);
+    return {};
+}
+
+status<std::string> read_relays(const json& value, std::vector<std::string>& relays) {
+    if (!value.is_array()) return fail(std::string("\"relays\" must be an array of ws:// or wss:// URLs"));
+    relays.clear();
+    for (std::size_t i = 0; i < value.size(); ++i) {
+        const std::string where = "\"relays\"[" + std::to_string(i) + "]";
+        if (!value[i].is_string()) return fail(where + " must be a string");
+        if (auto added = add_relay(relays, value[i].get<std::string>(), where); !added) return added;
+    }
+    return {};
+}
+
 status<std::string> parse_port(std::string_view text, std::uint16_t& port) {
     unsigned value = 0;
     const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -129,6 +191,54 @@ status<std::string> parse_port(std::string_view text, std::uint16_t& port) {
 }
 
 }  // namespace
+
+std::string_view describe(relay_url_error error) noexcept {
+    switch (error) {
+        case relay_url_error::too_long:
+            return "a relay URL is at most 512 characters";
+        case relay_url_error::scheme:
+            return "a relay URL starts with ws:// or wss://";
+        case relay_url_error::host:
+            return "the host must be a DNS name or an IPv4 address (letters, digits, '-' and '.'; no user "
+                   "info, no IPv6 literal, which a Content-Security-Policy cannot name)";
+        case relay_url_error::port:
+            return "the port must be a number from 1 to 65535";
+        case relay_url_error::path:
+            return "the path may hold letters, digits, %XX and -._~/!$&()*+=:@ only (no spaces, quotes, ';', "
+                   "',', query or fragment)";
+    }
+    return "not a relay URL";
+}
+
+status<relay_url_error> check_relay_url(std::string_view url) noexcept {
+    if (url.size() > max_relay_url_length) return fail(relay_url_error::too_long);
+    std::string_view rest = url;
+    if (rest.starts_with("ws://")) {
+        rest.remove_prefix(5);
+    } else if (rest.starts_with("wss://")) {
+        rest.remove_prefix(6);
+    } else {
+        return fail(relay_url_error::scheme);
+    }
+    const std::size_t path_start = std::min(rest.find('/'), rest.size());
+    std::string_view authority = rest.substr(0, path_start);
+    const std::string_view path = rest.substr(path_start);
+    if (authority.find('@') != std::string_view::npos) return fail(relay_url_error::host);  // user info
+    if (const std::size_t colon = authority.find(':'); colon != std::string_view::npos) {
+        const std::string_view port = authority.substr(colon + 1);
+        unsigned value = 0;
+        const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), value);
+        if (port.empty() || port.size() > 5 || error != std::errc{} || end != port.data() + port.size() || value == 0 ||
+            value > 65535) {
+            // "[::1]:8080" lands here with a port of ":1]:8080"; it is the host that is wrong.
+            return fail(authority.starts_with('[') ? relay_url_error::host : relay_url_error::port);
+        }
+        authority = authority.substr(0, colon);
+    }
+    if (!valid_relay_host(authority)) return fail(relay_url_error::host);
+    if (!valid_relay_path(path)) return fail(relay_url_error::path);
+    return {};
+}
 
 std::filesystem::path default_web_root() {
 #ifdef STOA_STAGED_WEB_ROOT
@@ -176,7 +286,8 @@ status<std::string> apply_config_json(server_config& config, std::string_view js
                 else if (key == "node") config.cluster->node_name = std::move(text);
                 else config.cluster->subject_prefix = std::move(text);
             }
-        } else if (key == "limits") applied = apply_limits(config, value);
+        } else if (key == "relays") applied = read_relays(value, config.relays);
+        else if (key == "limits") applied = apply_limits(config, value);
         else if (key == "timeouts") applied = apply_timeouts(config, value);
         else return fail("unknown key \"" + key + "\"");
         if (!applied) return applied;
@@ -199,6 +310,7 @@ result<command_line, std::string> parse_command_line(std::span<const std::string
             return fail(std::string(args[i + 1]) + ": " + applied.error());
         }
     }
+    bool relays_from_flags = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string_view flag = args[i];
         if (flag == "--help" || flag == "-h") {
@@ -229,6 +341,11 @@ result<command_line, std::string> parse_command_line(std::span<const std::string
         } else if (flag == "--node") {
             if (!out.config.cluster) out.config.cluster.emplace();
             out.config.cluster->node_name = std::string(value);
+        } else if (flag == "--relay") {
+            // Flags win over the file: the first --relay drops the file's list.
+            if (!relays_from_flags) out.config.relays.clear();
+            relays_from_flags = true;
+            if (auto added = add_relay(out.config.relays, value, "--relay"); !added) return fail(added.error());
         } else if (flag == "--web-root") {
             out.config.web_root = std::string(value);
         } else if (flag == "--tls-cert") {
@@ -263,9 +380,9 @@ result<command_line, std::string> parse_command_line(std::span<const std::string
 std::string_view usage() {
     return "usage: stoa-server [--listen ADDRESS] [--port N] [--threads N] [--config FILE]\n"
            "                   [--origin URL] [--web-root DIR] [--tls-cert FILE --tls-key FILE]\n"
-           "                   [--nats URL --node NAME]\n"
+           "                   [--nats URL --node NAME] [--relay URL]...\n"
            "Serves the Stoa web client and the relay's WebSocket endpoint (/ws) on one port,\n"
-           "with /healthz and /metrics. Defaults: 127.0.0.1:8080, one I/O thread per core.\n"
+           "with /healthz, /metrics and /config.json. Defaults: 127.0.0.1:8080, one I/O thread per core.\n"
            "--origin is the URL users open (scheme://host[:port]): browsers bind it into their login\n"
            "signature, so it must match exactly, and a WebSocket upgrade from a page of any other\n"
            "origin is refused (config key auth_context). Required unless --listen is a loopback\n"
@@ -273,6 +390,10 @@ std::string_view usage() {
            "--nats URL --node NAME  join a relay cluster over NATS as node NAME (unique in the\n"
            "                   cluster; every node gets the same --origin): a room spans the nodes\n"
            "                   its members connect through (docs/deployment.md)\n"
+           "--relay URL        a relay at another origin the web client may fail over to\n"
+           "                   (ws:// or wss://, repeatable; config key relays): listed in\n"
+           "                   /config.json and allowed by the pages' Content-Security-Policy.\n"
+           "                   In a cluster give every node one --relay per node URL.\n"
            "The JSON config file holds limits and timeouts (see README, \"Running the relay\").\n";
 }
 

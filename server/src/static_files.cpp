@@ -7,6 +7,8 @@
 #include <cctype>
 #include <system_error>
 
+#include <nlohmann/json.hpp>
+
 namespace stoa::server {
 
 namespace {
@@ -47,9 +49,17 @@ std::string lower_extension(const std::filesystem::path& file) {
 
 }  // namespace
 
-std::vector<std::pair<std::string_view, std::string_view>> security_headers() {
-    return {
-        {"Content-Security-Policy", content_security_policy},
+std::string content_security_policy(std::span<const std::string> relays) {
+    std::string connect_src = "connect-src 'self'";
+    for (const auto& relay : relays) connect_src += " " + relay;
+    return "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; " + connect_src +
+           "; img-src 'self' data:; style-src 'self'; media-src 'self' blob:; worker-src 'self' blob:; "
+           "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+}
+
+std::array<header_field, 8> security_headers(std::string_view policy) noexcept {
+    return {{
+        {"Content-Security-Policy", policy},
         {"X-Content-Type-Options", "nosniff"},
         {"Referrer-Policy", "no-referrer"},
         {"X-Frame-Options", "DENY"},
@@ -57,7 +67,11 @@ std::vector<std::pair<std::string_view, std::string_view>> security_headers() {
         {"Cross-Origin-Embedder-Policy", "require-corp"},
         {"Cross-Origin-Resource-Policy", "same-origin"},
         {"Permissions-Policy", "camera=(), geolocation=(), microphone=(self)"},
-    };
+    }};
+}
+
+std::string web_client_config_json(std::span<const std::string> relays) {
+    return nlohmann::json{{"relays", std::vector<std::string>(relays.begin(), relays.end())}}.dump();
 }
 
 std::optional<std::filesystem::path> resolve_static_path(const std::filesystem::path& root, std::string_view target) {

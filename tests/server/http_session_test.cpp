@@ -117,6 +117,49 @@ TEST_CASE("the web client's files come with their MIME type, cache policy, CSP a
     CHECK(head.headers.at("content-length") == std::to_string(std::filesystem::file_size(root / "style.css")));
 }
 
+TEST_CASE("/config.json is the relay's own: an empty relay list when none is configured", "[server][http][relays]") {
+    server_fixture f;
+    // The staged web/config.json is there too; the relay answers in its place.
+    REQUIRE(std::filesystem::is_regular_file(f.server.config().web_root / "config.json"));
+    const auto reply = http_get(f.port(), "/config.json", {{"Accept-Encoding", "gzip"}});
+    CHECK(reply.status == 200);
+    CHECK(reply.body == R"({"relays":[]})");
+    CHECK(reply.headers.at("content-type") == "application/json");
+    CHECK(reply.headers.at("cache-control") == "no-cache");
+    CHECK_FALSE(reply.headers.contains("content-encoding"));
+    check_security_headers(reply);
+    CHECK(reply.headers.at("content-security-policy").find("connect-src 'self';") != std::string::npos);
+}
+
+TEST_CASE("configured relays are served in /config.json and allowed by every response's CSP",
+          "[server][http][relays]") {
+    auto config = stoa::test::test_config();
+    config.relays = {"wss://relay-1.example/ws", "ws://127.0.0.1:9/ws"};
+    server_fixture f(config);
+    const std::string connect_src = "; connect-src 'self' wss://relay-1.example/ws ws://127.0.0.1:9/ws; ";
+
+    const auto listed = http_get(f.port(), "/config.json?v=2");
+    CHECK(listed.status == 200);
+    CHECK(listed.body == R"({"relays":["wss://relay-1.example/ws","ws://127.0.0.1:9/ws"]})");
+    CHECK(listed.headers.at("content-type") == "application/json");
+    CHECK(listed.headers.at("cache-control") == "no-cache");
+
+    const auto head = http_get(f.port(), "/config.json", {}, http::verb::head);
+    CHECK(head.status == 200);
+    CHECK(head.headers.at("content-length") == std::to_string(listed.body.size()));
+
+    // Pages, files, errors, health and the config itself all carry the same policy.
+    for (const char* target : {"/", "/app.js", "/nope.html", "/healthz", "/config.json", "/ws"}) {
+        INFO(target);
+        const auto reply = http_get(f.port(), target);
+        check_security_headers(reply);
+        CHECK(reply.headers.at("content-security-policy").find(connect_src) != std::string::npos);
+    }
+    const upgrade refused(f.port(), "https://evil.example");
+    CHECK(refused.status == 403);
+    CHECK(std::string(refused.response["Content-Security-Policy"]).find(connect_src) != std::string::npos);
+}
+
 TEST_CASE("paths out of the web root, other methods and plain GETs of /ws are refused", "[server][http]") {
     server_fixture f;
     // The build tree holds files right next to the web root; none is reachable.

@@ -4,6 +4,9 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "stoa/server/server_config.hpp"
 
@@ -116,4 +119,122 @@ TEST_CASE("a reachable listen address without an origin is refused, by flag or b
     CHECK_FALSE(parse(std::array<std::string_view, 2>{"--config", path}).ok());
     CHECK(parse(std::array<std::string_view, 4>{"--config", path, "--origin", "https://rooms.example"}).ok());
     std::remove(path.c_str());
+}
+
+TEST_CASE("relay URLs for the web client: ws:// or wss://, host, port and path, nothing a header could misread",
+          "[server][config][relays]") {
+    using stoa::server::check_relay_url;
+    using stoa::server::relay_url_error;
+    for (const char* good :
+         {"wss://relay-1.example/ws", "ws://10.0.0.2:8080/ws", "wss://relay.example", "wss://relay.example/",
+          "wss://RELAY.example:443/stoa/ws", "ws://localhost:1/a%2Fb", "wss://r.example/(x)~!$&*+=:@-._"}) {
+        INFO(good);
+        CHECK(check_relay_url(good).ok());
+    }
+    const std::pair<std::string_view, relay_url_error> bad[] = {
+        {"", relay_url_error::scheme},
+        {"https://relay.example/ws", relay_url_error::scheme},
+        {"WSS://relay.example/ws", relay_url_error::scheme},
+        {"relay.example/ws", relay_url_error::scheme},
+        {" wss://relay.example/ws", relay_url_error::scheme},
+        {"wss://", relay_url_error::host},
+        {"wss:///ws", relay_url_error::host},
+        {"wss://user:pw@relay.example/ws", relay_url_error::host},
+        {"wss://user@relay.example/ws", relay_url_error::host},
+        {"wss://*.example/ws", relay_url_error::host},
+        {"wss://[::1]:8080/ws", relay_url_error::host},
+        {"wss://[::1]/ws", relay_url_error::host},
+        {"wss://relay..example/ws", relay_url_error::host},
+        {"wss://-relay.example/ws", relay_url_error::host},
+        {"wss://relay example/ws", relay_url_error::host},
+        {"wss://relay.example;/ws", relay_url_error::host},
+        {"wss://relay.example:/ws", relay_url_error::port},
+        {"wss://relay.example:0/ws", relay_url_error::port},
+        {"wss://relay.example:65536/ws", relay_url_error::port},
+        {"wss://relay.example:+80/ws", relay_url_error::port},
+        {"wss://relay.example:80a/ws", relay_url_error::port},
+        {"wss://relay.example/ws; script-src *", relay_url_error::path},
+        {"wss://relay.example/ws;", relay_url_error::path},
+        {"wss://relay.example/w's", relay_url_error::path},
+        {"wss://relay.example/w\"s", relay_url_error::path},
+        {"wss://relay.example/a,b", relay_url_error::path},
+        {"wss://relay.example/ws?x=1", relay_url_error::path},
+        {"wss://relay.example/ws#top", relay_url_error::path},
+        {"wss://relay.example/ws\r\nSet-Cookie: a=b", relay_url_error::path},
+        {"wss://relay.example/%zz", relay_url_error::path},
+        {"wss://relay.example/%4", relay_url_error::path},
+    };
+    for (const auto& [url, error] : bad) {
+        INFO(url);
+        const auto checked = check_relay_url(url);
+        REQUIRE_FALSE(checked.ok());
+        CHECK(checked.error() == error);
+        CHECK_FALSE(stoa::server::describe(checked.error()).empty());
+    }
+    const std::string long_url = "wss://relay.example/" + std::string(stoa::server::max_relay_url_length, 'a');
+    CHECK(check_relay_url(long_url).error() == relay_url_error::too_long);
+}
+
+TEST_CASE("relays come from the file's \"relays\" or from --relay flags, which replace the file's",
+          "[server][config][relays]") {
+    CHECK(parse(std::array<std::string_view, 0>{})->config.relays.empty());
+
+    const std::string path = (std::filesystem::temp_directory_path() / "stoa-config-relays-test.json").string();
+    std::ofstream(path) << R"({"relays": ["wss://relay-1.example/ws", "wss://relay-2.example/ws"]})";
+    const auto from_file = parse(std::array<std::string_view, 2>{"--config", path});
+    REQUIRE(from_file.ok());
+    CHECK(from_file->config.relays == std::vector<std::string>{"wss://relay-1.example/ws", "wss://relay-2.example/ws"});
+
+    const auto flags = parse(std::array<std::string_view, 6>{"--relay", "wss://relay-3.example/ws", "--config", path,
+                                                             "--relay", "ws://10.0.0.4:8080/ws"});
+    REQUIRE(flags.ok());
+    CHECK(flags->config.relays == std::vector<std::string>{"wss://relay-3.example/ws", "ws://10.0.0.4:8080/ws"});
+    std::remove(path.c_str());
+
+    // Named twice, kept once.
+    const auto twice =
+        parse(std::array<std::string_view, 4>{"--relay", "wss://a.example/ws", "--relay", "wss://a.example/ws"});
+    REQUIRE(twice.ok());
+    CHECK(twice->config.relays.size() == 1);
+
+    stoa::server::server_config config;
+    REQUIRE(stoa::server::apply_config_json(config, R"({"relays": []})").ok());
+    CHECK(config.relays.empty());
+}
+
+TEST_CASE("a bad relay is refused with a message naming where it came from and what is wrong",
+          "[server][config][relays]") {
+    const auto flag = parse(std::array<std::string_view, 2>{"--relay", "https://relay.example/ws"});
+    REQUIRE_FALSE(flag.ok());
+    CHECK(flag.error().find("--relay \"https://relay.example/ws\"") != std::string::npos);
+    CHECK(flag.error().find("ws:// or wss://") != std::string::npos);
+    CHECK_FALSE(parse(std::array<std::string_view, 1>{"--relay"}).ok());
+
+    const auto header = parse(std::array<std::string_view, 2>{"--relay", "wss://relay.example/ws; script-src *"});
+    REQUIRE_FALSE(header.ok());
+    CHECK(header.error().find("the path") != std::string::npos);
+
+    const std::pair<const char*, const char*> documents[] = {
+        {R"({"relays": "wss://relay.example/ws"})", "\"relays\" must be an array"},
+        {R"({"relays": [42]})", "\"relays\"[0] must be a string"},
+        {R"({"relays": ["wss://ok.example/ws", "wss://[::1]/ws"]})", "\"relays\"[1] \"wss://[::1]/ws\": the host"},
+        {R"({"relays": ["wss://relay.example:99999/ws"]})", "the port"},
+    };
+    for (const auto& [document, message] : documents) {
+        INFO(document);
+        stoa::server::server_config config;
+        const auto applied = stoa::server::apply_config_json(config, document);
+        REQUIRE_FALSE(applied.ok());
+        CHECK(applied.error().find(message) != std::string::npos);
+    }
+
+    std::vector<std::string> args;
+    for (std::size_t i = 0; i <= stoa::server::max_relays; ++i) {
+        args.push_back("--relay");
+        args.push_back("wss://relay-" + std::to_string(i) + ".example/ws");
+    }
+    const std::vector<std::string_view> views(args.begin(), args.end());
+    const auto too_many = parse_command_line(views);
+    REQUIRE_FALSE(too_many.ok());
+    CHECK(too_many.error().find("at most") != std::string::npos);
 }

@@ -1,9 +1,11 @@
 // Static file resolution and the HTTP policy helpers: traversal refused in every spelling, MIME
-// types, cache lifetimes and gzip negotiation.
+// types, cache lifetimes, gzip negotiation, the CSP and its relays, and config.json.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "stoa/server/static_files.hpp"
 
@@ -99,10 +101,34 @@ TEST_CASE("gzip is accepted unless refused with q=0", "[server][static]") {
 }
 
 TEST_CASE("the content security policy names no origin but the page's own", "[server][static]") {
-    const std::string_view csp = stoa::server::content_security_policy;
-    CHECK(csp.find("default-src 'self'") != std::string_view::npos);
-    CHECK(csp.find("connect-src 'self'") != std::string_view::npos);
-    CHECK(csp.find("http") == std::string_view::npos);
-    CHECK(csp.find("*") == std::string_view::npos);
-    CHECK(csp.find("unsafe-inline") == std::string_view::npos);
+    const std::string csp = stoa::server::content_security_policy();
+    CHECK(csp.find("default-src 'self'") != std::string::npos);
+    CHECK(csp.find("connect-src 'self';") != std::string::npos);
+    CHECK(csp.find("http") == std::string::npos);
+    CHECK(csp.find("ws") == std::string::npos);
+    CHECK(csp.find("*") == std::string::npos);
+    CHECK(csp.find("unsafe-inline") == std::string::npos);
+}
+
+TEST_CASE("configured relays join connect-src, and only connect-src", "[server][static]") {
+    const std::vector<std::string> relays{"wss://relay-1.example/ws", "wss://relay-2.example:8443/ws"};
+    const std::string csp = stoa::server::content_security_policy(relays);
+    CHECK(csp.find("; connect-src 'self' wss://relay-1.example/ws wss://relay-2.example:8443/ws; ") !=
+          std::string::npos);
+    CHECK(csp.find("relay-1") == csp.rfind("relay-1"));  // in no other directive
+    // The rest of the policy is the one without relays.
+    const std::string without = stoa::server::content_security_policy();
+    const std::string listed = " wss://relay-1.example/ws wss://relay-2.example:8443/ws";
+    CHECK(std::string(csp).erase(csp.find(listed), listed.size()) == without);
+
+    const auto headers = stoa::server::security_headers(csp);
+    CHECK(headers.front().first == "Content-Security-Policy");
+    CHECK(headers.front().second == csp);
+}
+
+TEST_CASE("config.json lists the configured relays, an empty list when there are none", "[server][static]") {
+    using stoa::server::web_client_config_json;
+    CHECK(web_client_config_json({}) == R"({"relays":[]})");
+    const std::vector<std::string> relays{"wss://relay-1.example/ws", "ws://10.0.0.2:8080"};
+    CHECK(web_client_config_json(relays) == R"({"relays":["wss://relay-1.example/ws","ws://10.0.0.2:8080"]})");
 }

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "stoa/common/result.hpp"
 #include "stoa/relay/relay_engine.hpp"
@@ -28,6 +29,9 @@ struct server_config {
     // it at login, and a WebSocket upgrade carrying another Origin is refused. Unset is allowed only
     // on a loopback address, where the relay serves http(s)://ADDRESS:PORT (origin_policy.hpp).
     std::optional<std::string> origin{};
+    // Relays at other origins the web client may use (--relay, config key "relays"): served as
+    // /config.json and allowed in the CSP's connect-src. Each passed check_relay_url.
+    std::vector<std::string> relays{};
     relay::relay_config relay{};  // its auth_context is ignored: relay_server sets it from origin
     send_queue_limits queue{};
     std::size_t max_connections = 100'000;
@@ -64,6 +68,22 @@ struct server_config {
     [[nodiscard]] bool tls() const noexcept { return tls_certificate.has_value() && tls_private_key.has_value(); }
 };
 
+// Why a --relay URL cannot be used. It goes verbatim into a response header (the CSP) and must
+// be a source expression browsers match, so only a plain ws:// or wss:// URL is taken.
+enum class relay_url_error {
+    too_long,  // over max_relay_url_length
+    scheme,    // not ws:// or wss://
+    host,      // empty, user info, or not a DNS name or IPv4 address (CSP cannot name IPv6 literals)
+    port,      // not 1 to 65535
+    path,      // a character outside A-Z a-z 0-9 %XX -._~/!$&()*+=:@ (a quote, ';', ',', space, '?', '#')
+};
+inline constexpr std::size_t max_relay_url_length = 512;
+inline constexpr std::size_t max_relays = 16;  // the web client tries 8 at most
+
+[[nodiscard]] std::string_view describe(relay_url_error error) noexcept;
+// ws[s]://host[:port][/path]
+[[nodiscard]] status<relay_url_error> check_relay_url(std::string_view url) noexcept;
+
 // The web root when none is configured: the copy staged (with .gz files) in the build tree,
 // else the source tree's web/.
 [[nodiscard]] std::filesystem::path default_web_root();
@@ -72,7 +92,8 @@ struct server_config {
 [[nodiscard]] status<std::string> apply_config_json(server_config& config, std::string_view json_text);
 
 // Parses argv[1..]: --listen, --port, --threads, --config FILE, --origin, --web-root, --tls-cert,
-// --tls-key. --config is applied first, so flags override the file. `help` is set for --help.
+// --tls-key, --relay (repeatable; any given replace the file's "relays"). --config is applied
+// first, so flags override the file. `help` is set for --help.
 // Fails, among the rest, for a non-loopback --listen without an origin (check_origin_configured).
 struct command_line {
     server_config config{};

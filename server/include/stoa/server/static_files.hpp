@@ -1,9 +1,12 @@
 // Serving the web client: mapping a request target to a file under the web root (refusing any
-// path that could leave it), MIME types, gzip negotiation and the security headers every response carries.
+// path that could leave it), MIME types, gzip negotiation, the security headers every response
+// carries and the client's config.json.
 #pragma once
 
+#include <array>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -11,14 +14,18 @@
 
 namespace stoa::server {
 
-// No third-party origin anywhere; WebAssembly compiles under 'wasm-unsafe-eval' only.
-inline constexpr std::string_view content_security_policy =
-    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self'; img-src 'self' data:; "
-    "style-src 'self'; media-src 'self' blob:; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; "
-    "frame-ancestors 'none'; form-action 'self'";
+// No third-party origin anywhere but the relays the web client may fail over to (connect-src);
+// WebAssembly compiles under 'wasm-unsafe-eval' only. Built once at start-up from the --relay
+// list, each URL already checked by check_relay_url (server_config.hpp).
+[[nodiscard]] std::string content_security_policy(std::span<const std::string> relays = {});
 
-// Headers sent with every HTTP response (files, health, metrics and errors alike).
-[[nodiscard]] std::vector<std::pair<std::string_view, std::string_view>> security_headers();
+// The headers every HTTP response carries (files, health, metrics, config and errors alike), with
+// `policy` (content_security_policy()) as its Content-Security-Policy.
+using header_field = std::pair<std::string_view, std::string_view>;
+[[nodiscard]] std::array<header_field, 8> security_headers(std::string_view policy) noexcept;
+
+// The body of GET /config.json, what web/lib/relays.js reads: {"relays":[...]}.
+[[nodiscard]] std::string web_client_config_json(std::span<const std::string> relays);
 
 // The file a GET target names under `root`, or nullopt when the target is malformed, tries to
 // leave the root (dot segments, encoded slashes, NUL, backslashes, symlinks pointing out) or names

@@ -7,33 +7,20 @@
 #include <string>
 
 #include "bot_process.hpp"
+#include "listener_reports.hpp"
 #include "relay_cluster.hpp"
 #include "server_fixture.hpp"
 
 using namespace std::chrono_literals;
 using json = nlohmann::json;
+using stoa::test::await_steady_report;
 using stoa::test::bot_process;
+using stoa::test::is_report;
 using stoa::test::relay_cluster;
 
 namespace {
 
 const std::string bot_lifetime = "60";
-
-bool is_report(const json& line) { return line.contains("frames_decrypted") && !line.contains("event"); }
-
-// A listening report whose whole window was the tone: two reports after the first audio.
-std::optional<json> await_steady_report(bot_process& listener, std::chrono::seconds timeout = 20s) {
-    const auto first = listener.await(
-        [](const json& l) { return is_report(l) && l["frames_decrypted"].get<std::uint64_t>() > 0; }, timeout);
-    if (!first) return std::nullopt;
-    const auto start = (*first)["frames_decrypted"].get<std::uint64_t>();
-    if (!listener.await(
-            [&](const json& l) { return is_report(l) && l["frames_decrypted"].get<std::uint64_t>() >= start + 50; },
-            10s)) {
-        return std::nullopt;
-    }
-    return listener.await(is_report, 5s);
-}
 
 std::vector<std::string> via(const relay_cluster& cluster, const stoa::test::relay_process& node) {
     return {"--host", "127.0.0.1", "--port", std::to_string(node.port()), "--context", cluster.origin()};

@@ -6,18 +6,19 @@
 #include <string>
 
 #include "bot_process.hpp"
+#include "listener_reports.hpp"
 #include "relay_cluster.hpp"
 
 using namespace std::chrono_literals;
 using json = nlohmann::json;
 using stoa::test::bot_process;
+using stoa::test::is_report;
 using stoa::test::relay_process;
 
 namespace {
 
 const std::string bot_lifetime = "90";
 
-bool is_report(const json& line) { return line.contains("frames_decrypted") && !line.contains("event"); }
 
 // A report of a second that was all tone: the listener decodes 440 Hz at a healthy level.
 bool hears_tone(const json& line) {

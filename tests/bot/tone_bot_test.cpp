@@ -9,37 +9,20 @@
 #include <thread>
 
 #include "bot_process.hpp"
+#include "listener_reports.hpp"
 #include "server_fixture.hpp"
 
 using namespace std::chrono_literals;
 using json = nlohmann::json;
+using stoa::test::await_steady_report;
 using stoa::test::bot_process;
+using stoa::test::is_report;
 using stoa::test::exited_cleanly;
 
 namespace {
 
 // Every bot a test starts also stops by itself after this, should the test die before it does.
 const std::string bot_lifetime = "60";
-
-bool is_report(const json& line) {
-    return line.contains("frames_decrypted") && !line.contains("event");
-}
-
-// The first listening report whose whole one-second window holds received audio: two reports
-// past the first that had decrypted anything.
-std::optional<json> await_steady_report(bot_process& listener) {
-    const auto first = listener.await(
-        [](const json& l) { return is_report(l) && l["frames_decrypted"].get<std::uint64_t>() > 0; }, 20s);
-    if (!first) return std::nullopt;
-    const auto start = (*first)["frames_decrypted"].get<std::uint64_t>();
-    // 50 frames is one second of speech: the window of the report after that one is all tone.
-    if (!listener.await(
-            [&](const json& l) { return is_report(l) && l["frames_decrypted"].get<std::uint64_t>() >= start + 50; },
-            10s)) {
-        return std::nullopt;
-    }
-    return listener.await(is_report, 5s);
-}
 
 stoa::member_id member_from_hex(const std::string& hex) {
     const auto raw = stoa::from_hex(hex);

@@ -20,25 +20,6 @@ namespace event = stoa::client::event;
 
 namespace {
 
-// Speaks `frames` frames of a tone from `speaker` while every member plays out; returns what
-// `listener` heard in the second half (after the jitter buffer settled).
-std::vector<std::int16_t> speak_and_listen(room_fixture& f, room_member& speaker, room_member& listener, int frames) {
-    stoa::audio::sine_generator voice(440.0, 0.25);
-    stoa::audio::pcm_frame pcm{};
-    std::vector<std::int16_t> heard;
-    for (int i = 0; i < frames; ++i) {
-        voice.fill(pcm);
-        REQUIRE(speaker.session->send_audio(pcm, f.now).ok());
-        f.run();
-        for (auto& m : f.members) {
-            if (m.get() == &speaker) continue;
-            m->session->pull_audio(f.now, pcm);
-            if (m.get() == &listener && i >= frames / 2) heard.insert(heard.end(), pcm.begin(), pcm.end());
-        }
-        f.advance(20ms);
-    }
-    return heard;
-}
 
 // The media frames the relay delivers to one member, and the epochs their KIDs name.
 struct media_tap {
@@ -94,7 +75,7 @@ TEST_CASE("after a relay restart the host re-creates its room under the same id 
     f.run();
     media_tap before;
     before.watch(f, listener);
-    REQUIRE(stoa::audio::tone_ratio(speak_and_listen(f, host, listener, 40), 440.0) > 0.6);
+    REQUIRE(stoa::audio::tone_ratio(speak_and_listen(f, host, listener, 440.0, 40), 440.0) > 0.6);
     REQUIRE(!before.frames.empty());
     const auto old_epoch = listener.session->current_epoch();
     REQUIRE(old_epoch.has_value());
@@ -149,7 +130,7 @@ TEST_CASE("after a relay restart the host re-creates its room under the same id 
     media_tap after;
     after.watch(f, listener);
     const auto received_before = listener.session->stats().frames_received;
-    CHECK(stoa::audio::tone_ratio(speak_and_listen(f, host, listener, 40), 440.0) > 0.6);
+    CHECK(stoa::audio::tone_ratio(speak_and_listen(f, host, listener, 440.0, 40), 440.0) > 0.6);
     CHECK(listener.session->stats().frames_received > received_before);
     REQUIRE(!after.epochs.empty());
     for (const auto epoch : after.epochs) CHECK(epoch > old_epoch->value);

@@ -2,11 +2,14 @@
 // client sessions, with helpers to advance time and find events.
 #pragma once
 
+#include <catch2/catch.hpp>
+
 #include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "stoa/audio/tone.hpp"
 #include "stoa/client/client_session.hpp"
 #include "stoa/loopback/loopback_network.hpp"
 #include "test_random.hpp"
@@ -100,6 +103,27 @@ std::size_t count_events(const room_member& m) {
     std::size_t n = 0;
     for (const auto& e : m.events) n += std::holds_alternative<Event>(e) ? 1 : 0;
     return n;
+}
+
+// Speaks `frames` 20 ms frames of a tone from `speaker`, while every member plays out; returns
+// what `listener` heard in the second half (after the jitter buffer settled).
+inline std::vector<std::int16_t> speak_and_listen(room_fixture& f, room_member& speaker, room_member& listener, double hz,
+                                           int frames) {
+    stoa::audio::sine_generator voice(hz, 0.25);
+    stoa::audio::pcm_frame pcm{};
+    std::vector<std::int16_t> heard;
+    for (int i = 0; i < frames; ++i) {
+        voice.fill(pcm);
+        REQUIRE(speaker.session->send_audio(pcm, f.now).ok());
+        f.run();
+        for (auto& m : f.members) {
+            if (m.get() == &speaker) continue;
+            m->session->pull_audio(f.now, pcm);
+            if (m.get() == &listener && i >= frames / 2) heard.insert(heard.end(), pcm.begin(), pcm.end());
+        }
+        f.advance(std::chrono::milliseconds(20));
+    }
+    return heard;
 }
 
 }  // namespace stoa::test

@@ -18,26 +18,6 @@ using stoa::test::room_member;
 
 namespace {
 
-// Speaks `frames` 20 ms frames of a tone from `speaker`, while every member plays out; returns
-// what `listener` heard in the second half (after the jitter buffer settled).
-std::vector<std::int16_t> speak_and_listen(room_fixture& f, room_member& speaker, room_member& listener, double hz,
-                                           int frames) {
-    stoa::audio::sine_generator voice(hz, 0.25);
-    stoa::audio::pcm_frame pcm{};
-    std::vector<std::int16_t> heard;
-    for (int i = 0; i < frames; ++i) {
-        voice.fill(pcm);
-        REQUIRE(speaker.session->send_audio(pcm, f.now).ok());
-        f.run();
-        for (auto& m : f.members) {
-            if (m.get() == &speaker) continue;
-            m->session->pull_audio(f.now, pcm);
-            if (m.get() == &listener && i >= frames / 2) heard.insert(heard.end(), pcm.begin(), pcm.end());
-        }
-        f.advance(20ms);
-    }
-    return heard;
-}
 
 // What an attacker who keeps every key it was ever sent can build: a keyring fed with the key
 // packages the relay delivered to one member.

@@ -11,6 +11,7 @@
 #include "room_keys.hpp"
 #include "roster_sync.hpp"
 #include "session_io.hpp"
+#include "stoa/common/overloaded.hpp"
 #include "stoa/e2ee/admission.hpp"
 #include "stoa/proto/auth.hpp"
 #include "stoa/proto/binary.hpp"
@@ -20,13 +21,6 @@
 namespace stoa::client {
 
 namespace {
-
-template <class... Ts>
-struct overloaded : Ts... {
-    using Ts::operator()...;
-};
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;
 
 }  // namespace
 

@@ -4,19 +4,13 @@
 #include <algorithm>
 #include <utility>
 
+#include "stoa/common/overloaded.hpp"
 #include "stoa/proto/binary.hpp"
 #include "stoa/proto/control_codec.hpp"
 
 namespace stoa::cluster {
 
 namespace {
-
-template <class... Ts>
-struct overloaded : Ts... {
-    using Ts::operator()...;
-};
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;
 
 // Connections a remote member is known by at its home: never below this, so never one of the
 // transport's own ids (which count up from 1).

@@ -6,6 +6,8 @@
 #include <cassert>
 #include <optional>
 
+#include "stoa/common/overloaded.hpp"
+
 namespace stoa::cluster {
 
 namespace {
@@ -22,13 +24,6 @@ enum class type_byte : std::uint8_t {
     ping = 9,
     pong = 10,
 };
-
-template <class... Ts>
-struct overloaded : Ts... {
-    using Ts::operator()...;
-};
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;
 
 void put_string(byte_writer& w, std::string_view text, std::size_t length_width) {
     w.write_uint(text.size(), length_width);

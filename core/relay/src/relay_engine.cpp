@@ -14,6 +14,7 @@
 #include "control_sender.hpp"
 #include "handshake.hpp"
 #include "room_table.hpp"
+#include "stoa/common/overloaded.hpp"
 #include "stoa/common/vector_queue.hpp"
 #include "stoa/e2ee/room_claim.hpp"
 #include "stoa/proto/control_codec.hpp"
@@ -22,13 +23,6 @@
 namespace stoa::relay {
 
 namespace {
-
-template <class... Ts>
-struct overloaded : Ts... {
-    using Ts::operator()...;
-};
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;
 
 [[nodiscard]] proto::snapshot_message whole(room::stage_snapshot snapshot) {
     proto::snapshot_message message;

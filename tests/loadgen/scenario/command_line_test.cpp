@@ -216,7 +216,7 @@ TEST_CASE("bad flags get errors that name the flag", "[command_line]") {
     }
 }
 
-TEST_CASE("--server again names more relays of one cluster", "[command_line]") {
+TEST_CASE("a repeated --server names more relays of one cluster", "[command_line]") {
     auto parsed = parse({"--server", "ws://127.0.0.1:8081", "--server", "ws://127.0.0.1:8082/ws", "--server",
                          "ws://127.0.0.1:8083", "--listeners", "10", "--duration", "5s"});
     if (!parsed.ok()) FAIL(parsed.error().to_string());

@@ -291,10 +291,7 @@ function onState(next) {
     if (wasIn && previous.role !== next.role) local.inviteSeen = false;
     if (next.role === "listener") stopMicrophone();
   }
-  if (next.connection === "open" && !next.inRoom && !local.directory.loaded && !local.directory.asked) {
-    local.directory.asked = true;
-    requestDirectory(local.directory.offset);
-  }
+  askForDirectoryIfWanted(next);
   if (next.connection === "open") local.relayNotice = "";
   applyMicrophoneGate();
   scheduleRender();
@@ -472,13 +469,27 @@ function onSpeakerAlarm(event) {
 
 // ---- requests ----
 
+// True when the request went out; false while the previous one is cooling down.
 function requestDirectory(offset) {
-  if (local.directory.cooling) return;
+  if (local.directory.cooling) return false;
   local.directory.cooling = true;
   local.directory.requestedOffset = Math.max(0, offset);
   post({ type: "directory", offset: local.directory.requestedOffset, limit: DIRECTORY_PAGE });
-  setTimeout(() => { local.directory.cooling = false; scheduleRender(); }, DIRECTORY_COOLDOWN_MS);
+  setTimeout(() => {
+    local.directory.cooling = false;
+    // A new connection that came up while cooling still wants its listing.
+    askForDirectoryIfWanted(app.state);
+    scheduleRender();
+  }, DIRECTORY_COOLDOWN_MS);
   scheduleRender();
+  return true;
+}
+
+// On the start screen with an open connection and no listing yet: ask once.
+function askForDirectoryIfWanted(state) {
+  if (!state || state.connection !== "open" || state.inRoom) return;
+  if (local.directory.loaded || local.directory.asked) return;
+  local.directory.asked = requestDirectory(local.directory.offset);
 }
 
 function requestAudience(offset) {

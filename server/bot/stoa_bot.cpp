@@ -366,10 +366,11 @@ public:
         schedule_tick();
         io_.restart();
         io_.run();
+        // A stop the user asked for (--duration, a signal) closed the transport: nothing was lost.
+        if (should_stop()) return result_ == outcome::fatal ? result_ : outcome::finished;
         // The transport is gone: the session says connection_lost and will rejoin on the next one.
         session_.on_disconnected(now());
         handle_events();
-        if (result_ == outcome::reconnect && should_stop()) return outcome::finished;
         return result_;
     }
 

@@ -402,7 +402,8 @@ relay::connection_id cluster_node::remote_member_id() {
 
 // ---- The bus ----
 
-void cluster_node::on_bus_message(std::string_view subject, byte_view payload, time_point now) {
+// The subject is not needed: every message names its sender and says what it is.
+void cluster_node::on_bus_message(std::string_view /*subject*/, byte_view payload, time_point now) {
     enter(now);
     ++stats_.messages_received;
     stats_.bytes_received += payload.size();
@@ -417,11 +418,11 @@ void cluster_node::on_bus_message(std::string_view subject, byte_view payload, t
         if (message.from.incarnation != config_.incarnation) ++stats_.conflicting_homes;
         return;
     }
-    handle(message, subject);
+    handle(message);
     flush();
 }
 
-void cluster_node::handle(const wire_message& message, std::string_view) {
+void cluster_node::handle(const wire_message& message) {
     const node_ref& from = message.from;
     note_peer(from);
     std::visit(overloaded{

@@ -130,7 +130,7 @@ private:
     void count_room(const room_id& room, bool published);
     [[nodiscard]] relay::connection_id remote_member_id();
 
-    void handle(const wire_message& message, std::string_view subject);
+    void handle(const wire_message& message);
     void handle_attach(const node_ref& from, const attach& m);
     void handle_forward(const node_ref& from, const forward& m);
     void handle_detach(const node_ref& from, const detach& m);

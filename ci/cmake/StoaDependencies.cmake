@@ -1,14 +1,9 @@
 # Every dependency comes from a Debian package (installed by ci/setup.sh) and is found here.
 find_package(PkgConfig REQUIRED)
-if(EMSCRIPTEN)
-  # nlohmann-json is header-only: stage Debian's headers alone, so no other host header (libc,
-  # libopus) can leak into the WebAssembly include path.
-  set(stoa_json_headers "${CMAKE_BINARY_DIR}/host-headers")
-  file(COPY /usr/include/nlohmann DESTINATION "${stoa_json_headers}")
-  add_library(nlohmann_json INTERFACE IMPORTED)
-  set_target_properties(nlohmann_json PROPERTIES INTERFACE_INCLUDE_DIRECTORIES "${stoa_json_headers}")
-  add_library(nlohmann_json::nlohmann_json ALIAS nlohmann_json)
-else()
+# nlohmann-json is for the native tools only (server config, stoa-bot, stoa-load): the core
+# speaks JSON through core/proto's own reader and writer. The WebAssembly build defines no
+# nlohmann target at all, so a dependency on it there fails at configure time.
+if(NOT EMSCRIPTEN)
   find_package(nlohmann_json 3.10 REQUIRED)
 endif()
 

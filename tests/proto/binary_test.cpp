@@ -51,6 +51,9 @@ TEST_CASE("every binary message type round-trips in its direction", "[proto][bin
         {"key_bundle one entry", bundle_of(1, 80), direction::client_to_relay},
         {"key_bundle many", bundle_of(300, 90), direction::client_to_relay},
         {"key_package", key_package_message{sender_index(8), samples::blob(max_key_blob)}, direction::relay_to_client},
+        {"reaction from a client", reaction_message{sender_index(9), samples::blob(146)}, direction::client_to_relay},
+        {"reaction to a client", reaction_message{sender_index(9), samples::blob(max_reaction_payload)},
+         direction::relay_to_client},
     };
     for (const auto& r : rows) {
         SECTION(r.name) {
@@ -124,7 +127,10 @@ TEST_CASE("bad binary input yields the matching error", "[proto][binary]") {
     const std::vector<row> rows = {
         {"empty", {}, direction::client_to_relay, proto_error::truncated},
         {"unknown type 0", raw({0x00, 0, 0, 0, 1, 9}), direction::client_to_relay, proto_error::unknown_type},
-        {"unknown type 0x07", raw({0x07, 0, 0, 0, 1, 9}), direction::client_to_relay, proto_error::unknown_type},
+        {"unknown type 0x08", raw({0x08, 0, 0, 0, 1, 9}), direction::client_to_relay, proto_error::unknown_type},
+        {"empty reaction", raw({0x07, 0, 0, 0, 1}), direction::client_to_relay, proto_error::empty_payload},
+        {"reaction over its limit", with_payload(binary_type::reaction, 1, max_reaction_payload + 1),
+         direction::relay_to_client, proto_error::message_too_large},
         {"unknown type 0xff", raw({0xff}), direction::client_to_relay, proto_error::unknown_type},
         {"header cut", raw({0x01, 0, 0}), direction::client_to_relay, proto_error::truncated},
         {"media no payload", raw({0x01, 0, 0, 0, 1}), direction::client_to_relay, proto_error::empty_payload},

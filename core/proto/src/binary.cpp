@@ -12,7 +12,7 @@ namespace {
 decode_error error(proto_error code, const char* detail) { return {code, detail}; }
 
 
-[[nodiscard]] bool known_type(std::uint8_t raw) noexcept { return raw >= 0x01 && raw <= 0x06; }
+[[nodiscard]] bool known_type(std::uint8_t raw) noexcept { return raw >= 0x01 && raw <= 0x07; }
 
 [[nodiscard]] std::size_t max_single_payload(binary_type t) noexcept {
     switch (t) {
@@ -21,6 +21,7 @@ decode_error error(proto_error code, const char* detail) { return {code, detail}
         case binary_type::key_announcement: return max_key_announcement_payload;
         case binary_type::key_package: return max_key_blob;
         case binary_type::key_request: return max_key_request_payload;
+        case binary_type::reaction: return max_reaction_payload;
         case binary_type::key_bundle: return 0;
     }
     return 0;
@@ -61,6 +62,7 @@ std::string_view to_string(binary_type t) noexcept {
         case binary_type::key_bundle: return "key_bundle";
         case binary_type::key_package: return "key_package";
         case binary_type::key_request: return "key_request";
+        case binary_type::reaction: return "reaction";
     }
     return "unknown";
 }
@@ -130,6 +132,8 @@ result<binary_message, decode_error> decode_binary(byte_view message, direction 
             return binary_message(key_package_message{sender, bytes(payload.begin(), payload.end())});
         case binary_type::key_request:
             return binary_message(key_request_message{sender, bytes(payload.begin(), payload.end())});
+        case binary_type::reaction:
+            return binary_message(reaction_message{sender, bytes(payload.begin(), payload.end())});
         case binary_type::key_bundle: {
             if (from != direction::client_to_relay) return fail(error(proto_error::wrong_direction, "key_bundle"));
             auto view = key_bundle_view::parse(message);
@@ -186,6 +190,8 @@ bytes encode_binary(const binary_message& message) {
                 encode_single(out, binary_type::key_package, m.distributor, m.blob);
             } else if constexpr (std::is_same_v<T, key_request_message>) {
                 encode_single(out, binary_type::key_request, m.requester, m.payload);
+            } else if constexpr (std::is_same_v<T, reaction_message>) {
+                encode_single(out, binary_type::reaction, m.sender, m.payload);
             } else {
                 if (m.entries.empty()) throw std::invalid_argument("key_bundle has no entries");
                 if (m.entries.size() > max_key_bundle_entries) throw std::invalid_argument("key_bundle has too many entries");

@@ -13,12 +13,31 @@ namespace {
 using detail::decode_context;
 using detail::enum_name;
 using detail::hex;
-using detail::json;
 using detail::name_of;
 using detail::object_reader;
-using detail::ordered_json;
 
 // ---- Shared pieces ----
+
+// A control message being written: the envelope's order is v, type, request_id, then the body,
+// and the body writer names the type.
+class message_writer : public json_writer {
+public:
+    explicit message_writer(std::optional<std::uint32_t> request_id) : json_writer(256), request_id_(request_id) {
+        begin_object();
+        field("v", protocol_version);
+    }
+    void type(std::string_view name) {
+        field("type", name);
+        if (request_id_) field("request_id", *request_id_);
+    }
+    [[nodiscard]] std::string finish() {
+        end_object();
+        return take();
+    }
+
+private:
+    std::optional<std::uint32_t> request_id_;
+};
 
 template <std::size_t N>
 std::array<std::uint8_t, N> fixed_base64(object_reader& r, std::string_view key) {
@@ -59,33 +78,35 @@ snapshot_message read_snapshot(object_reader& r) {
     return out;
 }
 
-ordered_json write_snapshot(const snapshot_message& m) {
-    ordered_json out = ordered_json::object();
+void write_snapshot(json_writer& out, const snapshot_message& m) {
+    out.begin_object();
     std::visit(
         [&](const auto& s) {
             using T = std::decay_t<decltype(s)>;
             constexpr bool stage = std::is_same_v<T, room::stage_snapshot>;
-            out["stream"] = stage ? "stage" : "full";
-            out["room"] = hex(s.room);
-            out["kind"] = name_of(s.kind, detail::kind_names);
-            out["stage_only"] = s.stage_only;
-            out["seq"] = s.seq.value;
-            out["ended"] = s.ended;
+            out.field("stream", stage ? "stage" : "full");
+            out.field("room", hex(s.room));
+            out.field("kind", name_of(s.kind, detail::kind_names));
+            out.field("stage_only", s.stage_only);
+            out.field("seq", s.seq.value);
+            out.field("ended", s.ended);
             if constexpr (stage) {
-                out["audience_count"] = s.audience_count;
-                out["members"] = detail::members_json(s.stage);
+                out.field("audience_count", s.audience_count);
+                out.key("members");
+                detail::write_members(out, s.stage);
             } else {
-                out["part"] = m.part;
-                out["parts"] = m.parts;
-                out["members"] = detail::members_json(s.members);
+                out.field("part", m.part);
+                out.field("parts", m.parts);
+                out.key("members");
+                detail::write_members(out, s.members);
             }
         },
         m.snapshot);
-    return out;
+    out.end_object();
 }
 
 snapshot_message read_nested_snapshot(object_reader& r, std::string_view key) {
-    const json* v = r.find(key, true);
+    const auto v = r.find(key, true);
     if (!v) return {};
     object_reader nested(r.context(), *v, &r, key);
     return read_snapshot(nested);
@@ -182,70 +203,70 @@ bool read_client_body(object_reader& r, std::string_view type, client_body& body
     return true;
 }
 
-void write_room_action(ordered_json& out, const room::any_action& action) {
+void write_room_action(message_writer& out, const room::any_action& action) {
     const std::string_view type = action_type_name(action);
     if (type.empty()) throw std::invalid_argument("join and disconnect have no room_action wire form");
-    out["type"] = type;
+    out.type(type);
     std::visit(
         [&out](const auto& a) {
             using T = std::decay_t<decltype(a)>;
             if constexpr (requires { a.target; }) {
-                out["target"] = hex(a.target);
+                out.field("target", hex(a.target));
             } else if constexpr (std::is_same_v<T, room::action::leave>) {
-                out["quietly"] = a.quietly;
+                out.field("quietly", a.quietly);
             } else if constexpr (std::is_same_v<T, room::action::set_self_muted>) {
-                out["muted"] = a.muted;
+                out.field("muted", a.muted);
             } else if constexpr (std::is_same_v<T, room::action::set_profile>) {
-                out["profile"] = encode_base64(a.profile);
+                out.field("profile", encode_base64(a.profile));
             }
         },
         action);
 }
 
-void write_client_body(ordered_json& out, const client_body& body) {
+void write_client_body(message_writer& out, const client_body& body) {
     std::visit(
         [&out](const auto& m) {
             using T = std::decay_t<decltype(m)>;
             if constexpr (std::is_same_v<T, hello>) {
-                out["type"] = "hello";
-                out["key"] = hex(m.key);
-                out["client"] = m.client_name;
-                out["client_version"] = m.client_version;
+                out.type("hello");
+                out.field("key", hex(m.key));
+                out.field("client", m.client_name);
+                out.field("client_version", m.client_version);
             } else if constexpr (std::is_same_v<T, auth>) {
-                out["type"] = "auth";
-                out["signature"] = encode_base64(m.signature);
+                out.type("auth");
+                out.field("signature", encode_base64(m.signature));
             } else if constexpr (std::is_same_v<T, create_room>) {
-                out["type"] = "create_room";
-                out["kind"] = name_of(m.kind, detail::kind_names);
-                out["stage_only"] = m.stage_only;
-                if (m.title) out["title"] = *m.title;
-                if (m.claim) out["claim"] = hex(*m.claim);
-                if (m.invite) out["invite"] = hex(*m.invite);
+                out.type("create_room");
+                out.field("kind", name_of(m.kind, detail::kind_names));
+                out.field("stage_only", m.stage_only);
+                if (m.title) out.field("title", *m.title);
+                if (m.claim) out.field("claim", hex(*m.claim));
+                if (m.invite) out.field("invite", hex(*m.invite));
             } else if constexpr (std::is_same_v<T, join_room>) {
-                out["type"] = "join";
-                out["room"] = hex(m.room);
-                if (m.invite) out["invite"] = hex(*m.invite);
-                out["profile"] = encode_base64(m.profile);
-                if (!m.admission.empty()) out["admission"] = encode_base64(m.admission);
+                out.type("join");
+                out.field("room", hex(m.room));
+                if (m.invite) out.field("invite", hex(*m.invite));
+                out.field("profile", encode_base64(m.profile));
+                if (!m.admission.empty()) out.field("admission", encode_base64(m.admission));
             } else if constexpr (std::is_same_v<T, room_action>) {
                 write_room_action(out, m.action);
             } else if constexpr (std::is_same_v<T, audience_page_query>) {
-                out["type"] = "audience_page";
-                out["offset"] = m.page.offset;
-                out["limit"] = m.page.limit;
+                out.type("audience_page");
+                out.field("offset", m.page.offset);
+                out.field("limit", m.page.limit);
             } else if constexpr (std::is_same_v<T, resync>) {
-                out["type"] = "resync";
-                out["stream"] = name_of(m.on, detail::stream_names);
+                out.type("resync");
+                out.field("stream", name_of(m.on, detail::stream_names));
             } else if constexpr (std::is_same_v<T, directory_query>) {
-                out["type"] = "directory";
-                out["offset"] = m.offset;
-                out["limit"] = m.limit;
+                out.type("directory");
+                out.field("offset", m.offset);
+                out.field("limit", m.limit);
             } else if constexpr (std::is_same_v<T, ping>) {
-                out["type"] = "ping";
-                out["nonce"] = m.nonce;
+                out.type("ping");
+                out.field("nonce", m.nonce);
             } else if constexpr (std::is_same_v<T, pong>) {
-                out["type"] = "pong";
-                out["nonce"] = m.nonce;
+                out.type("pong");
+                out.field("nonce", m.nonce);
             }
         },
         body);
@@ -254,7 +275,7 @@ void write_client_body(ordered_json& out, const client_body& body) {
 // ---- Relay -> client bodies ----
 
 room::member_entry read_nested_entry(object_reader& r, std::string_view key) {
-    const json* v = r.find(key, true);
+    const auto v = r.find(key, true);
     if (!v) return {};
     object_reader nested(r.context(), *v, &r, key);
     return detail::read_member_entry(nested);
@@ -299,7 +320,7 @@ bool read_server_body(object_reader& r, std::string_view type, server_body& body
         delta_message d;
         d.delta.on = r.enumeration("stream", detail::stream_names);
         d.delta.seq = delta_seq(r.safe_u64("seq"));
-        if (const json* change = r.find("change", true)) {
+        if (const auto change = r.find("change", true)) {
             object_reader nested(r.context(), *change, &r, "change");
             d.delta.change = detail::read_delta(nested);
         }
@@ -316,9 +337,9 @@ bool read_server_body(object_reader& r, std::string_view type, server_body& body
         directory_listing d;
         d.offset = r.u32("offset");
         d.total = r.u32("total");
-        if (const json* rooms = r.array("rooms", max_directory_rooms)) {
+        if (const auto rooms = r.array("rooms", max_directory_rooms)) {
             std::size_t i = 0;
-            for (const auto& item : *rooms) {
+            for (const json_value item : *rooms) {
                 object_reader entry(r.context(), item, &r, "rooms", i++);
                 directory_entry e;
                 e.room = entry.hex_id<room_id>("room");
@@ -369,83 +390,88 @@ bool read_server_body(object_reader& r, std::string_view type, server_body& body
     return true;
 }
 
-void write_server_body(ordered_json& out, const server_body& body) {
+void write_server_body(message_writer& out, const server_body& body) {
     std::visit(
         [&out](const auto& m) {
             using T = std::decay_t<decltype(m)>;
             if constexpr (std::is_same_v<T, challenge>) {
-                out["type"] = "challenge";
-                out["challenge"] = encode_base64(m.nonce);
+                out.type("challenge");
+                out.field("challenge", encode_base64(m.nonce));
             } else if constexpr (std::is_same_v<T, welcome> || std::is_same_v<T, follow_stream>) {
-                out["type"] = std::is_same_v<T, welcome> ? "welcome" : "follow_stream";
-                out["self"] = to_json(m.self);
-                out["follow"] = name_of(m.follow, detail::stream_names);
-                out["snapshot"] = write_snapshot(m.snapshot);
+                out.type(std::is_same_v<T, welcome> ? "welcome" : "follow_stream");
+                out.key("self");
+                detail::write_member_entry(out, m.self);
+                out.field("follow", name_of(m.follow, detail::stream_names));
+                out.key("snapshot");
+                write_snapshot(out, m.snapshot);
             } else if constexpr (std::is_same_v<T, own_entry>) {
-                out["type"] = "own_entry";
-                out["entry"] = to_json(m.entry);
+                out.type("own_entry");
+                out.key("entry");
+                detail::write_member_entry(out, m.entry);
             } else if constexpr (std::is_same_v<T, room_created>) {
-                out["type"] = "room_created";
-                out["room"] = hex(m.room);
-                out["kind"] = name_of(m.kind, detail::kind_names);
-                if (m.invite) out["invite"] = hex(*m.invite);
-                out["claim"] = hex(m.claim);
+                out.type("room_created");
+                out.field("room", hex(m.room));
+                out.field("kind", name_of(m.kind, detail::kind_names));
+                if (m.invite) out.field("invite", hex(*m.invite));
+                out.field("claim", hex(m.claim));
             } else if constexpr (std::is_same_v<T, delta_message>) {
-                out["type"] = "delta";
-                out["stream"] = name_of(m.delta.on, detail::stream_names);
-                out["seq"] = m.delta.seq.value;
-                ordered_json change = ordered_json::object();
-                detail::write_delta(change, m.delta.change);
-                out["change"] = std::move(change);
+                out.type("delta");
+                out.field("stream", name_of(m.delta.on, detail::stream_names));
+                out.field("seq", m.delta.seq.value);
+                out.key("change");
+                detail::write_delta(out, m.delta.change);
             } else if constexpr (std::is_same_v<T, snapshot_message>) {
-                out["type"] = "snapshot";
-                out["snapshot"] = write_snapshot(m);
+                out.type("snapshot");
+                out.key("snapshot");
+                write_snapshot(out, m);
             } else if constexpr (std::is_same_v<T, audience_page_message>) {
-                out["type"] = "audience_page";
-                out["offset"] = m.page.offset;
-                out["total"] = m.page.total;
-                out["members"] = detail::members_json(m.page.members);
+                out.type("audience_page");
+                out.field("offset", m.page.offset);
+                out.field("total", m.page.total);
+                out.key("members");
+                detail::write_members(out, m.page.members);
             } else if constexpr (std::is_same_v<T, directory_listing>) {
-                out["type"] = "directory";
-                out["offset"] = m.offset;
-                out["total"] = m.total;
-                ordered_json rooms = ordered_json::array();
+                out.type("directory");
+                out.field("offset", m.offset);
+                out.field("total", m.total);
+                out.key("rooms");
+                out.begin_array();
                 for (const auto& e : m.rooms) {
-                    ordered_json entry = ordered_json::object();
-                    entry["room"] = hex(e.room);
-                    entry["title"] = e.title;
-                    entry["listeners"] = e.listeners;
-                    rooms.push_back(std::move(entry));
+                    out.begin_object();
+                    out.field("room", hex(e.room));
+                    out.field("title", e.title);
+                    out.field("listeners", e.listeners);
+                    out.end_object();
                 }
-                out["rooms"] = std::move(rooms);
+                out.end_array();
             } else if constexpr (std::is_same_v<T, invited>) {
-                out["type"] = "invited";
-                out["by"] = hex(m.by);
+                out.type("invited");
+                out.field("by", hex(m.by));
             } else if constexpr (std::is_same_v<T, kicked>) {
-                out["type"] = "kicked";
-                out["room"] = hex(m.room);
-                out["by"] = hex(m.by);
+                out.type("kicked");
+                out.field("room", hex(m.room));
+                out.field("by", hex(m.by));
             } else if constexpr (std::is_same_v<T, banned>) {
-                out["type"] = "banned";
-                out["room"] = hex(m.room);
-                out["by"] = hex(m.by);
+                out.type("banned");
+                out.field("room", hex(m.room));
+                out.field("by", hex(m.by));
             } else if constexpr (std::is_same_v<T, room_ended>) {
-                out["type"] = "room_ended";
-                out["room"] = hex(m.room);
+                out.type("room_ended");
+                out.field("room", hex(m.room));
             } else if constexpr (std::is_same_v<T, error_message>) {
-                out["type"] = "error";
-                out["code"] = m.code;
-                out["name"] = m.name;
-                out["message"] = m.message;
+                out.type("error");
+                out.field("code", m.code);
+                out.field("name", m.name);
+                out.field("message", m.message);
             } else if constexpr (std::is_same_v<T, ping>) {
-                out["type"] = "ping";
-                out["nonce"] = m.nonce;
+                out.type("ping");
+                out.field("nonce", m.nonce);
             } else if constexpr (std::is_same_v<T, pong>) {
-                out["type"] = "pong";
-                out["nonce"] = m.nonce;
+                out.type("pong");
+                out.field("nonce", m.nonce);
             } else if constexpr (std::is_same_v<T, shutdown>) {
-                out["type"] = "shutdown";
-                out["reconnect_after_ms"] = m.reconnect_after_ms;
+                out.type("shutdown");
+                out.field("reconnect_after_ms", m.reconnect_after_ms);
             }
         },
         body);
@@ -474,22 +500,22 @@ result<Message, decode_error> decode_message(std::string_view text, const json_l
                                              const std::string_view (&other_side)[N]) {
     auto parsed = parse_bounded_json(text, limits);
     if (!parsed) return fail(std::move(parsed).error());
-    const json& j = *parsed;
+    const json_value j = parsed->root();
     if (!j.is_object()) return fail(decode_error{proto_error::invalid_json, "message is not an object"});
 
     decode_context ctx;
     object_reader r(ctx, j);
     // The version is checked before anything else: a future version may change every other field.
-    const json* v = r.find("v", true);
+    const auto v = r.find("v", true);
     if (ctx.failed()) return fail(ctx.take_error());
     if (!v->is_number_integer()) return fail(decode_error{proto_error::wrong_type, "v"});
-    if (!v->is_number_unsigned() || v->get<std::uint64_t>() != protocol_version)
+    if (!v->is_number_unsigned() || v->as_uint() != protocol_version)
         return fail(decode_error{proto_error::unsupported_version, "v"});
 
-    const json* type = r.find("type", true);
+    const auto type = r.find("type", true);
     if (ctx.failed()) return fail(ctx.take_error());
     if (!type->is_string()) return fail(decode_error{proto_error::wrong_type, "type"});
-    const auto& type_name = type->get_ref<const std::string&>();
+    const std::string_view type_name = type->as_string();
 
     Message message;
     if (auto id = r.optional_uint("request_id", 0, UINT32_MAX)) message.request_id = static_cast<std::uint32_t>(*id);
@@ -503,19 +529,6 @@ result<Message, decode_error> decode_message(std::string_view text, const json_l
     return message;
 }
 
-std::string dump(const ordered_json& j) {
-    // replace: a string that is not UTF-8 cannot reach here from a decoder; from our own code it
-    // must not make encoding throw.
-    return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
-}
-
-ordered_json envelope() {
-    ordered_json out = ordered_json::object();
-    out["v"] = protocol_version;
-    out["type"] = nullptr;  // reserves the position; filled by the body writer
-    return out;
-}
-
 }  // namespace
 
 result<client_message, decode_error> decode_client_message(std::string_view text) {
@@ -527,17 +540,15 @@ result<server_message, decode_error> decode_server_message(std::string_view text
 }
 
 std::string encode(const client_message& message) {
-    ordered_json out = envelope();
-    if (message.request_id) out["request_id"] = *message.request_id;
+    message_writer out(message.request_id);
     write_client_body(out, message.body);
-    return dump(out);
+    return out.finish();
 }
 
 std::string encode(const server_message& message) {
-    ordered_json out = envelope();
-    if (message.request_id) out["request_id"] = *message.request_id;
+    message_writer out(message.request_id);
     write_server_body(out, message.body);
-    return dump(out);
+    return out.finish();
 }
 
 namespace {

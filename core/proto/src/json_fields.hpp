@@ -11,18 +11,14 @@
 #include <string_view>
 #include <utility>
 
-#include <nlohmann/json.hpp>
-
 #include "stoa/common/bytes.hpp"
 #include "stoa/common/strong_type.hpp"
 #include "stoa/proto/encoding.hpp"
 #include "stoa/proto/errors.hpp"
+#include "stoa/proto/json_value.hpp"
 #include "stoa/proto/limits.hpp"
 
 namespace stoa::proto::detail {
-
-using json = nlohmann::json;
-using ordered_json = nlohmann::ordered_json;
 
 class decode_context {
 public:
@@ -48,7 +44,7 @@ public:
     static constexpr std::size_t no_index = static_cast<std::size_t>(-1);
 
     // `key`/`index` locate this object inside `parent` for error paths, built only on failure.
-    object_reader(decode_context& ctx, const json& j, const object_reader* parent = nullptr,
+    object_reader(decode_context& ctx, json_value j, const object_reader* parent = nullptr,
                   std::string_view key = {}, std::size_t index = no_index)
         : ctx_(ctx), j_(j), parent_(parent), key_(key), index_(index) {
         if (!j.is_object()) ctx_.fail(proto_error::wrong_type, path({}));
@@ -56,27 +52,27 @@ public:
 
     [[nodiscard]] decode_context& context() const noexcept { return ctx_; }
     [[nodiscard]] bool failed() const noexcept { return ctx_.failed(); }
-    [[nodiscard]] bool has(std::string_view key) const { return j_.is_object() && j_.find(key) != j_.end(); }
+    [[nodiscard]] bool has(std::string_view key) const { return j_.find(key).has_value(); }
 
-    // Marks the key as known; nullptr if absent (reporting missing_field when required).
-    const json* find(std::string_view key, bool required) {
-        if (ctx_.failed() || !j_.is_object()) return nullptr;
-        auto it = j_.find(key);
-        if (it == j_.end()) {
+    // Marks the key as known; nullopt if absent (reporting missing_field when required).
+    std::optional<json_value> find(std::string_view key, bool required) {
+        if (ctx_.failed() || !j_.is_object()) return std::nullopt;
+        auto found = j_.find(key);
+        if (!found) {
             if (required) ctx_.fail(proto_error::missing_field, path(key));
-            return nullptr;
+            return std::nullopt;
         }
         if (seen_ < read_keys_.size()) read_keys_[seen_] = key;
         ++seen_;
-        return &*it;
+        return found;
     }
 
     std::uint64_t uint(std::string_view key, std::uint64_t min, std::uint64_t max) {
-        const json* v = find(key, true);
+        const auto v = find(key, true);
         return v ? as_uint(*v, key, min, max) : min;
     }
     std::optional<std::uint64_t> optional_uint(std::string_view key, std::uint64_t min, std::uint64_t max) {
-        const json* v = find(key, false);
+        const auto v = find(key, false);
         if (!v) return std::nullopt;
         return as_uint(*v, key, min, max);
     }
@@ -86,21 +82,21 @@ public:
     std::uint64_t safe_u64(std::string_view key) { return uint(key, 0, max_safe_integer); }
 
     bool boolean(std::string_view key) {
-        const json* v = find(key, true);
+        const auto v = find(key, true);
         if (!v) return false;
         if (!v->is_boolean()) {
             ctx_.fail(proto_error::wrong_type, path(key));
             return false;
         }
-        return v->get<bool>();
+        return v->as_bool();
     }
 
     std::string string(std::string_view key, std::size_t min_length, std::size_t max_length) {
-        const json* v = find(key, true);
+        const auto v = find(key, true);
         return v ? as_string(*v, key, min_length, max_length) : std::string();
     }
     std::optional<std::string> optional_string(std::string_view key, std::size_t min_length, std::size_t max_length) {
-        const json* v = find(key, false);
+        const auto v = find(key, false);
         if (!v) return std::nullopt;
         return as_string(*v, key, min_length, max_length);
     }
@@ -108,25 +104,25 @@ public:
     // A fixed-size id or key in lowercase hex.
     template <typename Strong>
     Strong hex_id(std::string_view key) {
-        const json* v = find(key, true);
+        const auto v = find(key, true);
         return v ? as_hex_id<Strong>(*v, key) : Strong{};
     }
     template <typename Strong>
     std::optional<Strong> optional_hex_id(std::string_view key) {
-        const json* v = find(key, false);
+        const auto v = find(key, false);
         if (!v) return std::nullopt;
         return as_hex_id<Strong>(*v, key);
     }
 
     // A blob in canonical base64 with decoded length in [min_bytes, max_bytes].
     bytes base64(std::string_view key, std::size_t min_bytes, std::size_t max_bytes) {
-        const json* v = find(key, true);
+        const auto v = find(key, true);
         if (!v) return {};
         if (!v->is_string()) {
             ctx_.fail(proto_error::wrong_type, path(key));
             return {};
         }
-        const auto& text = v->get_ref<const std::string&>();
+        const std::string_view text = v->as_string();
         // Check the length before decoding so an oversized blob costs nothing.
         if (text.size() > base64_length(max_bytes)) {
             ctx_.fail(proto_error::too_long, path(key));
@@ -150,30 +146,30 @@ public:
 
     template <typename E, std::size_t N>
     E enumeration(std::string_view key, const enum_name<E> (&names)[N]) {
-        const json* v = find(key, true);
+        const auto v = find(key, true);
         if (!v) return names[0].value;
         if (!v->is_string()) {
             ctx_.fail(proto_error::wrong_type, path(key));
             return names[0].value;
         }
-        const auto& text = v->get_ref<const std::string&>();
+        const std::string_view text = v->as_string();
         for (const auto& n : names)
             if (n.name == text) return n.value;
         ctx_.fail(proto_error::unknown_value, path(key));
         return names[0].value;
     }
 
-    // The array at `key`, checked for type and length; nullptr on failure.
-    const json* array(std::string_view key, std::size_t max_items) {
-        const json* v = find(key, true);
-        if (!v) return nullptr;
+    // The array at `key`, checked for type and length; nullopt on failure.
+    std::optional<json_value> array(std::string_view key, std::size_t max_items) {
+        const auto v = find(key, true);
+        if (!v) return std::nullopt;
         if (!v->is_array()) {
             ctx_.fail(proto_error::wrong_type, path(key));
-            return nullptr;
+            return std::nullopt;
         }
         if (v->size() > max_items) {
             ctx_.fail(proto_error::too_many_items, path(key));
-            return nullptr;
+            return std::nullopt;
         }
         return v;
     }
@@ -181,15 +177,12 @@ public:
     // Rejects keys that were never asked for. Call after reading every field.
     void finish() {
         if (ctx_.failed() || !j_.is_object() || seen_ == j_.size()) return;
-        // Some key was not read: name the first one in the error. The key is attacker-chosen,
-        // so it is cut short.
-        for (auto it = j_.begin(); it != j_.end(); ++it) {
-            if (!was_read(it.key())) {
-                std::string k = it.key().substr(0, 32);
-                ctx_.fail(proto_error::unknown_field, path(k));
-                return;
-            }
-        }
+        // Some key was not read: name the smallest in byte order (the name this error has
+        // always carried). The key is attacker-chosen, so it is cut short.
+        std::optional<std::string_view> first;
+        for (const auto& member : j_.members())
+            if (!was_read(member.key) && (!first || member.key < *first)) first = member.key;
+        if (first) ctx_.fail(proto_error::unknown_field, path(first->substr(0, 32)));
     }
 
     void fail(proto_error code, std::string_view key) { ctx_.fail(code, path(key)); }
@@ -206,13 +199,13 @@ public:
     }
 
 private:
-    [[nodiscard]] bool was_read(const std::string& key) const {
+    [[nodiscard]] bool was_read(std::string_view key) const {
         for (std::size_t i = 0; i < seen_ && i < read_keys_.size(); ++i)
             if (read_keys_[i] == key) return true;
         return false;
     }
 
-    std::uint64_t as_uint(const json& v, std::string_view key, std::uint64_t min, std::uint64_t max) {
+    std::uint64_t as_uint(json_value v, std::string_view key, std::uint64_t min, std::uint64_t max) {
         if (!v.is_number_integer()) {
             ctx_.fail(proto_error::wrong_type, path(key));
             return min;
@@ -221,7 +214,7 @@ private:
             ctx_.fail(proto_error::out_of_range, path(key));
             return min;
         }
-        const auto value = v.get<std::uint64_t>();
+        const auto value = v.as_uint();
         if (value < min || value > max) {
             ctx_.fail(proto_error::out_of_range, path(key));
             return min;
@@ -229,12 +222,12 @@ private:
         return value;
     }
 
-    std::string as_string(const json& v, std::string_view key, std::size_t min_length, std::size_t max_length) {
+    std::string as_string(json_value v, std::string_view key, std::size_t min_length, std::size_t max_length) {
         if (!v.is_string()) {
             ctx_.fail(proto_error::wrong_type, path(key));
             return {};
         }
-        const auto& text = v.get_ref<const std::string&>();
+        const std::string_view text = v.as_string();
         if (text.size() > max_length) {
             ctx_.fail(proto_error::too_long, path(key));
             return {};
@@ -243,17 +236,17 @@ private:
             ctx_.fail(proto_error::empty_payload, path(key));
             return {};
         }
-        return text;
+        return std::string(text);
     }
 
     template <typename Strong>
-    Strong as_hex_id(const json& v, std::string_view key) {
+    Strong as_hex_id(json_value v, std::string_view key) {
         Strong out{};
         if (!v.is_string()) {
             ctx_.fail(proto_error::wrong_type, path(key));
             return out;
         }
-        const auto& text = v.get_ref<const std::string&>();
+        const std::string_view text = v.as_string();
         if (text.size() != Strong::size * 2) {
             ctx_.fail(proto_error::wrong_length, path(key));
             return out;
@@ -268,7 +261,7 @@ private:
     }
 
     decode_context& ctx_;
-    const json& j_;
+    json_value j_;
     const object_reader* parent_;
     std::string_view key_;
     std::size_t index_;

@@ -20,12 +20,13 @@ inline constexpr enum_name<room::stream> stream_names[] = {{room::stream::stage,
                                                            {room::stream::full, "full"}};
 
 room::member_entry read_member_entry(object_reader& r);
-void write_member_entry(ordered_json& out, const room::member_entry& entry);
+// Writers emit a whole object (or array) as the next value of `out`.
+void write_member_entry(json_writer& out, const room::member_entry& entry);
 
 room::any_delta read_delta(object_reader& r);
-void write_delta(ordered_json& out, const room::any_delta& change);
+void write_delta(json_writer& out, const room::any_delta& change);
 
 std::vector<room::member_entry> read_members(object_reader& r, std::string_view key, std::size_t max_items);
-ordered_json members_json(const std::vector<room::member_entry>& members);
+void write_members(json_writer& out, const std::vector<room::member_entry>& members);
 
 }  // namespace stoa::proto::detail

@@ -24,27 +24,29 @@ room::member_entry read_member_entry(object_reader& r) {
     return e;
 }
 
-void write_member_entry(ordered_json& out, const room::member_entry& e) {
-    out["id"] = hex(e.id);
-    out["index"] = e.index.value;
-    out["key"] = hex(e.key);
-    out["role"] = name_of(e.member_role, role_names);
-    out["hand_raised"] = e.hand_raised;
-    out["invited_to_stage"] = e.invited_to_stage;
-    out["self_muted"] = e.self_muted;
-    out["moderator_muted"] = e.moderator_muted;
-    out["joined_order"] = e.joined_order;
-    out["profile"] = encode_base64(e.profile);
-    if (!e.admission.empty()) out["admission"] = encode_base64(e.admission);
+void write_member_entry(json_writer& out, const room::member_entry& e) {
+    out.begin_object();
+    out.field("id", hex(e.id));
+    out.field("index", e.index.value);
+    out.field("key", hex(e.key));
+    out.field("role", name_of(e.member_role, role_names));
+    out.field("hand_raised", e.hand_raised);
+    out.field("invited_to_stage", e.invited_to_stage);
+    out.field("self_muted", e.self_muted);
+    out.field("moderator_muted", e.moderator_muted);
+    out.field("joined_order", e.joined_order);
+    out.field("profile", encode_base64(e.profile));
+    if (!e.admission.empty()) out.field("admission", encode_base64(e.admission));
+    out.end_object();
 }
 
 std::vector<room::member_entry> read_members(object_reader& r, std::string_view key, std::size_t max_items) {
     std::vector<room::member_entry> out;
-    const json* list = r.array(key, max_items);
+    const auto list = r.array(key, max_items);
     if (!list) return out;
     out.reserve(list->size());
     std::size_t i = 0;
-    for (const auto& item : *list) {
+    for (const json_value item : *list) {
         object_reader entry(r.context(), item, &r, key, i++);
         out.push_back(read_member_entry(entry));
         if (r.failed()) return {};
@@ -52,14 +54,10 @@ std::vector<room::member_entry> read_members(object_reader& r, std::string_view 
     return out;
 }
 
-ordered_json members_json(const std::vector<room::member_entry>& members) {
-    ordered_json list = ordered_json::array();
-    for (const auto& m : members) {
-        ordered_json entry = ordered_json::object();
-        write_member_entry(entry, m);
-        list.push_back(std::move(entry));
-    }
-    return list;
+void write_members(json_writer& out, const std::vector<room::member_entry>& members) {
+    out.begin_array();
+    for (const auto& m : members) write_member_entry(out, m);
+    out.end_array();
 }
 
 namespace {
@@ -82,7 +80,7 @@ STOA_DELTA_NAME(room_ended)
 #undef STOA_DELTA_NAME
 
 room::member_entry read_nested_entry(object_reader& r, std::string_view key) {
-    const json* v = r.find(key, true);
+    const auto v = r.find(key, true);
     if (!v) return {};
     object_reader nested(r.context(), *v, &r, key);
     return read_member_entry(nested);
@@ -91,13 +89,13 @@ room::member_entry read_nested_entry(object_reader& r, std::string_view key) {
 }  // namespace
 
 room::any_delta read_delta(object_reader& r) {
-    const json* kind = r.find("delta", true);
+    const auto kind = r.find("delta", true);
     if (!kind) return room::delta::room_ended{};
     if (!kind->is_string()) {
         r.fail(proto_error::wrong_type, "delta");
         return room::delta::room_ended{};
     }
-    const auto& name = kind->get_ref<const std::string&>();
+    const std::string_view name = kind->as_string();
     room::any_delta out = room::delta::room_ended{};
     if (name == "member_joined") {
         out = room::delta::member_joined{read_nested_entry(r, "member")};
@@ -150,46 +148,46 @@ room::any_delta read_delta(object_reader& r) {
     return out;
 }
 
-void write_delta(ordered_json& out, const room::any_delta& change) {
+void write_delta(json_writer& out, const room::any_delta& change) {
+    out.begin_object();
     std::visit(
         [&out](const auto& d) {
             using T = std::decay_t<decltype(d)>;
-            out["delta"] = delta_name<T>::value;
+            out.field("delta", delta_name<T>::value);
             if constexpr (std::is_same_v<T, room::delta::member_joined>) {
-                ordered_json entry = ordered_json::object();
-                write_member_entry(entry, d.member);
-                out["member"] = std::move(entry);
+                out.key("member");
+                write_member_entry(out, d.member);
             } else if constexpr (std::is_same_v<T, room::delta::member_left>) {
-                out["id"] = hex(d.id);
-                out["reason"] = name_of(d.reason, reason_names);
+                out.field("id", hex(d.id));
+                out.field("reason", name_of(d.reason, reason_names));
             } else if constexpr (std::is_same_v<T, room::delta::role_changed>) {
-                out["id"] = hex(d.id);
-                out["role"] = name_of(d.new_role, role_names);
+                out.field("id", hex(d.id));
+                out.field("role", name_of(d.new_role, role_names));
                 if (d.entry) {
-                    ordered_json entry = ordered_json::object();
-                    write_member_entry(entry, *d.entry);
-                    out["entry"] = std::move(entry);
+                    out.key("entry");
+                    write_member_entry(out, *d.entry);
                 }
             } else if constexpr (std::is_same_v<T, room::delta::hand_changed>) {
-                out["id"] = hex(d.id);
-                out["raised"] = d.raised;
+                out.field("id", hex(d.id));
+                out.field("raised", d.raised);
             } else if constexpr (std::is_same_v<T, room::delta::invitation_changed>) {
-                out["id"] = hex(d.id);
-                out["pending"] = d.pending;
+                out.field("id", hex(d.id));
+                out.field("pending", d.pending);
             } else if constexpr (std::is_same_v<T, room::delta::mute_changed>) {
-                out["id"] = hex(d.id);
-                out["self_muted"] = d.self_muted;
-                out["moderator_muted"] = d.moderator_muted;
+                out.field("id", hex(d.id));
+                out.field("self_muted", d.self_muted);
+                out.field("moderator_muted", d.moderator_muted);
             } else if constexpr (std::is_same_v<T, room::delta::host_changed>) {
-                out["id"] = hex(d.id);
+                out.field("id", hex(d.id));
             } else if constexpr (std::is_same_v<T, room::delta::profile_changed>) {
-                out["id"] = hex(d.id);
-                out["profile"] = encode_base64(d.profile);
+                out.field("id", hex(d.id));
+                out.field("profile", encode_base64(d.profile));
             } else if constexpr (std::is_same_v<T, room::delta::audience_count>) {
-                out["listeners"] = d.listeners;
+                out.field("listeners", d.listeners);
             }
         },
         change);
+    out.end_object();
 }
 
 }  // namespace detail
@@ -221,19 +219,19 @@ std::optional<room::stream> parse_stream(std::string_view text) noexcept {
     return parse_name(text, detail::stream_names);
 }
 
-nlohmann::ordered_json to_json(const room::member_entry& entry) {
-    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+std::string to_json(const room::member_entry& entry) {
+    json_writer out;
     detail::write_member_entry(out, entry);
-    return out;
+    return out.take();
 }
 
-nlohmann::ordered_json to_json(const room::any_delta& change) {
-    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+std::string to_json(const room::any_delta& change) {
+    json_writer out;
     detail::write_delta(out, change);
-    return out;
+    return out.take();
 }
 
-result<room::member_entry, decode_error> member_entry_from_json(const nlohmann::json& j) {
+result<room::member_entry, decode_error> member_entry_from_json(json_value j) {
     detail::decode_context ctx;
     detail::object_reader r(ctx, j);
     auto entry = detail::read_member_entry(r);
@@ -241,7 +239,7 @@ result<room::member_entry, decode_error> member_entry_from_json(const nlohmann::
     return entry;
 }
 
-result<room::any_delta, decode_error> delta_from_json(const nlohmann::json& j) {
+result<room::any_delta, decode_error> delta_from_json(json_value j) {
     detail::decode_context ctx;
     detail::object_reader r(ctx, j);
     auto change = detail::read_delta(r);

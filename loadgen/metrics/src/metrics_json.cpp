@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "stoa/proto/bounded_json.hpp"
+#include "stoa/loadgen/metrics/bounded_nlohmann.hpp"
 
 namespace stoa::loadgen::metrics {
 namespace {
@@ -424,7 +424,7 @@ result<metric_set, metrics_error> metric_set_from_json(const json& value, const 
 
 result<metric_set, metrics_error> metric_set_from_json_text(std::string_view text, const read_limits& limits) {
     auto parsed =
-        proto::parse_bounded_json(text, proto::json_limits{limits.max_bytes, limits.max_depth, limits.max_values});
+        parse_bounded_nlohmann(text, proto::json_limits{limits.max_bytes, limits.max_depth, limits.max_values});
     if (!parsed) {
         const proto::decode_error& error = parsed.error();
         const auto code = error.code == proto::proto_error::message_too_large ? metrics_error_code::too_large

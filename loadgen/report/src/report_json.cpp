@@ -13,6 +13,7 @@
 #include "stoa/loadgen/metrics/metrics_json.hpp"
 #include "stoa/loadgen/report/load_report.hpp"
 #include "stoa/loadgen/scenario/shard.hpp"
+#include "stoa/loadgen/metrics/bounded_nlohmann.hpp"
 #include "stoa/proto/bounded_json.hpp"
 
 namespace stoa::loadgen {
@@ -308,7 +309,7 @@ result<load_report, report_error> report_from_json_text(std::string_view text) {
 
 result<load_report, report_error> report_from_json_text(std::string_view text, const metrics::read_limits& limits) {
     auto parsed =
-        proto::parse_bounded_json(text, proto::json_limits{limits.max_bytes, limits.max_depth, limits.max_values});
+        metrics::parse_bounded_nlohmann(text, proto::json_limits{limits.max_bytes, limits.max_depth, limits.max_values});
     if (!parsed) {
         const proto::decode_error& failed = parsed.error();
         return error(report_error_code::invalid_json,

@@ -83,6 +83,52 @@ void bm_encode_delta_json(benchmark::State& state) {
 }
 BENCHMARK(bm_encode_delta_json)->Arg(0)->Arg(1)->ArgNames({"member_joined"});
 
+room::member_entry sample_member(std::uint8_t n) {
+    room::member_entry e;
+    e.id = filled<member_id>(n);
+    e.index = sender_index(n);
+    e.key = filled<public_key>(static_cast<std::uint8_t>(n + 100));
+    e.member_role = n == 0 ? room::role::host : room::role::speaker;
+    e.self_muted = n % 2 == 1;
+    e.joined_order = n;
+    e.profile = payload(96);  // a sealed display name
+    return e;
+}
+
+// The relay's control path end to end, as the codec sees it: parse a client's join and write it
+// back, and a client parsing the welcome (own entry + a 10-member stage snapshot) and writing it.
+void bm_join_roundtrip(benchmark::State& state) {
+    join_room j;
+    j.room = filled<room_id>(3);
+    j.invite = filled<invite_token>(4);
+    j.profile = payload(96);
+    const std::string text = encode(client_message{7, j});
+    for (auto _ : state) {
+        auto m = decode_client_message(text);
+        auto again = encode(*m);
+        benchmark::DoNotOptimize(again.data());
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(bm_join_roundtrip);
+
+void bm_welcome_roundtrip(benchmark::State& state) {
+    room::stage_snapshot snapshot;
+    snapshot.room = filled<room_id>(3);
+    snapshot.seq = delta_seq(4242);
+    snapshot.audience_count = 1500;
+    for (std::uint8_t i = 0; i < 10; ++i) snapshot.stage.push_back(sample_member(i));
+    const std::string text =
+        encode(server_message{std::nullopt, welcome{sample_member(42), room::stream::stage, {snapshot, 0, 1}}});
+    for (auto _ : state) {
+        auto m = decode_server_message(text);
+        auto again = encode(*m);
+        benchmark::DoNotOptimize(again.data());
+    }
+    state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(bm_welcome_roundtrip);
+
 void bm_key_bundle_split(benchmark::State& state) {
     key_bundle_message bundle{sender_index(1), {}};
     for (std::uint32_t i = 0; i < 1000; ++i) bundle.entries.push_back({sender_index(i + 2), payload(80)});

@@ -26,6 +26,9 @@ enum class binary_type : std::uint8_t {
     // A member missed key material (a gap in announcements): the relay passes it to the host only,
     // which reseals the current epoch to that member. Payload: u64 newest epoch the member holds.
     key_request = 0x06,
+    // An emoji reaction sealed under the epoch key (any member in the room may send one): the
+    // relay forwards it to everyone else, rate-limited, as droppable traffic.
+    reaction = 0x07,
 };
 
 [[nodiscard]] std::string_view to_string(binary_type t) noexcept;
@@ -83,8 +86,14 @@ struct key_request_message {
     friend bool operator==(const key_request_message&, const key_request_message&) = default;
 };
 
+struct reaction_message {
+    sender_index sender{};
+    bytes payload{};  // a sealed reaction (e2ee::seal_reaction)
+    friend bool operator==(const reaction_message&, const reaction_message&) = default;
+};
+
 using binary_message = std::variant<media_message, speaker_signature_message, key_announcement_message,
-                                    key_bundle_message, key_package_message, key_request_message>;
+                                    key_bundle_message, key_package_message, key_request_message, reaction_message>;
 
 // Full decode with every check, including direction (a client may not send key_package, the relay
 // may not send key_bundle).

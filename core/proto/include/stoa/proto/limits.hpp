@@ -14,6 +14,8 @@ inline constexpr std::size_t max_media_payload = 1200;
 inline constexpr std::size_t max_speaker_signature_payload = 1024;
 inline constexpr std::size_t max_key_announcement_payload = 1024;
 inline constexpr std::size_t max_key_request_payload = 8;  // u64 newest epoch held
+// A sealed emoji reaction (core/e2ee/reaction_crypto.hpp: 146 bytes today), with room to grow.
+inline constexpr std::size_t max_reaction_payload = 256;
 inline constexpr std::size_t max_key_blob = 1024;  // one recipient's blob in a key_bundle / key_package
 inline constexpr std::size_t max_key_bundle_entries = 1024;
 inline constexpr std::size_t max_key_bundle_size = 256 * 1024;  // whole message; distributors split beyond it

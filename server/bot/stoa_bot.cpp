@@ -467,7 +467,24 @@ private:
                     print_event({{"event", "invited_to_stage"}, {"accepting", false}});
                 }
             } else if (const auto* keys = std::get_if<event::keys_changed>(&any)) {
-                print_event({{"event", "keys_changed"}, {"epoch", keys->epoch.value}});
+                json line{{"event", "keys_changed"}, {"epoch", keys->epoch.value}};
+                // The room's security code in its three forms, as the browser shows it (all from
+                // core/e2ee, so a member comparing a bot's with a browser's sees the same).
+                if (const auto code = session_.security_code(now())) {
+                    std::string emoji;
+                    for (const auto symbol : code->emoji) emoji += (emoji.empty() ? "" : " ") + std::string(symbol);
+                    line["security_code"] = code->digits;
+                    line["security_words"] = code->words;
+                    line["security_emoji"] = emoji;
+                    std::cerr << "stoa-bot: security code " << code->digits << " (" << code->words << ")\n";
+                }
+                print_event(line);
+            } else if (const auto* reaction = std::get_if<event::reaction>(&any)) {
+                const auto kind = stoa::client::reaction_from_byte(reaction->kind);
+                print_event({{"event", "reaction"},
+                             {"member", stoa::to_hex(reaction->member.value)},
+                             {"sender", reaction->index.value},
+                             {"kind", kind ? stoa::client::to_string(*kind) : "unknown"}});
             } else if (const auto* error = std::get_if<event::error>(&any)) {
                 std::cerr << "stoa-bot: error " << error->code << " " << error->name << ": " << error->message << "\n";
                 print_event(

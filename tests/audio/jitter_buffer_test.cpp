@@ -292,6 +292,37 @@ TEST_CASE("the target delay grows under jitter and shrinks slowly after it", "[a
     CHECK(target_at(21'000) > (calm + peak) / 2);
 }
 
+TEST_CASE("a faster target decay wins the delay back sooner after jitter, at a bounded cost in late frames",
+          "[audio][jitter_buffer]") {
+    network net;
+    net.jitter_ms = [](std::mt19937_64& g, double send_ms) {
+        const bool rough = send_ms >= 10'000 && send_ms < 20'000;
+        return rough ? std::min(350.0, pareto(g, 10.0, 1.5)) : exponential(g, 2.0);
+    };
+    jitter_buffer slow;
+    jitter_buffer fast({.target_decay_packets = 32});
+    const auto r_slow = simulate(slow, net, 7, 0, 2500);  // the same 50 s of arrivals for both
+    const auto r_fast = simulate(fast, net, 7, 0, 2500);
+    check_playout_order(r_fast);
+    check_accounting(fast, r_fast);
+    const auto target_at = [](const run_result& r, double ms) {
+        for (const auto& p : r.ticks)
+            if (p.at_ms >= ms) return p.stats.target_delay;
+        return r.ticks.back().stats.target_delay;
+    };
+    const auto missed = [](const jitter_buffer& b) { return b.stats().late + b.stats().lost; };
+    const auto fast_after = target_at(r_fast, 22'000);
+    const auto slow_after = target_at(r_slow, 22'000);
+    CAPTURE(fast_after.count(), slow_after.count(), missed(slow), missed(fast));
+    // Two seconds after the jitter stops, the fast buffer is back near its calm delay and the
+    // default one is not.
+    CHECK(fast_after <= std::chrono::milliseconds(45));
+    CHECK(slow_after > fast_after + std::chrono::milliseconds(20));
+    // It still grows at once under jitter, and misses at most 1% of the frames more.
+    CHECK(target_at(r_fast, 15'000) >= std::chrono::milliseconds(60));
+    CHECK(missed(fast) <= missed(slow) + r_fast.sent / 100);
+}
+
 TEST_CASE("a delay spike stretches playout instead of losing frames, then the delay is won back",
           "[audio][jitter_buffer]") {
     jitter_buffer buffer;
@@ -450,5 +481,6 @@ TEST_CASE("inconsistent configuration is a programmer error", "[audio][jitter_bu
     CHECK_THROWS_AS(jitter_buffer({.max_delay = milliseconds(50)}), std::invalid_argument);
     CHECK_THROWS_AS(jitter_buffer({.capacity_frames = 1}), std::invalid_argument);
     CHECK_THROWS_AS(jitter_buffer({.delay_percentile = 0.0}), std::invalid_argument);
+    CHECK_THROWS_AS(jitter_buffer({.target_decay_packets = 0}), std::invalid_argument);
     CHECK_NOTHROW(jitter_buffer(jitter_buffer_config{}));
 }

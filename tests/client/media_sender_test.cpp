@@ -118,6 +118,44 @@ TEST_CASE("encoded packets are checked for size before sending", "[client][media
     CHECK(sizes[0] == sizes[1]);  // padded: the relay cannot tell the packets apart
 }
 
+// The browser encodes in a module of its own (loaded on unmute) and hands packets to send_opus:
+// with the encoder configured as the session says, the frames on the wire match send_audio's.
+TEST_CASE("an outside encoder through send_opus sends what send_audio sends", "[client][media_sender]") {
+    for (const bool constant_rate : {false, true}) {
+        CAPTURE(constant_rate);
+        sender_fixture inside(6);
+        inside.speak_then_fall_silent(constant_rate);
+
+        sender_fixture outside(6);
+        audio::encoder_config config;
+        config.vbr = !constant_rate;
+        auto encoder = audio::opus_encoder::create(config);
+        REQUIRE(encoder.ok());
+        REQUIRE(encoder->set_bitrate(32'000).ok());
+        audio::sine_generator tone(440.0, 0.3);
+        std::array<std::int16_t, audio::frame_samples> pcm{};
+        std::array<std::uint8_t, media_sender::max_opus_packet> packet{};
+        const std::size_t limit = constant_rate ? media_sender::max_padded_opus_packet : media_sender::max_opus_packet;
+        for (int frame = 0; frame < 125; ++frame) {
+            if (frame < 25) {
+                tone.fill(pcm);
+            } else {
+                pcm.fill(0);
+            }
+            auto size = encoder->encode(pcm, std::span(packet).first(limit));
+            REQUIRE(size.ok());
+            REQUIRE(media_sender::check_opus(byte_view(packet).first(*size), constant_rate).ok());
+            REQUIRE(outside.sender.send_opus(byte_view(packet).first(*size), constant_rate, outside.ring, outside.now)
+                        .ok());
+            outside.now += 20ms;
+        }
+        CHECK(outside.stats.frames_sent == inside.stats.frames_sent);
+        CHECK(outside.stats.frames_skipped_dtx == inside.stats.frames_skipped_dtx);
+        CHECK(outside.media_sizes() == inside.media_sizes());
+        if (!constant_rate) CHECK(outside.stats.frames_skipped_dtx > 0);
+    }
+}
+
 TEST_CASE("a stopped sender sends nothing", "[client][media_sender]") {
     sender_fixture f(5);
     f.sender.stop();

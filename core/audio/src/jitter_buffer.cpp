@@ -20,8 +20,6 @@ constexpr std::uint32_t stale_restart_packets = 8;
 // Unwrapped numbers stay below this (4096 wraps of the 32-bit sequence, about 11,000 years
 // of 20 ms frames), so ext * frame_us (< 2^59) cannot overflow int64.
 constexpr std::int64_t max_unwrapped = std::int64_t{1} << 44;
-// The target decays toward the measured percentile by 1/N of the gap per packet (~2.5 s).
-constexpr std::int64_t target_decay_divisor = 128;
 
 std::int64_t micros(duration d) noexcept {
     return d.count();
@@ -40,6 +38,7 @@ jitter_buffer::jitter_buffer(const jitter_buffer_config& config) : config_(confi
     if (!(config.delay_percentile > 0.0 && config.delay_percentile <= 1.0))
         throw std::invalid_argument("jitter_buffer: delay_percentile must be in (0, 1]");
     if (config.shrink_interval_frames == 0) throw std::invalid_argument("jitter_buffer: shrink_interval_frames > 0");
+    if (config.target_decay_packets == 0) throw std::invalid_argument("jitter_buffer: target_decay_packets > 0");
     ring_.resize(config.capacity_frames);
     history_.resize(history_size);
     transits_.resize(config.delay_window_packets);
@@ -124,7 +123,7 @@ void jitter_buffer::record_transit(std::int64_t transit_us) {
     if (wanted > target_us_) {
         target_us_ = wanted;  // grow at once: a late frame costs more than a few ms of delay
     } else {
-        target_us_ -= (target_us_ - wanted) / target_decay_divisor;
+        target_us_ -= (target_us_ - wanted) / static_cast<std::int64_t>(config_.target_decay_packets);
     }
     target_us_ = std::clamp(target_us_, micros(config_.min_delay), micros(config_.max_delay));
     stats_.target_delay = duration(target_us_);

@@ -14,6 +14,8 @@ std::string_view to_string(client_error error) noexcept {
         case client_error::too_large: return "too_large";
         case client_error::missing_admission_secret: return "missing_admission_secret";
         case client_error::rejoin_timed_out: return "rejoin_timed_out";
+        case client_error::unknown_reaction: return "unknown_reaction";
+        case client_error::rate_limited: return "rate_limited";
     }
     return "unknown_client_error";
 }

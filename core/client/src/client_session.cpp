@@ -8,6 +8,7 @@
 
 #include "media_receiver.hpp"
 #include "media_sender.hpp"
+#include "reactions.hpp"
 #include "room_keys.hpp"
 #include "roster_sync.hpp"
 #include "session_io.hpp"
@@ -31,7 +32,8 @@ struct client_session::parts final : session_io {
           roster(session.identity_.id(), *this, session.stats_),
           keys(session.identity_, session.random_, *this, session.stats_, roster),
           sender(session.config_.bitrate_bps, *this, session.stats_, scratch_plain),
-          receiver(session.config_, *this, session.stats_, scratch_plain) {}
+          receiver(session.config_, *this, session.stats_, scratch_plain),
+          reacting(session.identity_, session.random_, *this, session.stats_, roster) {}
 
     void send_json(const proto::client_message& message) override { front.send_json(message); }
     void send_binary(std::string data, bool media) override { front.send_binary(std::move(data), media); }
@@ -44,6 +46,7 @@ struct client_session::parts final : session_io {
     room_keys keys;
     media_sender sender;
     media_receiver receiver;
+    reactions reacting;
 };
 
 client_session::client_session(e2ee::identity identity, client_config config, random_source& random)
@@ -432,6 +435,7 @@ void client_session::handle_welcome(const proto::welcome& welcome, time_point no
     parts_->keys.start(index_);
     parts_->sender.start(identity_, index_, *room_);
     parts_->receiver.start(*room_);
+    parts_->reacting.start(*room_, index_, now);
     parts_->roster.start(welcome.follow, welcome.self);
     emit(event::joined{*room_, index_, welcome.self.member_role});
     if (rejoin_) {
@@ -499,6 +503,7 @@ void client_session::drop_room_state() {
     parts_->keys.stop();
     parts_->sender.stop();
     parts_->receiver.stop();
+    parts_->reacting.stop();
 }
 
 void client_session::roster_updated(time_point now) {
@@ -528,6 +533,7 @@ void client_session::receive_binary(byte_view message, time_point now) {
         case proto::binary_type::key_announcement: parts_->keys.handle_key_announcement(from, payload, now); return;
         case proto::binary_type::key_package: parts_->keys.handle_key_package(from, payload, now); return;
         case proto::binary_type::key_request: parts_->keys.handle_key_request(from, now); return;
+        case proto::binary_type::reaction: parts_->reacting.receive(from, payload, parts_->keys.keyring(), now); return;
         case proto::binary_type::key_bundle:
             report(static_cast<std::uint16_t>(proto::proto_error::wrong_direction), "wrong_direction",
                    "key_bundle from the relay");
@@ -559,11 +565,20 @@ status<client_error> client_session::send_audio(std::span<const std::int16_t, au
     return parts_->sender.send_audio(pcm, constant_rate(), *parts_->keys.keyring(), now);
 }
 
+status<client_error> client_session::send_reaction(reaction_kind kind, time_point now) {
+    if (!in_room()) return fail(client_error::not_in_room);
+    return parts_->reacting.send(kind, parts_->keys.keyring(), now);
+}
+
 status<client_error> client_session::send_opus(byte_view packet, time_point now) {
     const bool constant = constant_rate();
     if (auto sized = media_sender::check_opus(packet, constant); !sized.ok()) return sized;
     if (auto can = check_can_send(now); !can.ok()) return can;
     return parts_->sender.send_opus(packet, constant, *parts_->keys.keyring(), now);
+}
+
+std::size_t client_session::max_opus_packet() const {
+    return constant_rate() ? media_sender::max_padded_opus_packet : media_sender::max_opus_packet;
 }
 
 bool client_session::constant_rate() const {

@@ -53,6 +53,10 @@ status<client_error> media_sender::send_opus(byte_view packet, bool constant_rat
                                              time_point now) {
     const audio::frame_seq seq = next_frame_seq_;
     next_frame_seq_ = next_frame_seq_.next();
+    if (packet.size() <= audio::max_dtx_packet_bytes && !constant_rate) {
+        ++stats_.frames_skipped_dtx;  // as send_audio: silence is numbered, not sent
+        return {};
+    }
     return protect_and_send(seq, packet, constant_rate, keys, now);
 }
 

@@ -51,6 +51,7 @@ public:
                                                   bool constant_rate, const e2ee::keyring& keys, time_point now);
     // Sizes an already encoded packet may have (checked before whether the member may send).
     [[nodiscard]] static status<client_error> check_opus(byte_view packet, bool constant_rate);
+    // An encoded frame; in VBR mode a DTX packet is silence, numbered and skipped as in send_audio.
     [[nodiscard]] status<client_error> send_opus(byte_view packet, bool constant_rate, const e2ee::keyring& keys,
                                                  time_point now);
     // Leaving the stage: the last frames are signed while the relay still forwards signatures.

@@ -20,9 +20,20 @@ constexpr std::array<std::string_view, 64> alphabet = {
     "🌳", "🌵", "🍄", "🌏", "🌙", "☁️", "🔥", "🍌", "🍎", "🍓", "🌽", "🍕", "🎂", "❤️", "😀", "🤖",
     "🎩", "👓", "🔧", "🎅", "👍", "☂️", "⌛", "⏰", "🎁", "💡", "📕", "✏️", "📎", "✂️", "🔒", "🔑",
     "🔨", "☎️", "🏁", "🚂", "🚲", "✈️", "🚀", "🏆", "⚽", "🎸", "🎺", "🔔", "⚓", "🎧", "📁", "📌"};
+// The names spoken for the entries above, index for index.
+constexpr std::array<std::string_view, 64> names = {
+    "dog",    "cat",     "lion",    "horse",   "unicorn", "pig",    "elephant", "rabbit",
+    "panda",  "rooster", "penguin", "turtle",  "fish",    "octopus", "butterfly", "tulip",
+    "tree",   "cactus",  "mushroom", "globe",  "moon",    "cloud",  "fire",     "banana",
+    "apple",  "strawberry", "corn", "pizza",   "cake",    "heart",  "smiley",   "robot",
+    "hat",    "glasses", "wrench",  "santa",   "thumbs",  "umbrella", "hourglass", "clock",
+    "gift",   "bulb",    "book",    "pencil",  "paperclip", "scissors", "lock",  "key",
+    "hammer", "telephone", "flag",  "train",   "bicycle", "aeroplane", "rocket", "trophy",
+    "ball",   "guitar",  "trumpet", "bell",    "anchor",  "headphones", "folder", "pin"};
 }  // namespace
 
 std::span<const std::string_view, 64> emoji_alphabet() noexcept { return alphabet; }
+std::span<const std::string_view, 64> emoji_names() noexcept { return names; }
 
 security_code compute_security_code(const secret_key& epoch_secret, epoch_id epoch, const room_id& room,
                                     const public_key& distributor, std::span<const public_key> stage) {
@@ -58,7 +69,10 @@ security_code compute_security_code(const secret_key& epoch_secret, epoch_id epo
     std::uint64_t bits = 0;
     for (int i = 0; i < 6; ++i) bits = (bits << 8) | digest[at++];
     for (std::size_t i = 0; i < security_code_emoji_count; ++i) {
-        code.emoji.push_back(alphabet[(bits >> (42 - 6 * i)) & 0x3f]);
+        const std::size_t index = (bits >> (42 - 6 * i)) & 0x3f;
+        code.emoji.push_back(alphabet[index]);
+        if (i != 0) code.words.push_back(' ');
+        code.words += names[index];
     }
     return code;
 }

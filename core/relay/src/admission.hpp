@@ -20,12 +20,14 @@ struct connection_limits {
           media(config.media_per_connection, now),
           speaker_signatures(config.speaker_signatures_per_connection, now),
           key_requests(config.key_requests_per_connection, now),
+          reactions(config.reactions_per_connection, now),
           directory(config.directory_per_connection, now) {}
 
     token_bucket control{};
     token_bucket media{};
     token_bucket speaker_signatures{};
     token_bucket key_requests{};
+    token_bucket reactions{};
     token_bucket directory{};
 };
 

@@ -128,6 +128,22 @@ std::optional<proto::error_message> binary_router::route(const room_state& room,
             ++stats_.key_requests_forwarded;
             return std::nullopt;
         }
+        case proto::binary_type::reaction: {
+            // Any member may react; the payload is sealed under the epoch key, so the relay only
+            // counts. Reactions are expendable: queued as media (dropped first under backpressure).
+            if (room.authority.find(sender.member()) == nullptr) {
+                ++stats_.reactions_dropped_not_in_room;
+                return std::nullopt;
+            }
+            if (!room.reactions) room.reactions.emplace(config_.reactions_per_room, now);
+            if (!sender.limits.reactions.take(now) || !room.reactions->take(now)) {
+                ++stats_.reactions_dropped_rate_limited;
+                return std::nullopt;
+            }
+            forward_to_room(room, from, as_media(message));
+            ++stats_.reactions_forwarded;
+            return std::nullopt;
+        }
         case proto::binary_type::key_package:
             ++stats_.bad_messages;
             return proto::make_error(proto::decode_error{proto::proto_error::wrong_direction, "key_package"});

@@ -12,6 +12,7 @@
 #include "stoa/common/time.hpp"
 #include "stoa/proto/control_messages.hpp"
 #include "stoa/relay/fanout_list.hpp"
+#include "stoa/relay/token_bucket.hpp"
 #include "stoa/relay/wire_message.hpp"
 #include "stoa/room/authority.hpp"
 
@@ -31,6 +32,9 @@ struct room_state {
     fanout_list recipients;
     // Members whose transport was lost, with the end of their grace window.
     std::unordered_map<member_id, time_point, strong_hash> held;
+    // The room's reaction budget (relay_config::reactions_per_room), made at the first reaction.
+    // Mutable: routing reads the room as const, and spending the budget changes no room state.
+    mutable std::optional<token_bucket> reactions;
 
     [[nodiscard]] bool vacant() const noexcept { return connection_of_member.empty() && held.empty(); }
 };

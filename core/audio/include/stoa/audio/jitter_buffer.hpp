@@ -50,6 +50,10 @@ struct jitter_buffer_config {
     // above their minimum.
     std::uint32_t delay_window_packets = 128;
     double delay_percentile = 0.95;
+    // When the percentile falls, the target follows 1/N of the gap per packet (128: about 2.5 s
+    // of speech per e-fold). A smaller N wins the delay back sooner after a spike or a rough
+    // start, at the risk of late frames when spikes recur within that time.
+    std::uint32_t target_decay_packets = 128;
 };
 
 struct jitter_buffer_stats {

@@ -23,6 +23,9 @@ enum class client_error : std::uint16_t {
     // The transport came back too late, or the room never did: the session stopped trying to
     // rejoin the room it lost with its relay (client_config::rejoin_give_up).
     rejoin_timed_out = 609,
+    // send_reaction: a kind outside reaction_kinds, or faster than reaction_limits allow.
+    unknown_reaction = 610,
+    rate_limited = 611,
 };
 
 [[nodiscard]] std::string_view to_string(client_error error) noexcept;

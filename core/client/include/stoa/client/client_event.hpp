@@ -104,6 +104,14 @@ struct rejoined {
     room::role member_role = room::role::listener;
     bool recreated = false;  // this session re-created the room (its creator, after a relay restart)
 };
+// An emoji reaction from a member, decrypted and authenticated (its signature, its key against
+// the roster entry at its index when this member holds one). `member` is derived from the
+// signing key.
+struct reaction {
+    member_id member{};
+    sender_index index{};
+    std::uint8_t kind = 0;  // a value of reaction_kind (stoa/client/reaction.hpp); unknown ones never arrive
+};
 // The session stopped trying to get back into `room` (an error event with the code precedes it,
 // then `removed` with reason disconnected).
 struct rejoin_failed {
@@ -119,6 +127,6 @@ using client_event = std::variant<event::room_created, event::joined, event::ros
                                   event::role_changed, event::removed, event::keys_changed, event::error,
                                   event::speaker_alarm, event::security_alarm, event::admission_changed,
                                   event::audience_page, event::directory, event::relay_shutdown,
-                                  event::connection_lost, event::rejoined, event::rejoin_failed>;
+                                  event::connection_lost, event::rejoined, event::rejoin_failed, event::reaction>;
 
 }  // namespace stoa::client

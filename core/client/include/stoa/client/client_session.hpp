@@ -23,6 +23,7 @@
 #include "stoa/client/client_error.hpp"
 #include "stoa/client/client_event.hpp"
 #include "stoa/client/media_observer.hpp"
+#include "stoa/client/reaction.hpp"
 #include "stoa/client/session_stats.hpp"
 #include "stoa/common/random.hpp"
 #include "stoa/common/result.hpp"
@@ -129,6 +130,9 @@ public:
     void act(const room::any_action& action);
     void request_audience_page(std::uint32_t offset, std::uint32_t limit);
     void request_directory(std::uint32_t offset, std::uint32_t limit);
+    // An emoji reaction for everyone in the room, sealed and signed under the current epoch (any
+    // member may react). Refused: not_in_room, no_sending_key, rate_limited (reaction_limits).
+    [[nodiscard]] status<client_error> send_reaction(reaction_kind kind, time_point now);
 
     // ---- Audio ----
     // One 20 ms frame from the microphone: encoded, encrypted and queued when this member may speak.
@@ -137,6 +141,16 @@ public:
     // One 20 ms frame already encoded with Opus (a load generator replaying a sample encoded once):
     // encrypted and queued like send_audio's. An empty packet is refused (too_large covers > max).
     [[nodiscard]] status<client_error> send_opus(byte_view packet, time_point now);
+    // For an encoder outside the session (the browser loads its encoder only when the member
+    // unmutes), so that send_opus gets what send_audio's own encoder would produce: whether a frame
+    // now would be refused (then it is not encoded at all), whether the room wants constant rate
+    // (CBR and padding, silence sent: encode with vbr off; it flips when the room closes), the
+    // bitrate, and the largest packet the current mode can carry. In VBR mode send_opus skips a
+    // DTX packet (silence) as send_audio does.
+    [[nodiscard]] status<client_error> can_send(time_point now) const { return check_can_send(now); }
+    [[nodiscard]] bool sends_constant_rate() const { return constant_rate(); }
+    [[nodiscard]] std::int32_t send_bitrate() const noexcept { return config_.bitrate_bps; }
+    [[nodiscard]] std::size_t max_opus_packet() const;
     // The next 20 ms of the room's mixed audio (silence when nobody speaks).
     void pull_audio(time_point now, std::span<std::int16_t, audio::frame_samples> out);
 

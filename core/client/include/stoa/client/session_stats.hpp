@@ -21,6 +21,14 @@ struct session_stats {
     std::uint64_t rekeys = 0;  // epochs learnt
     std::uint64_t key_requests = 0;     // asked the host to reseal missed key material
     std::uint64_t security_alarms = 0;  // event::security_alarm raised (each kind once per member)
+    // Emoji reactions. Every refusal is silent (no error event: a flood would become one).
+    std::uint64_t reactions_sent = 0;
+    std::uint64_t reactions_received = 0;         // decrypted, authenticated, new, a known kind
+    std::uint64_t reactions_unknown_kind = 0;     // authentic, but a kind this client does not know
+    std::uint64_t reactions_refused = 0;          // did not decrypt or verify, or a key not the sender's
+    std::uint64_t reactions_replayed = 0;         // a counter already seen from that sender
+    std::uint64_t reactions_no_key = 0;           // sealed under an epoch this member does not hold
+    std::uint64_t reactions_dropped_rate_limited = 0;  // over reaction_limits on receipt
     // Sum and count of plausible (arrival - send time) for decrypted frames, microseconds; meaningful when
     // sender and receiver share a clock (load generator, tests).
     std::int64_t latency_sum_us = 0;

@@ -62,6 +62,12 @@ struct relay_config {
     // Key requests (a member missed an announcement and asks the host to reseal the epoch): one
     // is enough per gap, so a small bucket; over it, dropped and counted.
     rate_limit key_requests_per_connection{4.0, 1.0};
+    // Emoji reactions (any member, forwarded to the whole room as droppable traffic): a member
+    // may tap a few at once, then one a second; the room as a whole is held to what a room of any
+    // size can show and fan out (a 10,000-member room must not multiply every listener's taps by
+    // 10,000). Over either, dropped and counted, with no reply.
+    rate_limit reactions_per_connection{3.0, 1.0};
+    rate_limit reactions_per_room{20.0, 10.0};
 };
 
 // Members of every room by role, for /metrics.

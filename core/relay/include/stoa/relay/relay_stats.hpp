@@ -30,6 +30,9 @@ struct relay_stats {
     std::uint64_t speaker_signatures_dropped_not_on_stage = 0;
     std::uint64_t speaker_signatures_dropped_rate_limited = 0;  // over speaker_signatures_per_connection
     std::uint64_t key_requests_forwarded = 0;                    // passed to the room's host
+    std::uint64_t reactions_forwarded = 0;             // sealed reactions passed to the room
+    std::uint64_t reactions_dropped_rate_limited = 0;  // over reactions_per_connection or reactions_per_room
+    std::uint64_t reactions_dropped_not_in_room = 0;   // before the welcome
     std::uint64_t key_requests_dropped = 0;                      // over key_requests_per_connection, or no host
     std::uint64_t key_packages_delivered = 0;
     std::uint64_t key_packages_unroutable = 0;  // recipient no longer in the room (or its seat is held)

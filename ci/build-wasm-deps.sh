@@ -12,6 +12,7 @@
 #   STOA_WASM_DEPS_DIR     where src/, prefix/ and the stamp live (default build/wasm-deps;
 #                          relative to the repository root)
 #   STOA_WASM_DEPS_CFLAGS  compiler flags for both libraries (default below)
+#   STOA_WASM_DEPS_OPUS_CONFIGURE  more ./configure arguments for libopus (e.g. --enable-float-approx)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,10 +21,14 @@ deps_dir=${STOA_WASM_DEPS_DIR:-build/wasm-deps}
 # with -msimd128 (WebAssembly SIMD: Chrome/Edge 91, Firefox 89, Safari 16.4, Node 16). Measured
 # (docs/web-client.md): decrypt+decode 1.26x native, against 1.33x with -O2 and no SIMD;
 # -flto, -mnontrapping-fptoint and skipping lrintf gained nothing; fixed-point Opus was slower;
-# libopus refuses -ffast-math.
+# libopus refuses -ffast-math (unless --enable-float-approx, which changes the decoded audio, so
+# the benchmark's native and wasm checksums would no longer agree). --disable-hardening (its
+# assertions off) gained nothing either (2026-12, docs/performance.md, issue 14).
 cflags=${STOA_WASM_DEPS_CFLAGS:--O3 -msimd128}
 opus_configure=(--host=wasm32 --disable-extra-programs --disable-doc --disable-intrinsics --disable-rtcd
                 --disable-stack-protector --disable-shared --enable-static)
+# shellcheck disable=SC2206  # split on purpose: a list of configure arguments
+opus_configure+=(${STOA_WASM_DEPS_OPUS_CONFIGURE:-})
 sodium_configure=(--host=wasm32 --disable-shared --enable-static --disable-ssp --disable-asm
                   --without-pthreads --enable-minimal)
 # The recipe's own version: bump it when the build steps change in a way the flags do not show.

@@ -11,8 +11,11 @@ packages=(
   catch2 libbenchmark-dev libtomlplusplus-dev
   clang lld libclang-rt-14-dev
   emscripten nodejs autoconf automake libtool
-  espeak-ng sox curl
+  espeak-ng sox curl brotli librsvg2-bin optipng esbuild
   chromium
+  # The browser tests' other engines: Firefox ESR (headless), WebKitGTK's MiniBrowser and
+  # WebKitWebDriver on an Xvfb display, and PulseAudio for a null sink (tests/web/engines).
+  firefox-esr webkit2gtk-driver xvfb pulseaudio
 )
 
 if [ "$(id -u)" -eq 0 ]; then sudo=(); else sudo=(sudo); fi
@@ -32,8 +35,9 @@ else
   echo "stoa setup: all ${#packages[@]} packages present"
 fi
 
-# The browser tests' npm packages (playwright-core, pinned by tests/web/package-lock.json; it
-# drives Debian's chromium and downloads no browser). Skipped while the lockfile is unchanged.
+# The browser tests' npm packages (playwright-core, puppeteer-core and selenium-webdriver, pinned
+# by tests/web/package-lock.json; they drive Debian's chromium, firefox-esr and WebKitWebDriver and
+# download no browser). Skipped while the lockfile is unchanged.
 if command -v npm > /dev/null; then
   bash "$(dirname "${BASH_SOURCE[0]}")/../tests/web/run.sh" --install
 else

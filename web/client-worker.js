@@ -33,6 +33,10 @@ let lastSpeakingAt = 0;
 let lastStateAt = 0;
 let playbackPort = null;
 let capturePort = null;
+// The Opus encoder module (stoa-encoder.wasm): fetched when the microphone starts or the member
+// unmutes, never for a listener; until it is ready, microphone frames are not sent.
+let encoder = null;
+let encoderLoad = null;
 let pendingCreate = null; // {name} while a created room waits to be joined
 // Past 256 KB unsent the socket is not keeping up: audio drops, control waits (outbound-queue.js).
 const outbound = new StoaOutbound.OutboundQueue();
@@ -270,12 +274,35 @@ function onPlaybackMessage(message) {
   }
 }
 
+// Loads the encoder in the background (listening goes on meanwhile); a failure is reported to the
+// page as encoder_unavailable, and the next unmute tries again.
+function loadEncoder() {
+  if (encoder || encoderLoad) return;
+  encoderLoad = Stoa.StoaEncoder.load('stoa-encoder.wasm').then(
+    (loaded) => { encoder = loaded; },
+    (error) => {
+      post({ type: 'event', event: { type: 'error', code: 0, name: 'encoder_unavailable', message: `stoa-encoder.wasm: ${error.message}` } });
+    },
+  ).finally(() => { encoderLoad = null; });
+}
+
 // The capture worklet posts 20 ms microphone frames; the core sends only what this member may send.
 function onCaptureMessage(message) {
   const data = message.data;
   if (!session || data?.type !== 'pcm' || !(data.pcm instanceof Int16Array) || data.pcm.length !== frame.length) return;
+  if (!encoder) return;
   frame.set(data.pcm);
-  session.sendAudio(frame, now());
+  try {
+    session.sendAudio(frame, now(), encoder);
+  } catch (error) {
+    // The encoder module failed (it cannot be made, or it trapped): drop it and say so once.
+    const failed = encoder;
+    encoder = null;
+    try {
+      failed.destroy();
+    } catch { /* a trapped module is dropped whole */ }
+    post({ type: 'event', event: { type: 'error', code: 0, name: 'encoder_unavailable', message: error.message } });
+  }
   flush();
 }
 
@@ -340,6 +367,7 @@ self.onmessage = (message) => {
   if (data.type === 'capture-port') {
     capturePort = data.port;
     capturePort.onmessage = onCaptureMessage;
+    loadEncoder();
     return;
   }
   if (!session) return;
@@ -369,6 +397,7 @@ self.onmessage = (message) => {
             return;
           }
         }
+        if (data.action?.type === 'set_self_muted' && data.action.muted === false) loadEncoder();
         session.act(data.action);
         break;
       case 'reconnect':
@@ -386,6 +415,13 @@ self.onmessage = (message) => {
       case 'audience':
         session.requestAudience(data.offset || 0, data.limit || 100);
         break;
+      case 'reaction': {
+        // Refusals are expected (tapping faster than the limit): reported as an event the page
+        // may show quietly, never as a failure.
+        const refused = session.sendReaction(String(data.name), now());
+        if (refused) post({ type: 'event', event: { type: 'reaction_refused', name: data.name, reason: refused } });
+        break;
+      }
       default:
         return;
     }

@@ -126,18 +126,25 @@ private:
         const auto file = resolve_static_path(context_.config.web_root, target);
         if (!file) return send_simple(http::status::not_found, "not found\n");
 
-        // A pre-compressed twin made at build time is sent when the client takes gzip.
+        // A pre-compressed twin made at build time (brotli or gzip) is sent when the client takes it.
         std::filesystem::path body_path = *file;
-        bool gzipped = false;
-        if (is_compressible(*file) && accepts_gzip(to_std(request_[http::field::accept_encoding]))) {
-            std::filesystem::path twin = *file;
-            twin += ".gz";
+        content_coding coding = content_coding::identity;
+        if (is_compressible(*file)) {
+            const auto twin_of = [&](const char* suffix) {
+                std::filesystem::path twin = *file;
+                twin += suffix;
+                return twin;
+            };
             std::error_code ignored;
-            if (std::filesystem::is_regular_file(twin, ignored)) {
-                body_path = twin;
-                gzipped = true;
-            }
+            const bool have_br = std::filesystem::is_regular_file(twin_of(".br"), ignored);
+            const bool have_gzip = std::filesystem::is_regular_file(twin_of(".gz"), ignored);
+            coding = choose_coding(to_std(request_[http::field::accept_encoding]), have_br, have_gzip);
+            if (coding == content_coding::br) body_path = twin_of(".br");
+            if (coding == content_coding::gzip) body_path = twin_of(".gz");
         }
+        const char* const encoding_name = coding == content_coding::br     ? "br"
+                                          : coding == content_coding::gzip ? "gzip"
+                                                                           : nullptr;
         std::error_code stat_error;
         const auto size = std::filesystem::file_size(body_path, stat_error);
         const auto modified = std::filesystem::last_write_time(body_path, stat_error);
@@ -146,13 +153,14 @@ private:
         char stamp[32];
         std::snprintf(stamp, sizeof stamp, "%llx",
                       static_cast<unsigned long long>(modified.time_since_epoch().count()));
-        const std::string etag = "\"" + std::to_string(size) + "-" + stamp + (gzipped ? "-gz\"" : "\"");
+        const std::string etag = "\"" + std::to_string(size) + "-" + stamp +
+                                 (encoding_name != nullptr ? std::string("-") + encoding_name : std::string()) + "\"";
         const auto decorate = [&](auto& response) {
             response.set(http::field::content_type, to_beast(mime_type(*file)));
             response.set(http::field::cache_control, to_beast(cache_control(*file)));
             response.set(http::field::etag, etag);
             if (is_compressible(*file)) response.set(http::field::vary, "Accept-Encoding");
-            if (gzipped) response.set(http::field::content_encoding, "gzip");
+            if (encoding_name != nullptr) response.set(http::field::content_encoding, encoding_name);
         };
         if (to_std(request_[http::field::if_none_match]) == etag) {
             http::response<http::empty_body> response{http::status::not_modified, request_.version()};

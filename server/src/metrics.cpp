@@ -276,6 +276,10 @@ std::string render_metrics(const engine_view& engine, const server_metrics& serv
     out.counter("stoa_key_requests_forwarded_total", "Key requests passed to a room's host", s.key_requests_forwarded);
     out.counter("stoa_key_requests_dropped_total", "Key requests dropped (over the rate, or no host)",
                 s.key_requests_dropped);
+    out.counter("stoa_reactions_forwarded_total", "Sealed emoji reactions passed to a room", s.reactions_forwarded);
+    out.family("stoa_reactions_dropped_total", "counter", "Emoji reactions dropped, by reason",
+               {{{{"reason", "rate_limited"}}, static_cast<double>(s.reactions_dropped_rate_limited)},
+                {{{"reason", "not_in_room"}}, static_cast<double>(s.reactions_dropped_not_in_room)}});
     out.counter("stoa_deltas_sent_total", "Roster deltas queued (one per recipient)", s.deltas_sent);
     out.counter("stoa_key_packages_delivered_total", "Key packages routed to their recipient", s.key_packages_delivered);
     out.counter("stoa_key_packages_unroutable_total", "Key packages for members no longer connected",

@@ -91,6 +91,10 @@ status<std::string> apply_limits(server_config& config, const json& limits) {
             applied = read_rate(value, key, relay.speaker_signatures_per_connection);
         else if (key == "key_requests_per_connection")
             applied = read_rate(value, key, relay.key_requests_per_connection);
+        else if (key == "reactions_per_connection")
+            applied = read_rate(value, key, relay.reactions_per_connection);
+        else if (key == "reactions_per_room")
+            applied = read_rate(value, key, relay.reactions_per_room);
         else if (key == "send_queue_media_messages") applied = read_integer<std::size_t>(value, key, config.queue.max_media_messages, std::size_t{1});
         else if (key == "send_queue_control_messages") applied = read_integer<std::size_t>(value, key, config.queue.max_control_messages, std::size_t{16});
         else if (key == "send_queue_control_bytes") applied = read_integer<std::size_t>(value, key, config.queue.max_control_bytes, std::size_t{65536});

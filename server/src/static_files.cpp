@@ -134,8 +134,9 @@ std::string_view mime_type(const std::filesystem::path& file) {
 }
 
 bool is_compressible(const std::filesystem::path& file) {
-    static constexpr std::array<std::string_view, 10> compressible{".html", ".htm", ".js",  ".mjs", ".css",
-                                                                    ".json", ".map", ".wasm", ".svg", ".txt"};
+    static constexpr std::array<std::string_view, 11> compressible{".html", ".htm", ".js",  ".mjs", ".css",
+                                                                    ".json", ".map", ".wasm", ".svg", ".txt",
+                                                                    ".webmanifest"};
     const std::string ext = lower_extension(file);
     return std::find(compressible.begin(), compressible.end(), ext) != compressible.end();
 }
@@ -143,37 +144,84 @@ bool is_compressible(const std::filesystem::path& file) {
 std::string_view cache_control(const std::filesystem::path& file) {
     const std::string ext = lower_extension(file);
     if (ext == ".html" || ext == ".htm") return "no-cache";
+    // The service worker names the build whose files it caches: a browser must see a new one at
+    // once (it checks on every navigation), or a deploy would keep serving the old client. The
+    // manifest is read rarely and must follow the page's colours and icons.
+    if (ext == ".webmanifest" || file.filename() == "sw.js") return "no-cache";
     // Asset names carry no content hash yet, so keep the lifetime short and let ETags revalidate.
     return "public, max-age=3600";
 }
 
-bool accepts_gzip(std::string_view accept_encoding) {
+namespace {
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+// qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ), in thousandths; nullopt if malformed.
+std::optional<int> parse_qvalue(std::string_view text) {
+    if (text.empty() || (text[0] != '0' && text[0] != '1')) return std::nullopt;
+    int thousandths = text[0] == '1' ? 1000 : 0;
+    if (text.size() == 1) return thousandths;
+    if (text[1] != '.' || text.size() > 5) return std::nullopt;
+    int scale = 100;
+    for (const char c : text.substr(2)) {
+        if (c < '0' || c > '9') return std::nullopt;
+        thousandths += (c - '0') * scale;
+        scale /= 10;
+    }
+    return thousandths > 1000 ? std::nullopt : std::optional<int>(thousandths);
+}
+
+}  // namespace
+
+int accepted_quality(std::string_view accept_encoding, std::string_view coding) {
+    std::optional<int> named;
+    std::optional<int> wildcard;
     std::size_t start = 0;
     while (start <= accept_encoding.size()) {
         const std::size_t end = std::min(accept_encoding.find(',', start), accept_encoding.size());
-        std::string_view item = accept_encoding.substr(start, end - start);
+        const std::string_view item = accept_encoding.substr(start, end - start);
         start = end + 1;
-        const auto trim = [](std::string_view s) {
-            while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-            while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-            return s;
-        };
         const std::size_t semicolon = item.find(';');
-        std::string token(trim(item.substr(0, semicolon)));
-        std::transform(token.begin(), token.end(), token.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        if (token != "gzip" && token != "*") continue;
-        if (semicolon == std::string_view::npos) return true;
-        std::string_view parameter = trim(item.substr(semicolon + 1));
-        if (parameter.starts_with("q=") || parameter.starts_with("Q=")) {
-            parameter.remove_prefix(2);
-            // q=0, q=0.0, q=0.000 refuse; anything else accepts.
-            const bool zero = !parameter.empty() && parameter.find_first_not_of("0.") == std::string_view::npos;
-            return !zero;
+        const std::string_view token = trim(item.substr(0, semicolon));
+        const bool names = equals_ignoring_case(token, coding);
+        if (!names && token != "*") continue;
+        int quality = 1000;
+        // Parameters: only q counts; a malformed q refuses rather than guessing.
+        for (std::size_t at = semicolon; at != std::string_view::npos;) {
+            const std::size_t next = item.find(';', at + 1);
+            const std::string_view parameter = trim(item.substr(at + 1, next == std::string_view::npos ? next : next - at - 1));
+            if (parameter.size() >= 2 && (parameter[0] == 'q' || parameter[0] == 'Q') && parameter[1] == '=') {
+                quality = parse_qvalue(trim(parameter.substr(2))).value_or(0);
+            }
+            at = next;
         }
-        return true;
+        if (names) {
+            named = std::max(named.value_or(0), quality);
+        } else {
+            wildcard = std::max(wildcard.value_or(0), quality);
+        }
     }
-    return false;
+    return named.value_or(wildcard.value_or(0));
+}
+
+bool accepts_gzip(std::string_view accept_encoding) { return accepted_quality(accept_encoding, "gzip") > 0; }
+
+content_coding choose_coding(std::string_view accept_encoding, bool have_br, bool have_gzip) {
+    const int br = have_br ? accepted_quality(accept_encoding, "br") : 0;
+    const int gzip = have_gzip ? accepted_quality(accept_encoding, "gzip") : 0;
+    if (br > 0 && br >= gzip) return content_coding::br;
+    if (gzip > 0) return content_coding::gzip;
+    return content_coding::identity;
 }
 
 }  // namespace stoa::server

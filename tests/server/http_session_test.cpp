@@ -92,7 +92,7 @@ TEST_CASE("the web client's files come with their MIME type, cache policy, CSP a
     CHECK(plain.body.find("<!doctype html>") != std::string::npos);
     check_security_headers(plain);
 
-    const auto gzipped = http_get(f.port(), "/index.html", {{"Accept-Encoding", "gzip, br"}});
+    const auto gzipped = http_get(f.port(), "/index.html", {{"Accept-Encoding", "gzip, deflate"}});
     CHECK(gzipped.status == 200);
     CHECK(gzipped.headers.at("content-encoding") == "gzip");
     CHECK(gzipped.headers.at("vary") == "Accept-Encoding");
@@ -100,6 +100,20 @@ TEST_CASE("the web client's files come with their MIME type, cache policy, CSP a
     CHECK(static_cast<unsigned char>(gzipped.body[0]) == 0x1f);  // the gzip magic number
     CHECK(static_cast<unsigned char>(gzipped.body[1]) == 0x8b);
     CHECK(gzipped.body.size() == std::filesystem::file_size(root / "index.html.gz"));
+
+    // Brotli when the client takes it (browsers do on https and localhost), with its own ETag.
+    REQUIRE(std::filesystem::is_regular_file(root / "index.html.br"));  // made at build time
+    const auto brotli = http_get(f.port(), "/index.html", {{"Accept-Encoding", "gzip, deflate, br"}});
+    CHECK(brotli.status == 200);
+    CHECK(brotli.headers.at("content-encoding") == "br");
+    CHECK(brotli.headers.at("vary") == "Accept-Encoding");
+    CHECK(brotli.body.size() == std::filesystem::file_size(root / "index.html.br"));
+    CHECK(brotli.headers.at("etag") != gzipped.headers.at("etag"));
+    const auto prefers_gzip = http_get(f.port(), "/index.html", {{"Accept-Encoding", "br;q=0.5, gzip"}});
+    CHECK(prefers_gzip.headers.at("content-encoding") == "gzip");
+    const auto refuses_both = http_get(f.port(), "/index.html", {{"Accept-Encoding", "br;q=0, gzip;q=0, *"}});
+    CHECK_FALSE(refuses_both.headers.contains("content-encoding"));
+    CHECK(refuses_both.body.find("<!doctype html>") != std::string::npos);
 
     const auto script = http_get(f.port(), "/app.js", {{"Accept-Encoding", "gzip;q=0"}});
     CHECK(script.status == 200);
@@ -115,6 +129,39 @@ TEST_CASE("the web client's files come with their MIME type, cache policy, CSP a
     const auto head = http_get(f.port(), "/style.css", {}, http::verb::head);
     CHECK(head.status == 200);
     CHECK(head.headers.at("content-length") == std::to_string(std::filesystem::file_size(root / "style.css")));
+}
+
+TEST_CASE("the installable app: manifest, service worker and rendered icons are served as a browser needs them",
+          "[server][http][pwa]") {
+    server_fixture f;
+    const auto manifest = http_get(f.port(), "/manifest.webmanifest", {{"Accept-Encoding", "gzip;q=0"}});
+    REQUIRE(manifest.status == 200);
+    CHECK(manifest.headers.at("content-type") == "application/manifest+json");
+    CHECK(manifest.headers.at("cache-control") == "no-cache");
+    CHECK(manifest.body.find("\"display\": \"standalone\"") != std::string::npos);
+    check_security_headers(manifest);
+    CHECK(http_get(f.port(), "/manifest.webmanifest", {{"Accept-Encoding", "br"}}).headers.at("content-encoding") == "br");
+
+    // The worker is stamped at build time with a build id and the files it caches, and must be
+    // revalidated on every navigation so a deploy replaces it.
+    const auto worker = http_get(f.port(), "/sw.js", {{"Accept-Encoding", "gzip;q=0"}});
+    REQUIRE(worker.status == 200);
+    CHECK(worker.headers.at("content-type") == "text/javascript; charset=utf-8");
+    CHECK(worker.headers.at("cache-control") == "no-cache");
+    CHECK(worker.body.find("__STOA_BUILD__") == std::string::npos);
+    CHECK(worker.body.find("\"index.html\"") != std::string::npos);
+    CHECK(worker.body.find("\"config.json\"") == std::string::npos);  // the relay list: network only
+    // The service worker needs no wider scope than its own directory, and the CSP allows it.
+    CHECK(worker.headers.at("content-security-policy").find("worker-src 'self'") != std::string::npos);
+
+    for (const char* icon : {"/icons/stoa-192.png", "/icons/stoa-512.png", "/icons/stoa-maskable-512.png"}) {
+        INFO(icon);
+        const auto png = http_get(f.port(), icon);
+        REQUIRE(png.status == 200);
+        CHECK(png.headers.at("content-type") == "image/png");
+        REQUIRE(png.body.size() > 8);
+        CHECK(png.body.substr(1, 3) == "PNG");  // the PNG signature
+    }
 }
 
 TEST_CASE("/config.json is the relay's own: an empty relay list when none is configured", "[server][http][relays]") {

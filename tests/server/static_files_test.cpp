@@ -76,6 +76,8 @@ TEST_CASE("MIME types, cache lifetimes and what is worth compressing", "[server]
         {"icon.svg", "image/svg+xml", true},
         {"photo.png", "image/png", false},
         {"voice.opus", "audio/ogg", false},
+        {"manifest.webmanifest", "application/manifest+json", true},
+        {"icons/stoa-192.png", "image/png", false},
         {"unknown.bin", "application/octet-stream", false},
     };
     for (const auto& [file, type, compress] : table) {
@@ -85,6 +87,10 @@ TEST_CASE("MIME types, cache lifetimes and what is worth compressing", "[server]
     }
     CHECK(cache_control("index.html") == "no-cache");
     CHECK(cache_control("app.js").find("max-age=") != std::string_view::npos);
+    // The installable app: a new service worker or manifest is seen at once.
+    CHECK(cache_control("sw.js") == "no-cache");
+    CHECK(cache_control("manifest.webmanifest") == "no-cache");
+    CHECK(cache_control("lib/sw.js.map").find("max-age=") != std::string_view::npos);
 }
 
 TEST_CASE("gzip is accepted unless refused with q=0", "[server][static]") {
@@ -98,6 +104,49 @@ TEST_CASE("gzip is accepted unless refused with q=0", "[server][static]") {
     CHECK_FALSE(accepts_gzip("gzip;q=0"));
     CHECK_FALSE(accepts_gzip("gzip; q=0.000"));
     CHECK_FALSE(accepts_gzip("x-gzip2"));
+}
+
+TEST_CASE("Accept-Encoding q-values: a named coding wins over *, q=0 and a malformed q refuse", "[server][static]") {
+    using stoa::server::accepted_quality;
+    const struct {
+        std::string_view header;
+        std::string_view coding;
+        int quality;
+    } cases[] = {
+        {"gzip, deflate, br", "br", 1000},
+        {"gzip, deflate, br, zstd", "gzip", 1000},  // Chromium's, on a secure context
+        {"gzip, deflate", "br", 0},                 // Chromium's and Firefox's over plain http
+        {"br;q=0.8, gzip;q=0.9", "br", 800},
+        {"BR;Q=0.5", "br", 500},
+        {"br;level=5;q=0.25", "br", 250},
+        {"*;q=0.3", "br", 300},
+        {"*;q=0.3, br;q=0", "br", 0},  // named refusal beats the wildcard, in any order
+        {"br;q=0, *", "br", 0},
+        {"br;q=1.000", "br", 1000},
+        {"br;q=1.5", "br", 0},   // out of range
+        {"br;q=abc", "br", 0},   // malformed
+        {"br;q=0.1234", "br", 0},
+        {"brotli", "br", 0},
+        {"", "br", 0},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.header, c.coding);
+        CHECK(accepted_quality(c.header, c.coding) == c.quality);
+    }
+}
+
+TEST_CASE("the twin sent is the one the client wants most, brotli on a tie", "[server][static]") {
+    using stoa::server::choose_coding;
+    using stoa::server::content_coding;
+    CHECK(choose_coding("gzip, deflate, br", true, true) == content_coding::br);
+    CHECK(choose_coding("gzip, deflate", true, true) == content_coding::gzip);
+    CHECK(choose_coding("br;q=0.5, gzip", true, true) == content_coding::gzip);
+    CHECK(choose_coding("br, gzip;q=0.5", true, true) == content_coding::br);
+    CHECK(choose_coding("br", false, true) == content_coding::identity);  // no .br twin built
+    CHECK(choose_coding("gzip, br", false, true) == content_coding::gzip);
+    CHECK(choose_coding("*", true, true) == content_coding::br);
+    CHECK(choose_coding("br;q=0, gzip;q=0", true, true) == content_coding::identity);
+    CHECK(choose_coding("", true, true) == content_coding::identity);
 }
 
 TEST_CASE("the content security policy names no origin but the page's own", "[server][static]") {

@@ -3,6 +3,7 @@
 // (a crash or a corrupted session on garbage input or bad arguments).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -46,8 +47,21 @@ int stoa_join_room(stoa_handle* handle, const char* room_hex, const char* invite
 int stoa_act(stoa_handle* handle, int code, const char* target_hex, int flag);
 int stoa_request_directory(stoa_handle* handle, std::uint32_t offset, std::uint32_t limit);
 int stoa_request_audience(stoa_handle* handle, std::uint32_t offset, std::uint32_t limit);
-int stoa_send_audio(stoa_handle* handle, const std::int16_t* pcm, double now_ms);
+int stoa_send_reaction(stoa_handle* handle, int kind, double now_ms);
+int stoa_can_send(stoa_handle* handle, double now_ms);
+int stoa_constant_rate(stoa_handle* handle);
+int stoa_send_bitrate(stoa_handle* handle);
+int stoa_max_opus_packet(stoa_handle* handle);
+int stoa_send_opus(stoa_handle* handle, const std::uint8_t* packet, std::size_t size, double now_ms);
 int stoa_pull_audio(stoa_handle* handle, double now_ms, std::int16_t* out);
+
+// The encoder module (wasm/src/encoder_api.cpp), loaded by the browser only when a member unmutes.
+struct stoa_encoder;
+stoa_encoder* stoa_encoder_create(std::int32_t bitrate_bps, int constant_rate);
+void stoa_encoder_destroy(stoa_encoder* handle);
+std::int16_t* stoa_encoder_pcm(stoa_encoder* handle);
+const std::uint8_t* stoa_encoder_packet(stoa_encoder* handle);
+int stoa_encoder_encode(stoa_encoder* handle, int max_bytes);
 }
 
 namespace {
@@ -167,6 +181,35 @@ private:
     std::uint64_t next_id_ = 1;
 };
 
+// What the worker does with a microphone frame (wasm/js/stoa-session.js, sendAudio): nothing is
+// encoded while the core would refuse it; the encoder follows the room's mode, made again when it
+// flips; the packet goes to stoa_send_opus. One encoder per handle, as one per worker.
+struct encoder_deleter {
+    void operator()(stoa_encoder* e) const { stoa_encoder_destroy(e); }
+};
+struct speaker_encoder {
+    std::unique_ptr<stoa_encoder, encoder_deleter> encoder;
+    int constant_rate = -1;
+    std::vector<std::size_t> packet_sizes;  // what went to stoa_send_opus
+};
+std::map<stoa_handle*, speaker_encoder> encoders;
+
+int send_audio(stoa_handle* h, const std::int16_t* pcm, double now_ms) {
+    if (const int refused = stoa_can_send(h, now_ms); refused != 0) return refused;
+    speaker_encoder& slot = encoders[h];
+    const int constant_rate = stoa_constant_rate(h);
+    if (!slot.encoder || slot.constant_rate != constant_rate) {
+        slot.encoder.reset(stoa_encoder_create(stoa_send_bitrate(h), constant_rate));
+        slot.constant_rate = constant_rate;
+        REQUIRE(slot.encoder);
+    }
+    std::memcpy(stoa_encoder_pcm(slot.encoder.get()), pcm, audio::frame_samples * sizeof(std::int16_t));
+    const int size = stoa_encoder_encode(slot.encoder.get(), stoa_max_opus_packet(h));
+    REQUIRE(size > 0);
+    slot.packet_sizes.push_back(static_cast<std::size_t>(size));
+    return stoa_send_opus(h, stoa_encoder_packet(slot.encoder.get()), static_cast<std::size_t>(size), now_ms);
+}
+
 json events_of(stoa_handle* h) { return json::parse(stoa_take_events(h)); }
 json state_of(stoa_handle* h, double now_ms) { return json::parse(stoa_state(h, now_ms)); }
 
@@ -237,6 +280,10 @@ TEST_CASE("wasm api: a host and a listener through the relay see names, keys, th
     CHECK(host_state.at("audienceCount") == 1);
     REQUIRE(listener_state.at("securityCode").is_string());
     CHECK(listener_state.at("securityCode") == host_state.at("securityCode"));
+    // The emoji and words forms come from the same core computation on both sides.
+    REQUIRE(listener_state.at("securityWords").is_string());
+    CHECK(listener_state.at("securityWords") == host_state.at("securityWords"));
+    CHECK(listener_state.at("securityEmoji") == host_state.at("securityEmoji"));
     CHECK(std::string(stoa_speaking(pair.listener.get())) == std::to_string(host_state.at("index").get<int>()) + ":0");
 }
 
@@ -250,7 +297,7 @@ TEST_CASE("wasm api: the host's tone is decrypted, decoded and mixed into the li
     std::vector<std::int16_t> heard;
     for (int i = 0; i < 100; ++i) {
         tone.fill(frame);
-        REQUIRE(stoa_send_audio(pair.host.get(), frame.data(), pair.now) == 0);
+        REQUIRE(send_audio(pair.host.get(), frame.data(), pair.now) == 0);
         pair.room.run(pair.now);
         std::array<std::int16_t, audio::frame_samples> out{};
         REQUIRE(stoa_pull_audio(pair.listener.get(), pair.now, out.data()) == 0);
@@ -269,7 +316,7 @@ TEST_CASE("wasm api: the host's tone is decrypted, decoded and mixed into the li
 TEST_CASE("wasm api: a listener's audio is refused with a typed code, not sent") {
     joined_pair pair;
     std::array<std::int16_t, audio::frame_samples> frame{};
-    CHECK(stoa_send_audio(pair.listener.get(), frame.data(), pair.now) == -601);  // not_on_stage
+    CHECK(send_audio(pair.listener.get(), frame.data(), pair.now) == -601);  // not_on_stage
     CHECK(stoa_next_outbound(pair.listener.get()) == 0);
 }
 
@@ -311,7 +358,11 @@ TEST_CASE("wasm api: bad arguments get status codes and change nothing") {
     CHECK(stoa_act(pair.listener.get(), act_kick, "1234", 0) == -1);
     CHECK(stoa_act(pair.listener.get(), 999, nullptr, 0) == -2);
     CHECK(stoa_create_room(pair.listener.get(), 7, 0, nullptr) == -1);
-    CHECK(stoa_send_audio(pair.listener.get(), nullptr, pair.now) == -1);
+    CHECK(stoa_send_opus(pair.listener.get(), nullptr, 4, pair.now) == -1);
+    CHECK(stoa_send_opus(nullptr, nullptr, 0, pair.now) == -1);
+    CHECK(stoa_can_send(nullptr, pair.now) == -1);
+    CHECK(stoa_encoder_encode(nullptr, 400) == -1);
+    CHECK(stoa_encoder_create(1, 0) == nullptr);  // a bitrate libopus refuses
     CHECK(stoa_pull_audio(pair.listener.get(), pair.now, nullptr) == -1);
     CHECK(stoa_receive_text(nullptr, "x", 1, pair.now) == -1);
     CHECK(stoa_next_outbound(nullptr) == 0);
@@ -351,7 +402,7 @@ TEST_CASE("wasm api: garbage from the network becomes error events; the session 
     const auto decrypted_before = state_of(pair.listener.get(), pair.now).at("stats").at("framesDecrypted").get<int>();
     for (int i = 0; i < 20; ++i) {
         tone.fill(frame);
-        REQUIRE(stoa_send_audio(pair.host.get(), frame.data(), pair.now) == 0);
+        REQUIRE(send_audio(pair.host.get(), frame.data(), pair.now) == 0);
         pair.now += 20;
         pair.room.tick(pair.now);
     }
@@ -380,9 +431,9 @@ TEST_CASE("wasm api: a listener invited onto the stage is heard by the host and 
     int refused = 0;
     for (int i = 0; i < 100; ++i) {
         host_tone.fill(frame);
-        REQUIRE(stoa_send_audio(pair.host.get(), frame.data(), pair.now) == 0);
+        REQUIRE(send_audio(pair.host.get(), frame.data(), pair.now) == 0);
         guest_tone.fill(frame);
-        if (stoa_send_audio(pair.listener.get(), frame.data(), pair.now) != 0) ++refused;
+        if (send_audio(pair.listener.get(), frame.data(), pair.now) != 0) ++refused;
         pair.room.run(pair.now);
         REQUIRE(stoa_pull_audio(pair.host.get(), pair.now, out.data()) == 0);
         host_heard.insert(host_heard.end(), out.begin(), out.end());
@@ -396,6 +447,14 @@ TEST_CASE("wasm api: a listener invited onto the stage is heard by the host and 
     const json host = state_of(pair.host.get(), pair.now);
     CHECK(guest.at("stats").at("framesSent").get<int>() >= 95);
     CHECK(guest.at("stats").at("noKeyFailures") == 0);
+    // The playout counts (one speaker heard, one pull per tick): a lossless in-memory room plays
+    // nearly every tick from a decoded frame, and no tick is counted twice.
+    for (const json* side : {&guest, &host}) {
+        const auto& stats = side->at("stats");
+        const auto decoded = stats.at("playoutDecoded").get<int>();
+        CHECK(decoded >= 50);
+        CHECK(decoded + stats.at("playoutRecovered").get<int>() + stats.at("playoutConcealed").get<int>() <= 100);
+    }
     CHECK(host.at("stats").at("noKeyFailures") == 0);
     const std::span<const std::int16_t> host_last(host_heard.data() + host_heard.size() - 48'000, 48'000);
     const std::span<const std::int16_t> guest_last(guest_heard.data() + guest_heard.size() - 48'000, 48'000);
@@ -460,7 +519,7 @@ TEST_CASE("wasm api: audio leaves marked as media; key bundles, signatures and J
     std::array<std::int16_t, audio::frame_samples> frame{};
     for (int i = 0; i < 100; ++i) {
         tone.fill(frame);
-        REQUIRE(stoa_send_audio(pair.host.get(), frame.data(), pair.now) == 0);
+        REQUIRE(send_audio(pair.host.get(), frame.data(), pair.now) == 0);
         pair.now += 20;
         pair.room.tick(pair.now);
     }
@@ -506,6 +565,48 @@ TEST_CASE("wasm api: an open room has no admission secret; a closed room's is in
     CHECK(state_of(closed.host.get(), closed.now).at("admission") == admission);
     CHECK(std::string(stoa_public_key(closed.host.get())).size() == 64);
     CHECK(std::string(stoa_trusted_host(closed.host.get())) == std::string(stoa_public_key(closed.host.get())));
+}
+
+TEST_CASE("wasm api: the encoder module follows the room's mode: CBR with silence sent when closed, VBR with DTX when open") {
+    for (const int kind : {0, 1}) {
+        CAPTURE(kind);
+        hosted_room hosted(kind);
+        stoa_handle* host = hosted.host.get();
+        // A host alone has no one to send to (no sending key yet): a listener joins first.
+        const std::string admission = kind == 1 ? hosted.created.at("admission").get<std::string>() : "";
+        const handle_ptr ear = hosted.join("Ear", admission, stoa_public_key(host));
+        REQUIRE(stoa_act(host, act_set_self_muted, nullptr, 0) == 0);  // a host starts muted
+        hosted.advance(200);
+        REQUIRE(stoa_can_send(host, hosted.now) == 0);
+        CHECK(stoa_constant_rate(host) == kind);
+        CHECK(stoa_send_bitrate(host) > 0);
+        CHECK(stoa_max_opus_packet(host) >= 400);
+        audio::sine_generator tone(440.0, 0.3);
+        std::array<std::int16_t, audio::frame_samples> frame{};
+        for (int i = 0; i < 100; ++i) {
+            if (i < 25) {
+                tone.fill(frame);
+            } else {
+                frame.fill(0);
+            }
+            REQUIRE(send_audio(host, frame.data(), hosted.now) == 0);
+            hosted.advance(20);
+        }
+        const auto& sizes = encoders[host].packet_sizes;
+        const auto sent = state_of(host, hosted.now).at("stats").at("framesSent").get<std::size_t>();
+        if (kind == 1) {
+            // Constant bitrate: every coded packet one size (the core pads DTX ones to it too), and
+            // silence is sent like speech.
+            const std::size_t coded = sizes[sizes.size() - 100];
+            CHECK(std::all_of(sizes.end() - 100, sizes.end(),
+                              [&](std::size_t size) { return size == coded || size <= audio::max_dtx_packet_bytes; }));
+            CHECK(sent == 100);
+        } else {
+            CHECK(std::any_of(sizes.end() - 100, sizes.end(), [](std::size_t size) { return size <= audio::max_dtx_packet_bytes; }));
+            CHECK(sent < 100);  // DTX silence is numbered but not sent
+        }
+        encoders.erase(host);
+    }
 }
 
 TEST_CASE("wasm api: a closed room's link secret admits a listener; a join without it gets no keys and alarms the host") {
@@ -655,4 +756,23 @@ TEST_CASE("wasm api: a member whose room never comes back is told the rejoin fai
     REQUIRE(removed);
     CHECK(removed->at("reason") == "disconnected");
     CHECK(state_of(pair.listener.get(), pair.now).at("rejoining").is_null());
+}
+
+TEST_CASE("wasm api: a listener's reaction reaches the host as a reaction event; unknown kinds are refused") {
+    joined_pair pair;
+    (void)events_of(pair.host.get());
+    CHECK(stoa_send_reaction(pair.listener.get(), 0, pair.now) == -610);
+    CHECK(stoa_send_reaction(pair.listener.get(), 7, pair.now) == -610);
+    CHECK(stoa_send_reaction(nullptr, 1, pair.now) == -1);
+    REQUIRE(stoa_send_reaction(pair.listener.get(), 4, pair.now) == 0);
+    pair.advance(40);
+    const auto reaction = find_event(events_of(pair.host.get()), "reaction");
+    REQUIRE(reaction);
+    CHECK(reaction->at("member") == std::string(stoa_member_id(pair.listener.get())));
+    CHECK(reaction->at("kind") == 4);
+    CHECK(reaction->at("name") == "clap");
+    // Three at once, then the sender's own limit.
+    CHECK(stoa_send_reaction(pair.listener.get(), 1, pair.now) == 0);
+    CHECK(stoa_send_reaction(pair.listener.get(), 1, pair.now) == 0);
+    CHECK(stoa_send_reaction(pair.listener.get(), 1, pair.now) == -611);
 }

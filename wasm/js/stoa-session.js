@@ -14,7 +14,10 @@
   const CLIENT_ERRORS = Object.freeze({
     600: 'not_in_room', 601: 'not_on_stage', 602: 'muted', 603: 'no_sending_key',
     604: 'bad_media_payload', 605: 'wrong_state', 606: 'unknown_sender', 607: 'too_large',
+    608: 'missing_admission_secret', 609: 'rejoin_timed_out', 610: 'unknown_reaction', 611: 'rate_limited',
   });
+  // The emoji reactions (core/client/include/stoa/client/reaction.hpp): name -> the core's kind.
+  const REACTIONS = Object.freeze({ thumbs_up: 1, heart: 2, laugh: 3, clap: 4, party: 5, raised_hand: 6 });
   const ACTIONS = Object.freeze({
     leave: 1, raise_hand: 3, lower_hand: 4, accept_invite: 5, decline_invite: 6,
     set_self_muted: 7, end_room: 8,
@@ -36,6 +39,97 @@
   function requireHex(value, digits, what) {
     if (typeof value !== 'string' || value.length !== digits || !HEX_ID.test(value)) {
       throw new TypeError(`${what} must be ${digits} lower-case hex digits`);
+    }
+  }
+
+  // A status from the core's send path: null for ok, else the client_error's name.
+  function reason(status) {
+    if (status === STATUS.ok) return null;
+    if (status === STATUS.badArgument) return 'bad_argument';
+    return CLIENT_ERRORS[-status] ?? `error_${-status}`;
+  }
+
+  // Mirrors stoa_encoder_status and the audio_error codes (core/audio/errors.hpp) the encoder
+  // module returns negated.
+  const AUDIO_ERRORS = Object.freeze({
+    400: 'invalid_argument', 401: 'wrong_frame_size', 402: 'buffer_too_small', 407: 'codec_internal_error',
+    408: 'codec_unimplemented', 409: 'codec_invalid_state', 410: 'codec_alloc_failed', 411: 'codec_unknown_error',
+  });
+
+  // The Opus encoder module (stoa-encoder.wasm, wasm/src/encoder_api.cpp), which only a member who
+  // unmutes downloads. A standalone module: its few imports are the C library's exits, which end
+  // the module (an error thrown here, reported by the caller), never the page.
+  class StoaEncoder {
+    // `source`: the module's URL (fetched), or its bytes (an ArrayBuffer or typed array, as Node's
+    // tests pass them). Rejects with a StoaError when it cannot be fetched or instantiated.
+    static async load(source) {
+      let bytes = source;
+      if (typeof source === 'string' || (typeof URL !== 'undefined' && source instanceof URL)) {
+        const response = await fetch(source);
+        if (!response.ok) throw new StoaError(response.status, `${source}: HTTP ${response.status}`);
+        bytes = await response.arrayBuffer();
+      }
+      let exports = null;
+      const EBADF = 8; // WASI errno: the module has no files, only the C library's stderr
+      const imports = {
+        wasi_snapshot_preview1: {
+          proc_exit: (code) => { throw new StoaError(STATUS.badArgument, `the encoder module exited (${code})`); },
+          // stderr (an abort's message) goes to the console: fd_write(fd, iovs, count, written*).
+          fd_write: (fd, iovs, count, writtenPtr) => {
+            const view = new DataView(exports.memory.buffer);
+            let text = '';
+            let written = 0;
+            for (let i = 0; i < count; i += 1) {
+              const base = view.getUint32(iovs + 8 * i, true);
+              const length = view.getUint32(iovs + 8 * i + 4, true);
+              text += String.fromCharCode(...new Uint8Array(exports.memory.buffer, base, length));
+              written += length;
+            }
+            if (fd === 1 || fd === 2) console.warn(`stoa-encoder: ${text}`);
+            view.setUint32(writtenPtr, written, true);
+            return 0;
+          },
+          fd_close: () => EBADF,
+          fd_seek: () => EBADF,
+        },
+      };
+      const { instance } = await WebAssembly.instantiate(bytes, imports);
+      exports = instance.exports;
+      if (instance.exports._initialize) instance.exports._initialize();
+      return new StoaEncoder(instance.exports);
+    }
+
+    constructor(exports) {
+      this.exports = exports;
+      this.handle = 0;
+      this.constantRate = null; // the mode the current encoder was made for
+      this.bitrate = 0;
+    }
+
+    // Encodes one Int16Array(960) frame in the mode given (the session's: {constantRate, bitrate,
+    // maxBytes}); the encoder is made again when the mode changes, as the core's own would be.
+    // Returns a copy of the packet. Throws a StoaError when the encoder cannot be made or fails.
+    encode(pcm, { constantRate, bitrate, maxBytes }) {
+      if (!(pcm instanceof Int16Array) || pcm.length !== FRAME_SAMPLES) throw new TypeError('pcm must be an Int16Array(960)');
+      const e = this.exports;
+      if (this.handle && (this.constantRate !== constantRate || this.bitrate !== bitrate)) this.destroy();
+      if (!this.handle) {
+        this.handle = e.stoa_encoder_create(bitrate, constantRate ? 1 : 0);
+        if (!this.handle) throw new StoaError(STATUS.badArgument, `cannot make an Opus encoder at ${bitrate} b/s`);
+        this.constantRate = constantRate;
+        this.bitrate = bitrate;
+      }
+      const memory = e.memory.buffer; // fixed size: never detached by growth
+      new Int16Array(memory, e.stoa_encoder_pcm(this.handle), FRAME_SAMPLES).set(pcm);
+      const size = e.stoa_encoder_encode(this.handle, maxBytes);
+      if (size < 0) throw new StoaError(size, `Opus encoding failed: ${AUDIO_ERRORS[-size] ?? `error ${-size}`}`);
+      return new Uint8Array(memory, e.stoa_encoder_packet(this.handle), size).slice();
+    }
+
+    destroy() {
+      if (this.handle) this.exports.stoa_encoder_destroy(this.handle);
+      this.handle = 0;
+      this.constantRate = null;
     }
   }
 
@@ -181,13 +275,37 @@
     requestDirectory(offset = 0, limit = 50) { this.core._stoa_request_directory(this.handle, offset >>> 0, limit >>> 0); }
     requestAudience(offset = 0, limit = 100) { this.core._stoa_request_audience(this.handle, offset >>> 0, limit >>> 0); }
 
-    // One 20 ms microphone frame (Int16Array(960)). Returns null when sent, or why not
-    // ('not_on_stage', 'muted', 'no_sending_key', ...): expected states, not exceptions.
-    sendAudio(pcm, nowMs) {
+    // An emoji reaction by name (REACTIONS), sealed for the room by the core. Returns null when
+    // sent, or why not ('rate_limited', 'no_sending_key', 'not_in_room', 'unknown_reaction').
+    sendReaction(name, nowMs) {
+      const kind = Object.prototype.hasOwnProperty.call(REACTIONS, name) ? REACTIONS[name] : 0;
+      if (kind === 0) return 'unknown_reaction';
+      return reason(this.core._stoa_send_reaction(this.handle, kind, nowMs));
+    }
+
+    // One 20 ms microphone frame (Int16Array(960)), encoded by `encoder` (a StoaEncoder, loaded
+    // when the member unmutes) as the room's current mode asks. Returns null when sent (or
+    // skipped as silence), or why not ('not_on_stage', 'muted', 'no_sending_key', ...): expected
+    // states, not exceptions. Nothing is encoded while the answer is no, as in the core.
+    sendAudio(pcm, nowMs, encoder) {
       if (!(pcm instanceof Int16Array) || pcm.length !== FRAME_SAMPLES) throw new TypeError('pcm must be an Int16Array(960)');
-      this.core.HEAP16.set(pcm, this.audio >> 1);
-      const status = this.core._stoa_send_audio(this.handle, this.audio, nowMs);
-      return status === 0 ? null : (CLIENT_ERRORS[-status] ?? `error_${-status}`);
+      if (!(encoder instanceof StoaEncoder)) throw new TypeError('encoder must be a StoaEncoder');
+      const refused = this.core._stoa_can_send(this.handle, nowMs);
+      if (refused !== STATUS.ok) return reason(refused);
+      const packet = encoder.encode(pcm, {
+        constantRate: this.core._stoa_constant_rate(this.handle) === 1,
+        bitrate: this.core._stoa_send_bitrate(this.handle),
+        maxBytes: this.core._stoa_max_opus_packet(this.handle),
+      });
+      return this.sendOpus(packet, nowMs);
+    }
+
+    // One 20 ms frame already encoded (Uint8Array): null when sent or skipped as silence, or why not.
+    sendOpus(packet, nowMs) {
+      if (!(packet instanceof Uint8Array)) throw new TypeError('packet must be a Uint8Array');
+      const ptr = this.ensureScratch(Math.max(packet.length, 1));
+      this.core.HEAPU8.set(packet, ptr);
+      return reason(this.core._stoa_send_opus(this.handle, ptr, packet.length, nowMs));
     }
 
     // The next 20 ms of the room's mix into `out` (Int16Array(960)); returns `out`.
@@ -231,7 +349,7 @@
     }
   }
 
-  const api = { StoaSession, StoaError, ACTIONS, STATUS, OUTBOUND, CLIENT_ERRORS, FRAME_SAMPLES };
+  const api = { StoaSession, StoaEncoder, StoaError, ACTIONS, STATUS, OUTBOUND, CLIENT_ERRORS, REACTIONS, FRAME_SAMPLES };
   if (typeof module === 'object' && module.exports) module.exports = api;
   else root.Stoa = api;
 })(typeof self !== 'undefined' ? self : globalThis);

@@ -22,27 +22,26 @@
 #include <variant>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "stoa/client/client_session.hpp"
+#include "stoa/client/media_observer.hpp"
 #include "stoa/common/bytes.hpp"
 #include "stoa/e2ee/admission.hpp"
 #include "stoa/e2ee/identity.hpp"
 #include "stoa/e2ee/secret.hpp"
 #include "stoa/e2ee/system_random.hpp"
+#include "stoa/proto/json_value.hpp"
 #include "stoa/proto/room_json.hpp"
 
 namespace {
 
 using namespace stoa;
-using json = nlohmann::json;
 
 // Never renumber: wasm/js/stoa-session.js mirrors these.
 enum stoa_status : int {
     stoa_ok = 0,
     stoa_bad_argument = -1,  // null handle, wrong length, malformed hex
     stoa_unknown_action = -2,
-    // Negative client_error codes (-600 ...) come from send_audio.
+    // Negative client_error codes (-600 ...) come from stoa_can_send and stoa_send_opus.
 };
 
 // What stoa_next_outbound returns: the payload kind in the low bits, and a flag for media, the
@@ -74,8 +73,8 @@ enum class action_code : int {
     ban = 26,
 };
 
-// Display names are another member's bytes: never trust them to be UTF-8 when printing JSON.
-std::string dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
+// JSON for JavaScript comes from proto::json_writer, which writes U+FFFD for bytes that are not
+// UTF-8: display names are another member's bytes.
 
 time_point from_ms(double now_ms) {
     if (!std::isfinite(now_ms)) now_ms = 0;
@@ -98,9 +97,15 @@ std::string hex_of(const Strong& id) {
 }
 
 // A closed room's admission secret as the link carries it; null for none (an open room).
-json admission_json(const std::optional<e2ee::admission_secret>& secret) {
-    if (!secret || !e2ee::is_set(*secret)) return nullptr;
+std::optional<std::string> admission_hex(const std::optional<e2ee::admission_secret>& secret) {
+    if (!secret || !e2ee::is_set(*secret)) return std::nullopt;
     return to_hex(byte_view(secret->data(), secret->size));
+}
+
+template <typename Strong>
+std::optional<std::string> hex_or_null(const std::optional<Strong>& id) {
+    if (!id) return std::nullopt;
+    return hex_of(*id);
 }
 
 // Null or "" is absent; anything else must be exactly 64 hex digits.
@@ -117,13 +122,37 @@ bool parse_admission_hex(const char* hex, std::optional<e2ee::admission_secret>&
 
 }  // namespace
 
+// What the speakers' players did on each 20 ms pull, summed over speakers: the page's stats show
+// how often audio was concealed or recovered by FEC (a jittery link's gaps) next to what decoded.
+struct playout_counts final : client::media_observer {
+    std::uint64_t decoded = 0;
+    std::uint64_t recovered = 0;  // decode_fec: a lost frame rebuilt from the next one's FEC data
+    std::uint64_t concealed = 0;  // a lost or late frame, or an underrun, filled by Opus PLC
+
+    void on_frame(sender_index, audio::frame_seq, time_point, time_point) override {}
+    void on_playout(sender_index, const audio::player_output& played, time_point) override {
+        switch (played.action) {
+            case audio::playout_action::decode: ++decoded; break;
+            case audio::playout_action::decode_fec: ++recovered; break;
+            case audio::playout_action::conceal: ++concealed; break;
+            case audio::playout_action::none: break;
+        }
+    }
+};
+
+client::client_config observed_by(client::client_config config, client::media_observer* observer) {
+    config.observer = observer;
+    return config;
+}
+
 struct stoa_handle {
     stoa_handle(e2ee::secret_bytes<e2ee::seed_size> seed_bytes, client::client_config config)
         : seed(std::move(seed_bytes)),
-          session(e2ee::identity::from_seed(seed), std::move(config), random) {}
+          session(e2ee::identity::from_seed(seed), observed_by(std::move(config), &playout), random) {}
 
     e2ee::system_random random;
     e2ee::secret_bytes<e2ee::seed_size> seed;
+    playout_counts playout;  // before the session, which holds a pointer to it
     client::client_session session;
     std::string buffer;                          // the last string or byte result
     std::vector<client::outbound> pending;       // taken from the session, handed out one by one
@@ -143,157 +172,193 @@ struct stoa_handle {
         return names.emplace(std::move(key), std::move(opened->display_name)).first->second;
     }
 
-    json member_json(const room::member_entry& member) {
-        json out;
-        out["id"] = hex_of(member.id);
-        out["index"] = member.index.value;
-        out["role"] = std::string(proto::to_string(member.member_role));
-        const auto name = name_of(member);
-        out["name"] = name ? json(*name) : json(nullptr);
-        out["hand"] = member.hand_raised;
-        out["invited"] = member.invited_to_stage;
-        out["selfMuted"] = member.self_muted;
-        out["moderatorMuted"] = member.moderator_muted;
-        return out;
+    // The member's fields, into an object the caller has opened.
+    void member_fields(proto::json_writer& out, const room::member_entry& member) {
+        out.field("id", hex_of(member.id));
+        out.field("index", member.index.value);
+        out.field("role", proto::to_string(member.member_role));
+        out.field("name", name_of(member));
+        out.field("hand", member.hand_raised);
+        out.field("invited", member.invited_to_stage);
+        out.field("selfMuted", member.self_muted);
+        out.field("moderatorMuted", member.moderator_muted);
     }
 
-    json event_json(const client::client_event& event) {
+    void write_event(proto::json_writer& out, const client::client_event& event) {
         namespace ev = client::event;
-        json out;
+        out.begin_object();
         std::visit(
             [&](const auto& e) {
                 using T = std::decay_t<decltype(e)>;
                 if constexpr (std::is_same_v<T, ev::room_created>) {
-                    out["type"] = "room_created";
-                    out["room"] = hex_of(e.room);
-                    out["invite"] = e.invite ? json(hex_of(*e.invite)) : json(nullptr);
-                    out["admission"] = admission_json(e.admission);
+                    out.field("type", "room_created");
+                    out.field("room", hex_of(e.room));
+                    out.field("invite", hex_or_null(e.invite));
+                    out.field("admission", admission_hex(e.admission));
                 } else if constexpr (std::is_same_v<T, ev::joined>) {
-                    out["type"] = "joined";
-                    out["room"] = hex_of(e.room);
-                    out["index"] = e.index.value;
-                    out["role"] = std::string(proto::to_string(e.member_role));
+                    out.field("type", "joined");
+                    out.field("room", hex_of(e.room));
+                    out.field("index", e.index.value);
+                    out.field("role", proto::to_string(e.member_role));
                 } else if constexpr (std::is_same_v<T, ev::roster_changed>) {
-                    out["type"] = "roster_changed";
+                    out.field("type", "roster_changed");
                 } else if constexpr (std::is_same_v<T, ev::invited_to_stage>) {
-                    out["type"] = "invited_to_stage";
+                    out.field("type", "invited_to_stage");
                 } else if constexpr (std::is_same_v<T, ev::role_changed>) {
-                    out["type"] = "role_changed";
-                    out["role"] = std::string(proto::to_string(e.member_role));
+                    out.field("type", "role_changed");
+                    out.field("role", proto::to_string(e.member_role));
                 } else if constexpr (std::is_same_v<T, ev::removed>) {
-                    out["type"] = "removed";
-                    out["reason"] = std::string(proto::to_string(e.reason));
+                    out.field("type", "removed");
+                    out.field("reason", proto::to_string(e.reason));
                 } else if constexpr (std::is_same_v<T, ev::keys_changed>) {
-                    out["type"] = "keys_changed";
-                    out["epoch"] = e.epoch.value;
+                    out.field("type", "keys_changed");
+                    out.field("epoch", e.epoch.value);
                 } else if constexpr (std::is_same_v<T, ev::error>) {
-                    out["type"] = "error";
-                    out["code"] = e.code;
-                    out["name"] = e.name;
-                    out["message"] = e.message;
+                    out.field("type", "error");
+                    out.field("code", e.code);
+                    out.field("name", e.name);
+                    out.field("message", e.message);
                 } else if constexpr (std::is_same_v<T, ev::speaker_alarm>) {
-                    out["type"] = "speaker_alarm";
-                    out["sender"] = e.sender.value;
-                    out["forged"] = e.forged;
+                    out.field("type", "speaker_alarm");
+                    out.field("sender", e.sender.value);
+                    out.field("forged", e.forged);
                 } else if constexpr (std::is_same_v<T, ev::security_alarm>) {
-                    out["type"] = "security_alarm";
-                    out["kind"] = std::string(client::event::to_string(e.kind));
-                    out["member"] = hex_of(e.member);
-                    out["index"] = e.index.value;
+                    out.field("type", "security_alarm");
+                    out.field("kind", client::event::to_string(e.kind));
+                    out.field("member", hex_of(e.member));
+                    out.field("index", e.index.value);
                 } else if constexpr (std::is_same_v<T, ev::admission_changed>) {
-                    out["type"] = "admission_changed";
+                    out.field("type", "admission_changed");
                 } else if constexpr (std::is_same_v<T, ev::audience_page>) {
-                    out["type"] = "audience_page";
-                    out["offset"] = e.page.offset;
-                    out["total"] = e.page.total;
-                    json members = json::array();
-                    for (const auto& member : e.page.members) members.push_back(member_json(member));
-                    out["members"] = std::move(members);
-                } else if constexpr (std::is_same_v<T, ev::directory>) {
-                    out["type"] = "directory";
-                    out["total"] = e.total;
-                    json rooms = json::array();
-                    for (std::size_t i = 0; i < e.rooms.size(); ++i) {
-                        rooms.push_back({{"room", hex_of(e.rooms[i].first)},
-                                         {"title", e.rooms[i].second},
-                                         {"listeners", i < e.listeners.size() ? e.listeners[i] : 0}});
+                    out.field("type", "audience_page");
+                    out.field("offset", e.page.offset);
+                    out.field("total", e.page.total);
+                    out.key("members");
+                    out.begin_array();
+                    for (const auto& member : e.page.members) {
+                        out.begin_object();
+                        member_fields(out, member);
+                        out.end_object();
                     }
-                    out["rooms"] = std::move(rooms);
+                    out.end_array();
+                } else if constexpr (std::is_same_v<T, ev::directory>) {
+                    out.field("type", "directory");
+                    out.field("total", e.total);
+                    out.key("rooms");
+                    out.begin_array();
+                    for (std::size_t i = 0; i < e.rooms.size(); ++i) {
+                        out.begin_object();
+                        out.field("room", hex_of(e.rooms[i].first));
+                        out.field("title", e.rooms[i].second);
+                        out.field("listeners", i < e.listeners.size() ? e.listeners[i] : 0);
+                        out.end_object();
+                    }
+                    out.end_array();
                 } else if constexpr (std::is_same_v<T, ev::relay_shutdown>) {
-                    out["type"] = "relay_shutdown";
-                    out["reconnectAfterMs"] =
-                        std::chrono::duration_cast<std::chrono::milliseconds>(e.reconnect_after).count();
+                    out.field("type", "relay_shutdown");
+                    out.field("reconnectAfterMs",
+                              std::chrono::duration_cast<std::chrono::milliseconds>(e.reconnect_after).count());
                 } else if constexpr (std::is_same_v<T, ev::connection_lost>) {
-                    out["type"] = "connection_lost";
-                    out["room"] = hex_of(e.room);
+                    out.field("type", "connection_lost");
+                    out.field("room", hex_of(e.room));
                 } else if constexpr (std::is_same_v<T, ev::rejoined>) {
-                    out["type"] = "rejoined";
-                    out["room"] = hex_of(e.room);
-                    out["index"] = e.index.value;
-                    out["role"] = std::string(proto::to_string(e.member_role));
-                    out["recreated"] = e.recreated;
+                    out.field("type", "rejoined");
+                    out.field("room", hex_of(e.room));
+                    out.field("index", e.index.value);
+                    out.field("role", proto::to_string(e.member_role));
+                    out.field("recreated", e.recreated);
                 } else if constexpr (std::is_same_v<T, ev::rejoin_failed>) {
-                    out["type"] = "rejoin_failed";
-                    out["room"] = hex_of(e.room);
-                    out["code"] = e.code;
+                    out.field("type", "rejoin_failed");
+                    out.field("room", hex_of(e.room));
+                    out.field("code", e.code);
+                } else if constexpr (std::is_same_v<T, ev::reaction>) {
+                    // Decrypted and authenticated by the session; the kind is one of reaction_kinds.
+                    out.field("type", "reaction");
+                    out.field("member", hex_of(e.member));
+                    out.field("index", e.index.value);
+                    out.field("kind", e.kind);
+                    const auto known = client::reaction_from_byte(e.kind);
+                    out.field("name", known ? client::to_string(*known) : std::string_view("unknown"));
                 } else {
                     static_assert(sizeof(T) == 0, "every client event needs its JSON form (docs/web-client.md)");
                 }
             },
             event);
-        return out;
+        out.end_object();
     }
 
-    json state_json(time_point now) {
-        json out;
-        out["id"] = hex_of(session.id());
-        out["publicKey"] = hex_of(session.identity().key());
+    void write_state(proto::json_writer& out, time_point now) {
+        out.begin_object();
+        out.field("id", hex_of(session.id()));
+        out.field("publicKey", hex_of(session.identity().key()));
         const auto room = session.room();
-        out["room"] = room ? json(hex_of(*room)) : json(nullptr);
-        out["inRoom"] = session.in_room();
+        out.field("room", hex_or_null(room));
+        out.field("inRoom", session.in_room());
         // The room lost with the relay that the session is getting back into by itself.
         const auto rejoining = session.rejoining();
-        out["rejoining"] = rejoining ? json(hex_of(*rejoining)) : json(nullptr);
-        out["role"] = std::string(proto::to_string(session.role()));
-        out["index"] = session.in_room() ? json(session.index().value) : json(nullptr);
+        out.field("rejoining", hex_or_null(rejoining));
+        out.field("role", proto::to_string(session.role()));
+        out.field("index", session.in_room() ? std::optional(session.index().value) : std::nullopt);
         const auto epoch = session.current_epoch();
-        out["keys"] = epoch.has_value();
-        out["epoch"] = epoch ? json(epoch->value) : json(nullptr);
+        out.field("keys", epoch.has_value());
+        out.field("epoch", epoch ? std::optional(epoch->value) : std::nullopt);
         const auto code = session.in_room() ? session.security_code(now) : std::nullopt;
-        out["securityCode"] = code ? json(code->digits) : json(nullptr);
+        out.field("securityCode", code ? std::optional<std::string>(code->digits) : std::nullopt);
+        // The same code's emoji and their names (core/e2ee/security_code.hpp), space-separated.
+        std::optional<std::string> emoji;
+        if (code) {
+            emoji.emplace();
+            for (const auto symbol : code->emoji) {
+                if (!emoji->empty()) emoji->push_back(' ');
+                emoji->append(symbol);
+            }
+        }
+        out.field("securityEmoji", emoji);
+        out.field("securityWords", code ? std::optional<std::string>(code->words) : std::nullopt);
         // What an invite link carries besides the room: the host key this member trusts, and a
         // closed room's current admission secret (it rotates after a kick or ban).
         const auto host = session.room() ? session.trusted_host() : std::nullopt;
-        out["hostKey"] = host ? json(hex_of(*host)) : json(nullptr);
-        out["admission"] = session.room() ? admission_json(session.admission_secret()) : json(nullptr);
+        out.field("hostKey", hex_or_null(host));
+        out.field("admission", session.room() ? admission_hex(session.admission_secret()) : std::nullopt);
         if (const auto* self = session.own_entry(); self != nullptr && session.in_room()) {
-            out["me"] = {{"hand", self->hand_raised},
-                         {"invited", self->invited_to_stage},
-                         {"selfMuted", self->self_muted},
-                         {"moderatorMuted", self->moderator_muted}};
+            out.key("me");
+            out.begin_object();
+            out.field("hand", self->hand_raised);
+            out.field("invited", self->invited_to_stage);
+            out.field("selfMuted", self->self_muted);
+            out.field("moderatorMuted", self->moderator_muted);
+            out.end_object();
         } else {
-            out["me"] = nullptr;
+            out.field("me", nullptr);
         }
-        json stage = json::array();
+        out.key("stage");
+        out.begin_array();
         if (session.in_room()) {
             for (const auto& view : session.stage(false)) {
-                json member = member_json(view.entry);
-                member["speaking"] = view.speaking;
-                stage.push_back(std::move(member));
+                out.begin_object();
+                member_fields(out, view.entry);
+                out.field("speaking", view.speaking);
+                out.end_object();
             }
         }
-        out["stage"] = std::move(stage);
-        out["audienceCount"] = session.in_room() ? session.audience_count() : 0;
+        out.end_array();
+        out.field("audienceCount", session.in_room() ? session.audience_count() : 0);
         const auto& stats = session.stats();
-        out["stats"] = {{"framesSent", stats.frames_sent},
-                        {"framesDecrypted", stats.frames_received},
-                        {"decryptFailures", stats.decrypt_failures},
-                        {"noKeyFailures", stats.no_key_failures},
-                        {"forgedFrames", stats.forged_frames},
-                        {"rekeys", stats.rekeys},
-                        {"securityAlarms", stats.security_alarms},
-                        {"outboxMediaDropped", stats.outbox_media_dropped}};
-        return out;
+        out.key("stats");
+        out.begin_object();
+        out.field("framesSent", stats.frames_sent);
+        out.field("framesDecrypted", stats.frames_received);
+        out.field("decryptFailures", stats.decrypt_failures);
+        out.field("noKeyFailures", stats.no_key_failures);
+        out.field("forgedFrames", stats.forged_frames);
+        out.field("rekeys", stats.rekeys);
+        out.field("securityAlarms", stats.security_alarms);
+        out.field("outboxMediaDropped", stats.outbox_media_dropped);
+        out.field("playoutDecoded", playout.decoded);
+        out.field("playoutRecovered", playout.recovered);
+        out.field("playoutConcealed", playout.concealed);
+        out.end_object();
+        out.end_object();
     }
 
     const char* keep(std::string text) {
@@ -323,6 +388,9 @@ EMSCRIPTEN_KEEPALIVE stoa_handle* stoa_create(const std::uint8_t* seed, const ch
         // buffer's percentile target grow it on a jittery network (native clients keep 60 / 40).
         config.jitter.initial_delay = std::chrono::milliseconds(40);
         config.jitter.min_delay = std::chrono::milliseconds(20);
+        // Win the delay back four times sooner than native clients once the network calms down
+        // (a load spike or a rough start): measured on a jittery link in docs/performance.md.
+        config.jitter.target_decay_packets = 32;
         return new stoa_handle(std::move(seed_bytes), std::move(config));
     } catch (...) {  // start-up only: no randomness, or out of memory
         return nullptr;
@@ -353,8 +421,8 @@ EMSCRIPTEN_KEEPALIVE const char* stoa_public_key(stoa_handle* handle) {
 // is none (not in a room, or an open room).
 EMSCRIPTEN_KEEPALIVE const char* stoa_admission_secret(stoa_handle* handle) {
     if (handle == nullptr) return "";
-    const json secret = admission_json(handle->session.room() ? handle->session.admission_secret() : std::nullopt);
-    return handle->keep(secret.is_string() ? secret.get<std::string>() : std::string());
+    auto secret = admission_hex(handle->session.room() ? handle->session.admission_secret() : std::nullopt);
+    return handle->keep(secret ? std::move(*secret) : std::string());
 }
 
 // The host key this member trusts for its room (64 hex digits), or "" before there is one.
@@ -414,15 +482,19 @@ EMSCRIPTEN_KEEPALIVE int stoa_next_outbound(stoa_handle* handle) {
 // Every event since the last call, as a JSON array (docs/web-client.md).
 EMSCRIPTEN_KEEPALIVE const char* stoa_take_events(stoa_handle* handle) {
     if (handle == nullptr) return "[]";
-    json events = json::array();
-    for (const auto& event : handle->session.take_events()) events.push_back(handle->event_json(event));
-    return handle->keep(dump(events));
+    proto::json_writer out;
+    out.begin_array();
+    for (const auto& event : handle->session.take_events()) handle->write_event(out, event);
+    out.end_array();
+    return handle->keep(out.take());
 }
 
 // What the UI shows, as JSON (docs/web-client.md, without the `connection` field the worker adds).
 EMSCRIPTEN_KEEPALIVE const char* stoa_state(stoa_handle* handle, double now_ms) {
     if (handle == nullptr) return "{}";
-    return handle->keep(dump(handle->state_json(from_ms(now_ms))));
+    proto::json_writer out(1024);
+    handle->write_state(out, from_ms(now_ms));
+    return handle->keep(out.take());
 }
 
 // The speaking flags of the stage alone, cheap enough for every animation frame: "index:0|1,...".
@@ -519,13 +591,51 @@ EMSCRIPTEN_KEEPALIVE int stoa_request_audience(stoa_handle* handle, std::uint32_
     return stoa_ok;
 }
 
-// One 20 ms microphone frame (960 mono 48 kHz samples). 0, or the negated client_error code
-// (not on stage, muted, no key yet): the caller decides whether that is worth showing.
-EMSCRIPTEN_KEEPALIVE int stoa_send_audio(stoa_handle* handle, const std::int16_t* pcm, double now_ms) {
-    if (handle == nullptr || pcm == nullptr) return stoa_bad_argument;
-    const auto sent =
-        handle->session.send_audio(std::span<const std::int16_t, audio::frame_samples>(pcm, audio::frame_samples),
-                                   from_ms(now_ms));
+// An emoji reaction (a client::reaction_kind value) for the room: 0, or the negated client_error
+// (unknown_reaction, rate_limited, not_in_room, no_sending_key).
+EMSCRIPTEN_KEEPALIVE int stoa_send_reaction(stoa_handle* handle, int kind, double now_ms) {
+    if (handle == nullptr) return stoa_bad_argument;
+    const auto known = kind >= 0 && kind <= 255 ? client::reaction_from_byte(static_cast<std::uint8_t>(kind))
+                                                : std::nullopt;
+    if (!known) return -static_cast<int>(client::client_error::unknown_reaction);
+    const auto sent = handle->session.send_reaction(*known, from_ms(now_ms));
+    return sent.ok() ? stoa_ok : -static_cast<int>(sent.error());
+}
+
+// Sending is split: the Opus encoder is a module of its own (wasm/src/encoder_api.cpp), loaded
+// only when a member unmutes, so a listener's bundle carries no encoder. Per 20 ms frame the
+// worker asks stoa_can_send (nothing is encoded when the answer is no), encodes as
+// stoa_constant_rate / stoa_send_bitrate / stoa_max_opus_packet say (the encoder is made again
+// when the room's mode flips), and hands the packet to stoa_send_opus.
+
+// 0 when a frame sent now would go out, or the negated client_error (not on stage, muted, no key
+// yet): the caller decides whether that is worth showing.
+EMSCRIPTEN_KEEPALIVE int stoa_can_send(stoa_handle* handle, double now_ms) {
+    if (handle == nullptr) return stoa_bad_argument;
+    const auto can = handle->session.can_send(from_ms(now_ms));
+    return can.ok() ? stoa_ok : -static_cast<int>(can.error());
+}
+
+// 1 when the room wants constant rate (CBR, every packet padded to one size, silence sent), else 0.
+EMSCRIPTEN_KEEPALIVE int stoa_constant_rate(stoa_handle* handle) {
+    return handle != nullptr && handle->session.sends_constant_rate() ? 1 : 0;
+}
+
+EMSCRIPTEN_KEEPALIVE int stoa_send_bitrate(stoa_handle* handle) {
+    return handle != nullptr ? static_cast<int>(handle->session.send_bitrate()) : stoa_bad_argument;
+}
+
+// The largest packet the current mode carries (smaller when padded).
+EMSCRIPTEN_KEEPALIVE int stoa_max_opus_packet(stoa_handle* handle) {
+    return handle != nullptr ? static_cast<int>(handle->session.max_opus_packet()) : stoa_bad_argument;
+}
+
+// One encoded 20 ms frame: 0 (sent, or skipped as silence in VBR mode), or the negated
+// client_error (refused, too large for the mode).
+EMSCRIPTEN_KEEPALIVE int stoa_send_opus(stoa_handle* handle, const std::uint8_t* packet, std::size_t size,
+                                        double now_ms) {
+    if (handle == nullptr || (packet == nullptr && size != 0)) return stoa_bad_argument;
+    const auto sent = handle->session.send_opus(byte_view(packet, size), from_ms(now_ms));
     if (!sent.ok()) return -static_cast<int>(sent.error());
     return stoa_ok;
 }

@@ -153,6 +153,9 @@ export function buildView(state, local = {}) {
       closed: roomInfo?.kind === "closed" || Boolean(invite || admission),
       stageOnly,
       securityCode: typeof s.securityCode === "string" ? s.securityCode : null,
+      // The same code as emoji and as words (core/e2ee/security_code.hpp), shown under the digits.
+      securityEmoji: typeof s.securityEmoji === "string" ? s.securityEmoji : null,
+      securityWords: typeof s.securityWords === "string" ? s.securityWords : null,
       epoch: Number.isInteger(s.epoch) ? s.epoch : null,
       audienceCount: Number.isInteger(s.audienceCount) ? s.audienceCount : 0,
     } : null,

@@ -18,6 +18,21 @@ export function percentile(values, p) {
   return sorted[Math.min(sorted.length, rank) - 1];
 }
 
+// Least-squares slope of ys over xs (NaN with fewer than two points or no spread in xs).
+export function slope(xs, ys) {
+  const n = Math.min(xs.length, ys.length);
+  if (n < 2) return NaN;
+  const mx = xs.slice(0, n).reduce((a, b) => a + b, 0) / n;
+  const my = ys.slice(0, n).reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i += 1) {
+    sxy += (xs[i] - mx) * (ys[i] - my);
+    sxx += (xs[i] - mx) ** 2;
+  }
+  return sxx > 0 ? sxy / sxx : NaN;
+}
+
 export const fixed = (value, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : String(value));
 
 // A number from the environment, or `fallback`.

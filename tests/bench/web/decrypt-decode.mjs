@@ -1,16 +1,23 @@
 // Decrypt + decode of one 20 ms frame (tests/bench/client/decrypt_decode.cpp), one source built
-// three ways: native, WebAssembly under Node, WebAssembly in Chromium (the web build served with
-// COOP/COEP from a tiny server on 127.0.0.1, its JSON line read from the console). The three run
-// alternately, REPS times (the order reversed every other repetition), so the ratios compare runs
-// made side by side on the same noisy machine.
+// three ways: native, WebAssembly under Node, WebAssembly in the browsers (the web build served
+// with COOP/COEP from a tiny server on 127.0.0.1, its JSON line read from the console): Chromium
+// through playwright-core, Firefox ESR headless through puppeteer-core (WebDriver BiDi), with the
+// timer-precision prefs off so performance.now() is as fine as Chromium's isolated 5 µs (they
+// change the clock's rounding, not the speed of the code). All run alternately, REPS times (the
+// order reversed every other repetition), so the ratios compare runs made side by side on the
+// same noisy machine.
 //
 //   node tests/bench/web/decrypt-decode.mjs
-// Environment: REPS (7), ROUNDS (40, per run), BATCH (10 frames per timed batch),
-// STOA_BENCH_NATIVE (default $STOA_NATIVE_BUILD/tests/bench/client/stoa_bench_decrypt_decode),
-// STOA_WASM_BUILD (build/wasm).
+// Environment: REPS (7), ROUNDS (40, per run), BATCH (10 frames per timed batch), BROWSERS
+// ("chromium firefox"), STOA_BENCH_NATIVE (default
+// $STOA_NATIVE_BUILD/tests/bench/client/stoa_bench_decrypt_decode), STOA_WASM_BUILD (build/wasm),
+// FIREFOX (/usr/bin/firefox-esr), PUPPETEER_CORE (a directory holding node_modules/puppeteer-core,
+// when tests/web has none).
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { launchBrowser, nativeBuild, repoRoot, withTimeout } from '../../web/harness.mjs';
 import { envNumber, fixed, median, printTable, serveFiles } from './common.mjs';
@@ -24,6 +31,10 @@ const wasmDir = path.join(path.resolve(repoRoot, process.env.STOA_WASM_BUILD ?? 
 const nodeBench = path.join(wasmDir, 'stoa_bench_decrypt_decode.js');
 const webBench = path.join(wasmDir, 'stoa_bench_decrypt_decode_web.js');
 const RUN_TIMEOUT = 300_000;
+const browsers = (process.env.BROWSERS ?? 'chromium firefox').split(/[\s,]+/).filter(Boolean);
+for (const name of browsers) if (!['chromium', 'firefox'].includes(name)) throw new Error(`BROWSERS: unknown ${name}`);
+const firefoxPath = process.env.FIREFOX ?? '/usr/bin/firefox-esr';
+if (browsers.includes('firefox') && !existsSync(firefoxPath)) throw new Error(`${firefoxPath} is missing: apt-get install firefox-esr`);
 
 for (const [file, how] of [
   [nativeBench, 'cmake --build <native build> --target stoa_bench_decrypt_decode'],
@@ -65,10 +76,42 @@ const server = await serveFiles({
   '/stoa_bench_decrypt_decode_web.js': webBench,
   '/stoa_bench_decrypt_decode_web.wasm': path.join(wasmDir, 'stoa_bench_decrypt_decode_web.wasm'),
 });
-const browser = await launchBrowser();
-let isolated = null;
+// puppeteer-core from tests/web's node_modules, or from $PUPPETEER_CORE.
+async function loadPuppeteer() {
+  const bases = [path.join(repoRoot, 'tests/web/package.json')];
+  if (process.env.PUPPETEER_CORE) bases.push(path.join(path.resolve(process.env.PUPPETEER_CORE), 'package.json'));
+  for (const base of bases) {
+    try {
+      const module = await import(pathToFileURL(createRequire(base).resolve('puppeteer-core')).href);
+      return module.default ?? module;
+    } catch {
+      // not installed there
+    }
+  }
+  throw new Error('puppeteer-core is missing: (cd tests/web && npm ci), or set PUPPETEER_CORE to a directory where it is installed');
+}
 
-async function runChromium() {
+const chromium = browsers.includes('chromium') ? await launchBrowser() : null;
+const firefox = browsers.includes('firefox')
+  ? await (await loadPuppeteer()).launch({
+    browser: 'firefox',
+    executablePath: firefoxPath,
+    headless: true,
+    timeout: 60_000,
+    extraPrefsFirefox: {
+      'privacy.reduceTimerPrecision': false,
+      'privacy.reduceTimerPrecision.unconditional': false,
+      'privacy.resistFingerprinting': false,
+    },
+  })
+  : null;
+const isolated = {};
+const versions = {};
+if (chromium) versions.chromium = chromium.version();
+if (firefox) versions.firefox = await firefox.version();
+
+// Both drivers' pages have goto(), on('console') with text() and type(), evaluate() and close().
+async function runInBrowser(name, browser) {
   const page = await browser.newPage();
   try {
     const line = new Promise((resolve, reject) => {
@@ -81,21 +124,28 @@ async function runChromium() {
     });
     const query = args.map((a) => `arg=${encodeURIComponent(a)}`).join('&');
     await page.goto(`${server.url}bench.html?${query}`);
-    const text = await withTimeout(line, RUN_TIMEOUT, 'the Chromium bench to print its JSON line');
-    isolated = await page.evaluate(() => self.crossOriginIsolated);
-    return parse(text, 'the Chromium bench');
+    const text = await withTimeout(line, RUN_TIMEOUT, `the ${name} bench to print its JSON line`);
+    isolated[name] = await page.evaluate(() => self.crossOriginIsolated);
+    return parse(text, `the ${name} bench`);
   } finally {
     await page.close();
   }
 }
 
-const runners = { native: runNative, node: runNode, chromium: runChromium };
-const results = { native: [], node: [], chromium: [] };
+const runners = {
+  native: runNative,
+  node: runNode,
+  chromium: () => runInBrowser('chromium', chromium),
+  firefox: () => runInBrowser('firefox', firefox),
+};
+const engines = ['native', 'node', ...browsers];
+const results = Object.fromEntries(engines.map((name) => [name, []]));
+const labels = { native: 'native (g++)', node: 'wasm, Node', chromium: 'wasm, Chromium', firefox: 'wasm, Firefox' };
 try {
-  console.log(`decrypt+decode: ${reps} repetitions of native, Node and Chromium alternately, ${rounds} rounds x 500 frames each, batches of ${batch} frames`);
-  console.log(`native: ${path.relative(repoRoot, nativeBench)}; node ${process.version}: ${path.relative(repoRoot, nodeBench)}; chromium: ${path.relative(repoRoot, webBench)} (${(await browser.version())})`);
+  console.log(`decrypt+decode: ${reps} repetitions of ${engines.join(', ')} alternately, ${rounds} rounds x 500 frames each, batches of ${batch} frames`);
+  console.log(`native: ${path.relative(repoRoot, nativeBench)}; node ${process.version}: ${path.relative(repoRoot, nodeBench)}; browsers: ${path.relative(repoRoot, webBench)} (${Object.entries(versions).map(([name, version]) => `${name} ${version}`).join(', ')})`);
   for (let rep = 0; rep < reps; rep++) {
-    const order = rep % 2 === 0 ? ['native', 'node', 'chromium'] : ['chromium', 'node', 'native'];
+    const order = rep % 2 === 0 ? engines : [...engines].reverse();
     for (const name of order) {
       const result = await runners[name]();
       results[name].push(result);
@@ -103,21 +153,22 @@ try {
     }
   }
 } finally {
-  await browser.close();
+  await chromium?.close();
+  await firefox?.close();
   await server.close();
 }
 
 const checksums = new Set(Object.values(results).flat().map((r) => r.checksum));
 if (checksums.size !== 1) throw new Error(`the three builds decoded different audio: checksums ${[...checksums]}`);
 
-console.log(`\nChromium page cross-origin isolated (5 µs timer): ${isolated}`);
+console.log(`\npages cross-origin isolated: ${Object.entries(isolated).map(([name, value]) => `${name} ${value}`).join(', ')}`);
 console.log('per frame, µs: median over repetitions of each run\'s sum of per-batch minima; ratio = median over repetitions of the ratio to that repetition\'s native run\n');
 const rows = [];
-for (const name of ['native', 'node', 'chromium']) {
+for (const name of engines) {
   const list = results[name];
   const ratio = (key) => (name === 'native' ? 1 : median(list.map((r, i) => r[key] / results.native[i][key])));
   rows.push([
-    name === 'native' ? 'native (g++)' : name === 'node' ? 'wasm, Node' : 'wasm, Chromium',
+    labels[name],
     fixed(median(list.map((r) => r.decrypt_us)), 3),
     fixed(median(list.map((r) => r.decode_us))),
     fixed(median(list.map((r) => r.decrypt_decode_us))),
@@ -129,7 +180,7 @@ for (const name of ['native', 'node', 'chromium']) {
 }
 printTable(['build', 'decrypt', 'decode', 'decrypt+decode', 'range over reps', 'ratio', 'median-of-rounds', 'its ratio'], rows);
 const target = 1.3;
-for (const name of ['node', 'chromium']) {
+for (const name of engines.filter((n) => n !== 'native')) {
   const ratio = median(results[name].map((r, i) => r.decrypt_decode_us / results.native[i].decrypt_decode_us));
   console.log(`target wasm <= ${target}x native, ${name}: ${fixed(ratio, 3)}x -> ${ratio <= target ? 'met' : 'NOT met'}`);
 }

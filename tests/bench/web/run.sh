@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # The browser client's benchmark (issue 4), against the targets:
-#   1. decrypt + decode of a 20 ms frame: native vs WebAssembly under Node vs WebAssembly in
-#      Chromium, one source (tests/bench/client/decrypt_decode.cpp), run alternately (wasm <= 1.3x)
+#   1. decrypt + decode of a 20 ms frame: native vs WebAssembly under Node, in Chromium and in
+#      Firefox ESR, one source (tests/bench/client/decrypt_decode.cpp), run alternately (wasm <= 1.3x)
 #   2. the client's transferred size in Chromium, per file, and what the wasm is made of (< 250 KB)
 #   3. glass-to-glass latency, browser microphone -> stoa-server -> browser speaker (p50 < 80 ms)
 #
 #   bash tests/bench/web/run.sh                  # all three
 #   bash tests/bench/web/run.sh size latency     # some: decrypt, size, breakdown, latency
+#   JITTER_MS=30 bash tests/bench/web/run.sh latency   # the same through a jittery link: compare
+#                                                      # the listener's late/concealed counts
 #
 # Environment: STOA_NATIVE_BUILD (stoa-server, stoa-bot and the native bench; build/native),
 # STOA_BENCH_NATIVE (the native bench binary, if not in STOA_NATIVE_BUILD), STOA_WASM_BUILD
 # (build/wasm), BENCH_NICE (0; e.g. -10 to shield the runs from other work on a busy machine:
 # the benchmark's processes and the browser inherit it), and each part's own (REPS, ROUNDS,
-# BATCH for decrypt-decode.mjs; BEEPS, WARMUP_S, THRESHOLD for latency.mjs).
+# BATCH, BROWSERS, FIREFOX, PUPPETEER_CORE for decrypt-decode.mjs; BEEPS, WARMUP_S, THRESHOLD,
+# JITTER_MS, DELAY_MS, JITTER_SEED for latency.mjs).
 # Nothing is built here; what is needed:
 #   cmake --preset native && cmake --build --preset native          # or any native build dir
 #   bash ci/build-wasm-deps.sh && cmake --preset wasm && cmake --build --preset wasm
@@ -30,7 +33,7 @@ bash tests/web/run.sh --install >/dev/null  # playwright-core from tests/web's l
 
 say() { printf '\n== %s\n' "$*"; }
 say "$(date -u +%FT%TZ), commit $(git rev-parse --short HEAD), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "native build $STOA_NATIVE_BUILD${STOA_BENCH_NATIVE:+ (bench $STOA_BENCH_NATIVE)}, wasm build $STOA_WASM_BUILD, $(/usr/bin/chromium --version 2>/dev/null), node $(node --version), nice $bench_nice"
+echo "native build $STOA_NATIVE_BUILD${STOA_BENCH_NATIVE:+ (bench $STOA_BENCH_NATIVE)}, wasm build $STOA_WASM_BUILD, $(/usr/bin/chromium --version 2>/dev/null), $(${FIREFOX:-/usr/bin/firefox-esr} --version 2>/dev/null || echo 'no firefox-esr'), node $(node --version), nice $bench_nice"
 for part in "${parts[@]}"; do
   case $part in
     decrypt) script=decrypt-decode.mjs ;;

@@ -15,10 +15,11 @@ const require = createRequire(import.meta.url);
 
 async function load() {
   const createStoaCore = require(path.join(webDir, 'stoa-core.js'));
-  const { StoaSession, StoaError, FRAME_SAMPLES } = require(path.join(root, 'wasm/js/stoa-session.js'));
+  const { StoaSession, StoaEncoder, StoaError, FRAME_SAMPLES } = require(path.join(root, 'wasm/js/stoa-session.js'));
   // The bytes are handed over: the loader's own fetch() cannot take a file path under Node 20.
   const core = await createStoaCore({ wasmBinary: readFileSync(path.join(webDir, 'stoa-core.wasm')) });
-  return { core, StoaSession, StoaError, FRAME_SAMPLES };
+  const encoder = await StoaEncoder.load(readFileSync(path.join(webDir, 'stoa-encoder.wasm')));
+  return { core, encoder, StoaSession, StoaEncoder, StoaError, FRAME_SAMPLES };
 }
 
 test('a stored seed gives back the same member; a new identity exports a seed that does', { skip: !built }, async () => {
@@ -72,7 +73,7 @@ test('garbage from the network never throws: it becomes error events and the ses
 });
 
 test('programmer errors throw TypeError before reaching the core', { skip: !built }, async () => {
-  const { core, StoaSession, FRAME_SAMPLES } = await load();
+  const { core, encoder, StoaSession, FRAME_SAMPLES } = await load();
   const session = new StoaSession(core);
   assert.throws(() => new StoaSession(core, { seed: new Uint8Array(31) }), TypeError);
   assert.throws(() => session.joinRoom({ room: 'abc' }), TypeError);
@@ -82,16 +83,40 @@ test('programmer errors throw TypeError before reaching the core', { skip: !buil
   assert.throws(() => session.act({ type: 'kick', target: 'nope' }), TypeError);
   assert.throws(() => session.act({ type: 'fly' }), TypeError);
   assert.throws(() => session.createRoom({ kind: 'secret' }), TypeError);
-  assert.throws(() => session.sendAudio(new Int16Array(10), 0), TypeError);
-  assert.throws(() => session.sendAudio(new Float32Array(FRAME_SAMPLES), 0), TypeError);
+  assert.throws(() => session.sendAudio(new Int16Array(10), 0, encoder), TypeError);
+  assert.throws(() => session.sendAudio(new Float32Array(FRAME_SAMPLES), 0, encoder), TypeError);
+  assert.throws(() => session.sendAudio(new Int16Array(FRAME_SAMPLES), 0, null), TypeError);
+  assert.throws(() => session.sendOpus([1, 2, 3], 0), TypeError);
   session.destroy();
 });
 
+test('the encoder module makes packets in the mode asked, and again when the mode flips', { skip: !built }, async () => {
+  const { encoder, StoaError, FRAME_SAMPLES } = await load();
+  const pcm = new Int16Array(FRAME_SAMPLES).map((_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / 48000)));
+  const silence = new Int16Array(FRAME_SAMPLES);
+  // Half a second of tone, then half a second of silence (Opus enters DTX after a few silent frames).
+  const frames = [...Array(25)].map((_, i) => (i < 25 / 2 ? pcm : silence));
+  const sizes = (constantRate) => frames.map((frame) => encoder.encode(frame, { constantRate, bitrate: 32000, maxBytes: 400 }).length);
+  // CBR: every coded frame one size (DTX frames too are padded to it by the core, media_sender).
+  const cbr = sizes(true);
+  assert.ok(cbr.filter((size) => size > 2).every((size) => size === cbr[0]), `constant rate: one size (${cbr})`);
+  const vbr = sizes(false);
+  assert.equal(encoder.constantRate, false);
+  assert.ok(vbr.at(-1) <= 2, `VBR: silence goes to DTX (${vbr})`);
+  assert.ok(encoder.encode(pcm, { constantRate: false, bitrate: 32000, maxBytes: 1000 }).length > 2);
+  assert.throws(() => encoder.encode(pcm, { constantRate: false, bitrate: 1, maxBytes: 400 }), StoaError);
+  assert.throws(() => encoder.encode(new Int16Array(10), { constantRate: false, bitrate: 32000, maxBytes: 400 }), TypeError);
+  encoder.destroy();
+});
+
 test('audio outside a room is refused with a reason, and the mix is silence', { skip: !built }, async () => {
-  const { core, StoaSession, FRAME_SAMPLES } = await load();
+  const { core, encoder, StoaSession, FRAME_SAMPLES } = await load();
   const session = new StoaSession(core);
   const pcm = new Int16Array(FRAME_SAMPLES).fill(1000);
-  assert.equal(session.sendAudio(pcm, 0), 'not_in_room');
+  assert.equal(session.sendAudio(pcm, 0, encoder), 'not_in_room');
+  assert.equal(encoder.handle, 0); // refused before encoding: no encoder made
+  assert.equal(session.sendOpus(new Uint8Array(80), 0), 'not_in_room');
+  assert.equal(session.sendOpus(new Uint8Array(0), 0), 'too_large'); // an empty packet is never sent
   const out = session.pullAudio(20);
   assert.equal(out.length, FRAME_SAMPLES);
   assert.ok(out.every((s) => s === 0));

@@ -98,6 +98,16 @@ test("keys, security code and epoch come through; the link carries the invite wh
   assert.equal(buildView(roomState(), {}).keys, "waiting");
 });
 
+test("the security code's emoji and words forms come through beside the digits, null until keys", () => {
+  const view = buildView(roomState({ keys: true, epoch: 4, securityCode: "12345 67890 11111 22222 33333",
+    securityEmoji: "🐶 🐱 🦁 🐴 🦄 🐷 🐘 🐰", securityWords: "dog cat lion horse unicorn pig elephant rabbit" }), {});
+  assert.equal(view.room.securityEmoji, "🐶 🐱 🦁 🐴 🦄 🐷 🐘 🐰");
+  assert.equal(view.room.securityWords, "dog cat lion horse unicorn pig elephant rabbit");
+  const waiting = buildView(roomState({ securityEmoji: 7 }), {});
+  assert.equal(waiting.room.securityEmoji, null);
+  assert.equal(waiting.room.securityWords, null);
+});
+
 test("the link carries the closed room's current admission secret and the host's key from the state", () => {
   const SECRET = "ab".repeat(32);
   const HOST = "cd".repeat(32);

@@ -38,7 +38,17 @@ using header_field = std::pair<std::string_view, std::string_view>;
 [[nodiscard]] bool is_compressible(const std::filesystem::path& file);
 // HTML revalidates every time (it names the other assets); other assets may be cached for a while.
 [[nodiscard]] std::string_view cache_control(const std::filesystem::path& file);
+// How much an Accept-Encoding header value wants `coding` ("gzip", "br"; lower case), as its
+// q-value in thousandths (0 to 1000): an entry naming the coding wins over "*"; a coding neither
+// names is 0, as is a malformed q (RFC 9110 section 12.5.3).
+[[nodiscard]] int accepted_quality(std::string_view accept_encoding, std::string_view coding);
 // Whether an Accept-Encoding header value admits gzip (a q=0 refuses it).
 [[nodiscard]] bool accepts_gzip(std::string_view accept_encoding);
+
+// The build's pre-compressed twins (ci/cmake/StoaWebStaging.cmake): file.br and file.gz.
+enum class content_coding : std::uint8_t { identity, gzip, br };
+// The twin to send: the coding the client wants most among the twins there are, brotli on a tie
+// (it is the smaller), the file itself when the client takes neither.
+[[nodiscard]] content_coding choose_coding(std::string_view accept_encoding, bool have_br, bool have_gzip);
 
 }  // namespace stoa::server

@@ -8,9 +8,11 @@
 // the worker caches nothing.
 
 const BUILD = "__STOA_BUILD__";
-// Fetched when this worker installs: the page, its scripts, styles, worklets, the core wasm, icons.
+// Fetched when this worker installs: what a listener loads (the page, its scripts, styles, the
+// playback worklet, the core wasm); files already loaded come back as 304s, not bodies.
 const PRECACHE = ["__STOA_PRECACHE__"];
-// Cached the first time the page asks for them: the Opus encoder only a speaker loads.
+// Cached the first time the page asks for them: the Opus encoder and capture worklet only a
+// speaker loads, and the app icons (the browser fetches those it shows).
 const LAZY = ["__STOA_LAZY__"];
 
 const STAMPED = !BUILD.startsWith("__");

@@ -27,7 +27,14 @@ self.addEventListener("install", (event) => {
   // a stale copy from the HTTP cache under a new build's name.
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
-    await cache.addAll(PRECACHE.map((file) => new Request(new URL(file, scopeUrl), { cache: "no-cache" })));
+    await Promise.all(PRECACHE.map(async (file) => {
+      // The page was loaded as the scope's URL ("/"), not as index.html: revalidating that URL
+      // is answered by the copy the browser holds; it is kept under index.html.
+      const from = file === "index.html" ? scopeUrl : new URL(file, scopeUrl);
+      const reply = await fetch(new Request(from, { cache: "no-cache" }));
+      if (!reply.ok) throw new Error(`precaching ${file}: HTTP ${reply.status}`);
+      await cache.put(new URL(file, scopeUrl), reply);
+    }));
     await self.skipWaiting();
   })());
 });

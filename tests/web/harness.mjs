@@ -1,6 +1,7 @@
 // The browser tests' harness: a stoa-server on a free loopback port, Debian's Chromium driven by
 // playwright-core (never a downloaded browser), stoa-bot as a native peer whose JSON lines can be
 // awaited, fake-microphone WAV files, and an in-page tone meter on the client's audio output.
+import assert from 'node:assert/strict';
 import { spawn, execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -307,6 +308,26 @@ export async function screenshot(page, name) {
 // snapshots, audioSeconds}:
 // the strongest frequency of the averaged power spectrum (interpolated between bins) and the RMS
 // level of the output in dBFS (a full-scale sine reads -3 dB, as in core/audio's level meter).
+// Below this level (dBFS) a page plays nothing.
+export const SILENCE_DBFS = -60;
+
+// A listening bot's first report whose one-second window is all received audio: the report after
+// the one that shows 50 more frames decrypted than the first report that heard anything.
+export async function steadyReport(bot, stepMs = 20_000) {
+  const isReport = (line) => 'frames_decrypted' in line;
+  const heard = await bot.waitFor((line) => isReport(line) && line.frames_decrypted > 0, stepMs);
+  const full = await bot.waitFor((line) => isReport(line) && line.frames_decrypted >= heard.frames_decrypted + 50, stepMs, {
+    from: bot.lines.indexOf(heard),
+  });
+  return bot.waitFor(isReport, stepMs, { from: bot.lines.indexOf(full) + 1 });
+}
+
+// A page's measured tone (measureTone) is `hz` within the tolerance and above silence.
+export function assertTone(measured, hz, toleranceHz, what) {
+  assert.ok(Math.abs(measured.frequencyHz - hz) <= toleranceHz, `${what}: ${JSON.stringify(measured)}`);
+  assert.ok(measured.levelDbfs > SILENCE_DBFS, `${what} above silence: ${JSON.stringify(measured)}`);
+}
+
 export async function measureTone(page, ms, { app = 'stoaApp' } = {}) {
   return page.evaluate(
     async ({ ms, app }) => {

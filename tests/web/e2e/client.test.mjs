@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
+  SILENCE_DBFS,
   artifactsDir,
+  assertTone,
   clientBuilt,
   collectConsoleErrors,
   launchBrowser,
@@ -15,13 +17,13 @@ import {
   screenshot,
   startBot,
   startServer,
+  steadyReport,
   wasmWebRoot,
 } from '../harness.mjs';
 
 const skip = clientBuilt ? false : 'the client is not built (build/wasm/web/stoa-core.wasm is missing)';
 const TEST_TIMEOUT = 120_000;
 const STEP = 20_000; // the bound on any one awaited step
-const SILENCE_DBFS = -60; // below this the page plays nothing
 const BOT_LIFETIME = ['--duration', '180']; // a bot outlives no crashed test by much
 
 // ---- page helpers (the user's way in: accessible names; the rest through window.stoaApp) ----
@@ -82,21 +84,6 @@ async function unmute(page) {
 }
 
 const waitForFramesSent = (page) => waitForState(page, () => window.stoaApp.state.stats.framesSent > 0);
-
-// A listening bot's report whose one-second window is all received audio (see tests/bot).
-async function steadyReport(bot) {
-  const isReport = (line) => 'frames_decrypted' in line;
-  const heard = await bot.waitFor((line) => isReport(line) && line.frames_decrypted > 0, STEP);
-  const full = await bot.waitFor((line) => isReport(line) && line.frames_decrypted >= heard.frames_decrypted + 50, STEP, {
-    from: bot.lines.indexOf(heard),
-  });
-  return bot.waitFor(isReport, STEP, { from: bot.lines.indexOf(full) + 1 });
-}
-
-function assertTone(measured, hz, toleranceHz, what) {
-  assert.ok(Math.abs(measured.frequencyHz - hz) <= toleranceHz, `${what}: ${JSON.stringify(measured)}`);
-  assert.ok(measured.levelDbfs > SILENCE_DBFS, `${what} above silence: ${JSON.stringify(measured)}`);
-}
 
 describe('client', { skip }, () => {
   let server;

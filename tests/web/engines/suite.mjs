@@ -6,28 +6,12 @@
 // through window.stoaApp as the Chromium e2e tests read it (docs/web-client.md).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { clientBuilt, measureTone, startBot, startServer, wasmWebRoot } from '../harness.mjs';
+import { SILENCE_DBFS, assertTone, clientBuilt, measureTone, startBot, startServer, steadyReport, wasmWebRoot } from '../harness.mjs';
 
 const TEST_TIMEOUT = 150_000;
 const STEP = 20_000; // the bound on any one awaited step
-const SILENCE_DBFS = -60; // below this the page plays nothing
 const BOT_LIFETIME = ['--duration', '180']; // a bot outlives no crashed test by much
 const BOT_TONE_HZ = 440;
-
-// A listening bot's report whose one-second window is all received audio (as in e2e/client.test.mjs).
-async function steadyReport(bot) {
-  const isReport = (line) => 'frames_decrypted' in line;
-  const heard = await bot.waitFor((line) => isReport(line) && line.frames_decrypted > 0, STEP);
-  const full = await bot.waitFor((line) => isReport(line) && line.frames_decrypted >= heard.frames_decrypted + 50, STEP, {
-    from: bot.lines.indexOf(heard),
-  });
-  return bot.waitFor(isReport, STEP, { from: bot.lines.indexOf(full) + 1 });
-}
-
-function assertTone(measured, hz, toleranceHz, what) {
-  assert.ok(Math.abs(measured.frequencyHz - hz) <= toleranceHz, `${what}: ${JSON.stringify(measured)}`);
-  assert.ok(measured.levelDbfs > SILENCE_DBFS, `${what} above silence: ${JSON.stringify(measured)}`);
-}
 
 // Whether `hz` is one of the engine microphone's tones.
 const isMicrophoneTone = (mic, hz) => mic.tones.some((tone) => Math.abs(hz - tone) <= mic.toleranceHz);

@@ -28,12 +28,14 @@
 // client's context (the fake device has little; a real one adds it), and the listener's output
 // device after its context (baseLatency + outputLatency, printed: 40 ms with the fake output).
 //
-// Why not a probe with an AudioContext of its own on the microphone's MediaStream (as before
-// issue 14): each context that consumes a MediaStream gets it through a FIFO of its own, whose
-// delay is not the client's, so that reference was late by an amount unrelated to the client
-// (runs gave latencies below zero). SEPARATE_TAP=1 adds such a probe beside the client's and
-// prints how far its onsets sit from the client's, to see that error; it adds a context, so leave
-// it off for the figures.
+// History: until issue 14 the speaker's probe ran in an AudioContext of its own on the
+// microphone's MediaStream, and beeps came every 500 ms with a 500 ms pairing window. Runs read
+// 108.6, 88.6, 68.5, 48.6, 28.7, 8.5, then 488.5: consistent with latencies near 500 ms read
+// modulo the period (608.6 read as 108.6; 488.5 as itself, not -11.5), not a drifting reference. With
+// SEPARATE_TAP=1 such a probe is added beside the client's tap and its onsets compared: on
+// 2026-12-06 they sat -22 to +8 ms from the client's (10 ms steps: each context gets the stream in
+// 10 ms blocks), with no trend across beeps. So the tap is now in the client's own context (that
+// error gone) and the period is 1 s (below). SEPARATE_TAP adds a context: leave it off for figures.
 // Checks printed with the figure: the two pages' epoch clocks compared through Node (each page's
 // performance.timeOrigin + now() bracketed by Node's clock, the closest of 15 round trips), the
 // trend across beeps (least-squares ms per beep, first vs second half) and the floor counts.
@@ -351,7 +353,7 @@ console.log(`glass-to-glass, browser microphone -> stoa-server (127.0.0.1) -> br
 if (proxy) console.log(`jittery link: both pages through jitter-proxy.mjs, every chunk each way held ${delayMs} ms + uniform 0..${jitterMs} ms, in order (seed ${jitterSeed}); chunks ${proxy.stats().chunks}, longest hold ${fixed(proxy.stats().maxHeldMs, 1)} ms`);
 console.log(`speaker onsets counted ${counted.length}, paired ${latencies.length}, unpaired ${unpaired}; listener onsets in the same span ${listenerCounted}; microphone streams the speaker got ${speakerSide.streams}`);
 console.log(`peak levels per second, speaker microphone: ${speakerSide.peaks.slice(-5).map((p) => fixed(p)).join(' ')}; listener output: ${listenerSide.peaks.slice(-5).map((p) => fixed(p)).join(' ')}`);
-console.log(`listener decrypt failures: ${listenerSide.stats.decryptFailures}`);
+console.log(`listener decrypt failures: ${listenerSide.stats.decryptFailures}; speaker frames sent in the whole session ${speakerSide.stats.framesSent}, listener frames decrypted in it ${listenerSide.stats.framesDecrypted}`);
 {
   const { playoutBefore: before, playoutAfter: after } = report;
   const delta = (key) => (after.stats[key] ?? NaN) - (before.stats[key] ?? NaN);

@@ -15,7 +15,8 @@
 # (build/wasm), BENCH_NICE (0; e.g. -10 to shield the runs from other work on a busy machine:
 # the benchmark's processes and the browser inherit it), and each part's own (REPS, ROUNDS,
 # BATCH, BROWSERS, FIREFOX, PUPPETEER_CORE for decrypt-decode.mjs; BEEPS, WARMUP_S, THRESHOLD,
-# JITTER_MS, DELAY_MS, JITTER_SEED for latency.mjs).
+# JITTER_MS, DELAY_MS, JITTER_SEED, BEEP_PERIOD_MS (1000) and SEPARATE_TAP=1 (the old
+# separate-context probe beside the client's own tap) for latency.mjs).
 # Nothing is built here; what is needed:
 #   cmake --preset native && cmake --build --preset native          # or any native build dir
 #   bash ci/build-wasm-deps.sh && cmake --preset wasm && cmake --build --preset wasm

@@ -40,6 +40,19 @@ struct reaction_room {
         f.bring_to_stage(host, speaker);
         f.advance_frames(600ms);
     }
+
+    // The last reaction message the relay sent to `member`, as it went on the wire.
+    const stoa::bytes& capture_reactions_to(const room_member& member) {
+        f.network.observer = [this, &member](stoa::loopback::flow direction, stoa::relay::connection_id c, bool binary,
+                                             stoa::byte_view data) {
+            if (direction == stoa::loopback::flow::relay_to_client && binary && c == member.connection &&
+                data[0] == static_cast<std::uint8_t>(proto::binary_type::reaction)) {
+                captured.assign(data.begin(), data.end());
+            }
+        };
+        return captured;
+    }
+    stoa::bytes captured;
 };
 
 // The epoch keys a member was sent, kept by whoever controls that member (an insider).
@@ -107,14 +120,7 @@ TEST_CASE("a listener's reaction reaches every other member decrypted", "[loopba
 
 TEST_CASE("a replayed reaction is refused", "[loopback][reaction]") {
     reaction_room r;
-    stoa::bytes captured;
-    r.f.network.observer = [&](stoa::loopback::flow direction, stoa::relay::connection_id c, bool binary,
-                               stoa::byte_view data) {
-        if (direction == stoa::loopback::flow::relay_to_client && binary && c == r.bob.connection &&
-            data[0] == static_cast<std::uint8_t>(proto::binary_type::reaction)) {
-            captured.assign(data.begin(), data.end());
-        }
-    };
+    const stoa::bytes& captured = r.capture_reactions_to(r.bob);
     REQUIRE(r.alice.session->send_reaction(client::reaction_kind::party, r.f.now).ok());
     r.f.run();
     REQUIRE_FALSE(captured.empty());
@@ -128,14 +134,7 @@ TEST_CASE("a replayed reaction is refused", "[loopback][reaction]") {
 
 TEST_CASE("a reaction forged by the relay or by an insider is refused", "[loopback][reaction]") {
     reaction_room r;
-    stoa::bytes captured;
-    r.f.network.observer = [&](stoa::loopback::flow direction, stoa::relay::connection_id c, bool binary,
-                               stoa::byte_view data) {
-        if (direction == stoa::loopback::flow::relay_to_client && binary && c == r.bob.connection &&
-            data[0] == static_cast<std::uint8_t>(proto::binary_type::reaction)) {
-            captured.assign(data.begin(), data.end());
-        }
-    };
+    const stoa::bytes& captured = r.capture_reactions_to(r.bob);
     REQUIRE(r.alice.session->send_reaction(client::reaction_kind::laugh, r.f.now).ok());
     r.f.run();
     REQUIRE(captured.size() > proto::binary_header_size);

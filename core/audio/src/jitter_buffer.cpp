@@ -185,6 +185,11 @@ push_outcome jitter_buffer::handle_late(std::int64_t ext) noexcept {
             return push_outcome::duplicate;
         case history_state::lost:
             --stats_.lost;  // it did arrive, just too late
+            ++stats_.late;
+            set_history(ext, history_state::late_received);
+            return push_outcome::late;
+        case history_state::skipped:
+            --stats_.skipped;
             [[fallthrough]];
         case history_state::unknown:
             ++stats_.late;
@@ -300,9 +305,33 @@ push_outcome jitter_buffer::push(frame_seq seq, byte_view packet, time_point now
     return push_outcome::buffered;
 }
 
+std::int64_t jitter_buffer::first_buffered_after(std::int64_t ext) const noexcept {
+    const auto capacity = static_cast<std::int64_t>(ring_.size());
+    for (std::int64_t candidate = ext + 1; candidate < ext + capacity; ++candidate) {
+        if (present(candidate)) return candidate;
+    }
+    return max_buffered_ext_;
+}
+
+bool jitter_buffer::skip_gap_if_behind(std::int64_t now_us) noexcept {
+    if (phase_ != phase::playing || buffered_count_ == 0 || present(next_ext_)) return false;
+    const std::int64_t first = first_buffered_after(next_ext_);
+    if (first <= next_ext_) return false;
+    // Filling the gap with concealment would play `first` this late; its timeline wants it at `due`.
+    const std::int64_t filled_us = now_us + (first - next_ext_) * frame_us;
+    const std::int64_t due_us = first * frame_us + transit_floor_us() + target_us_;
+    if (filled_us <= due_us + frame_us) return false;
+    for (std::int64_t ext = next_ext_; ext < first; ++ext) set_history(ext, history_state::skipped);
+    stats_.skipped += static_cast<std::uint64_t>(first - next_ext_);
+    floor_ext_ = first;
+    start_talkspurt(first);
+    return true;
+}
+
 playout_decision jitter_buffer::pop(time_point now) {
     const std::int64_t now_us = to_micros(now);
     if (phase_ == phase::empty) return {};
+    skip_gap_if_behind(now_us);
     if (phase_ == phase::prebuffering) {
         if (buffered_count_ == 0 || now_us < play_at_us_) return {};
         phase_ = phase::playing;

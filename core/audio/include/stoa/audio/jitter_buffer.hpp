@@ -57,8 +57,8 @@ struct jitter_buffer_config {
 };
 
 struct jitter_buffer_stats {
-    // Every frame that was sent ends up in exactly one of received, late or lost, except
-    // frames the buffer attributes to silence (see jitter_buffer).
+    // Every frame that was sent ends up in exactly one of received, late, lost or skipped, except
+    // frames the buffer attributes to silence at a talkspurt start (see jitter_buffer).
     std::uint64_t received = 0;  // accepted into the buffer (includes the two "dropped" counts)
     std::uint64_t late = 0;      // arrived after their slot; dropped
     std::uint64_t lost = 0;      // slot played without the frame, and it never came later
@@ -70,6 +70,11 @@ struct jitter_buffer_stats {
     std::uint64_t overflow_dropped = 0;  // received frames dropped to keep the bound
     std::uint64_t compressed = 0;        // received frames dropped to shrink the delay
     std::uint64_t resyncs = 0;           // talkspurt starts (the playout point was re-placed)
+    // Slots passed over with no data because playing them out would have put the next buffered
+    // frame behind the target delay: silence the sender skipped (DTX), or a loss the buffer cannot
+    // tell from it. Not counted lost; a frame that comes for a skipped slot later is counted late
+    // instead. So a sent frame ends up in exactly one of received, late, lost or skipped.
+    std::uint64_t skipped = 0;  // (old code: never counted)
     duration target_delay{};
     duration playout_delay{};        // of the last frame played, above the fastest transit seen
     duration interarrival_jitter{};  // RFC 3550 section 6.4.1 estimate
@@ -86,7 +91,13 @@ struct jitter_buffer_stats {
 // for more than max_underrun_conceal_frames and a packet arrives roughly on time, this is a
 // talker starting again: the gap is silence (not loss) and the playout point is re-placed at
 // the current target delay. (A burst loss longer than the buffered depth that ends on time
-// looks identical and is also treated as silence.)
+// looks identical and is also treated as silence.) Holding the playout point through a short dry
+// spell (or playing a gap out as concealment) is only right while it keeps the next buffered frame
+// within a frame of its due time (its seq's place on the timeline plus the target): once it would
+// not, the gap is skipped and the playout point re-placed at that frame, as for a talkspurt. Without
+// this, a talker whose silences are DTX gaps (one comfort-noise frame every 400 ms) kept each gap's
+// held ticks as delay, until the whole gap was buffered: 400 ms behind for good.
+
 class jitter_buffer {
 public:
     // Throws std::invalid_argument on an inconsistent configuration (programmer error).
@@ -106,7 +117,7 @@ public:
 
 private:
     enum class phase : std::uint8_t { empty, prebuffering, playing };
-    enum class history_state : std::uint8_t { unknown, received, lost, late_received };
+    enum class history_state : std::uint8_t { unknown, received, lost, late_received, skipped };
 
     struct slot {
         std::int64_t seq = -1;
@@ -130,6 +141,8 @@ private:
     void skip_to(std::int64_t new_next) noexcept;
     void start_talkspurt(std::int64_t ext) noexcept;
     push_outcome handle_late(std::int64_t ext) noexcept;
+    [[nodiscard]] std::int64_t first_buffered_after(std::int64_t ext) const noexcept;
+    bool skip_gap_if_behind(std::int64_t now_us) noexcept;
     [[nodiscard]] frame_seq to_seq(std::int64_t ext) const noexcept;
     [[nodiscard]] std::int64_t transit_floor_us() const noexcept { return min_transit_us_; }
 

@@ -11,7 +11,7 @@ packages=(
   catch2 libbenchmark-dev libtomlplusplus-dev
   clang lld libclang-rt-14-dev
   emscripten nodejs autoconf automake libtool
-  espeak-ng sox curl brotli librsvg2-bin optipng esbuild
+  espeak-ng sox curl brotli librsvg2-bin pngquant optipng esbuild
   chromium
   # The browser tests' other engines: Firefox ESR (headless), WebKitGTK's MiniBrowser and
   # WebKitWebDriver on an Xvfb display, and PulseAudio for a null sink (tests/web/engines).

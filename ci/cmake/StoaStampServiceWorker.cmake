@@ -1,18 +1,48 @@
 # Writes the staged service worker: web/sw.js with its build id and file list filled in.
 # Run with cmake -P and -DSOURCE=web/sw.js -DOUTPUT=<staged sw.js> -DROOT=<staged web root>
 #   -DFILES="a.js|b.css|..." (the staged files, relative to ROOT, '|'-separated)
-#   -DLAZY_REGEX=<files cached on first use rather than at install>.
+#   -DLAZY_REGEX=<files cached on first use rather than at install>
+#   -DBUNDLE_METAFILES="a.json|..." (esbuild metafiles of the staged bundles: the modules inside a
+#   bundle are not fetched by the page, so they are not cached at install).
 # The build id is a hash of every listed file's contents, so any change to the client makes a new
 # cache and the old one is deleted when the new worker activates (docs/web-client.md, "PWA").
+cmake_policy(SET CMP0057 NEW)  # if(IN_LIST) in script mode
 string(REPLACE "|" ";" files "${FILES}")
 list(SORT files)
+set(bundled "")
+string(REPLACE "|" ";" metafiles "${BUNDLE_METAFILES}")
+foreach(metafile ${metafiles})
+  file(READ "${metafile}" meta)
+  string(JSON entry_count LENGTH "${meta}" outputs)
+  string(JSON input_count LENGTH "${meta}" inputs)
+  if(input_count GREATER 0)
+    math(EXPR last "${input_count} - 1")
+    foreach(i RANGE ${last})
+      string(JSON input MEMBER "${meta}" inputs ${i})
+      list(APPEND bundled "${input}")
+    endforeach()
+  endif()
+  # ...but each bundle's own entry is the file the page loads.
+  if(entry_count GREATER 0)
+    math(EXPR last "${entry_count} - 1")
+    foreach(i RANGE ${last})
+      string(JSON output MEMBER "${meta}" outputs ${i})
+      string(JSON entry ERROR_VARIABLE no_entry GET "${meta}" outputs "${output}" entryPoint)
+      if(NOT no_entry)
+        list(REMOVE_ITEM bundled "${entry}")
+      endif()
+    endforeach()
+  endif()
+endforeach()
 set(digests "")
 set(precache "")
 set(lazy "")
 foreach(relative ${files})
   file(SHA256 "${ROOT}/${relative}" digest)
   string(APPEND digests "${relative} ${digest}\n")
-  if(LAZY_REGEX AND relative MATCHES "${LAZY_REGEX}")
+  if(relative IN_LIST bundled)
+    continue()  # inside a bundle: never fetched on its own
+  elseif(LAZY_REGEX AND relative MATCHES "${LAZY_REGEX}")
     string(APPEND lazy "\"${relative}\", ")
   else()
     string(APPEND precache "\"${relative}\", ")

@@ -45,9 +45,15 @@ describe('installable app', { skip }, () => {
     });
     assert.equal(cached.names.filter((name) => name.startsWith('stoa-client-')).length, 1);
     assert.match(cached.names[0], /^stoa-client-[0-9a-f]{16}$/);
-    for (const file of ['/index.html', '/app.js', '/client.js', '/audio.js', '/render.js', '/client-worker.js',
-      '/playback-worklet.js', '/stoa-core.wasm', '/style.css']) {
+    for (const file of ['/index.html', '/app.js', '/client-worker.js', '/playback-worklet.js', '/stoa-core.wasm',
+      '/style.css', '/stoa-core.js', '/stoa-session.js']) {
       assert.ok(cached.paths.includes(file), `${file} is cached: ${cached.paths.join(' ')}`);
+    }
+    // A minified build stages app.js as one bundle of the page's modules: those are then never
+    // fetched on their own, so they are not cached either; an unbundled build caches each.
+    const bundled = await page.evaluate(async () => !/from\s*["']\.\/client\.js["']/.test(await (await fetch('app.js')).text()));
+    for (const file of ['/client.js', '/audio.js', '/render.js', '/lib/view-model.js', '/lib/link.js']) {
+      assert.equal(cached.paths.includes(file), !bundled, `${file} cached: ${!bundled} (bundled: ${bundled}): ${cached.paths.join(' ')}`);
     }
     assert.ok(!cached.paths.includes('/config.json'), 'the relay list is never cached');
     // What a listener never needs is not fetched at install, only cached when first used: the

@@ -56,6 +56,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         if (buffer.buffered_frames() > buffer.config().capacity_frames) std::abort();
         if (s.received + s.late + s.duplicates + s.rejected != pushes) std::abort();
         if (s.target_delay < buffer.config().min_delay || s.target_delay > buffer.config().max_delay) std::abort();
+        // Counts taken back when a frame turns up late (lost, skipped) never go below zero.
+        constexpr std::uint64_t wrapped = std::uint64_t{1} << 62;
+        if (s.lost >= wrapped || s.skipped >= wrapped) std::abort();
     }
     return 0;
 }

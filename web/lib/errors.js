@@ -61,7 +61,7 @@ const MESSAGES = {
   audio_unavailable: "Could not start audio in this browser.",
   microphone_denied: "The microphone could not be used. Allow microphone access for this site and try again.",
   microphone_missing: "No microphone was found.",
-  encoder_unavailable: "Your microphone's encoder could not be loaded, so your audio is not being sent. Check your connection, then mute and unmute to try again.",
+  encoder_unavailable: "Your microphone's encoder could not be loaded, so you were muted: nobody heard you. Check your connection, then unmute to try again.",
   microphone_insecure: "This browser allows the microphone only on a secure (https) page.",
   request_timeout: "The relay did not answer. Check your connection and try again.",
   storage_unavailable: "This browser cannot store your identity, so you will be a new member each visit.",

@@ -111,6 +111,25 @@ test("a removal by the host is kept for the removed screen; one's own leaving is
   assert.equal(client.removed, null);
 });
 
+test("an encoder that cannot load mutes a live member and closes the microphone; a muted one is left alone", () => {
+  const { client, posted, heard } = started();
+  client.receive({ type: "state", state: inRoom({ role: "host", me: { hand: false, invited: false, selfMuted: false, moderatorMuted: false } }) });
+  posted.length = 0;
+  heard.length = 0;
+  client.receive({ type: "event", event: { type: "error", code: 0, name: "encoder_unavailable", message: "404" } });
+  assert.deepEqual(posted, [{ type: "act", action: { type: "set_self_muted", muted: true } }]);
+  assert.deepEqual(heard.filter((h) => h.type !== "error").map((h) => h.type), ["stop-microphone"]);
+  assert.equal(heard.find((h) => h.type === "error").detail.error.name, "encoder_unavailable");
+
+  // Already muted (the worker reported it after the member muted): only the error.
+  client.receive({ type: "state", state: inRoom({ role: "host" }) });
+  posted.length = 0;
+  heard.length = 0;
+  client.receive({ type: "event", event: { type: "error", code: 0, name: "encoder_unavailable", message: "404" } });
+  assert.deepEqual(posted, []);
+  assert.deepEqual(heard.map((h) => h.type), ["error"]);
+});
+
 test("every worker event is kept in order for the tests' hooks", () => {
   const { client } = started();
   client.receive({ type: "event", event: { type: "keys_changed", epoch: 1 } });

@@ -43,6 +43,7 @@ private:
                                                        bool fec) noexcept;
 
     std::unique_ptr<OpusDecoder, deleter> state_;
+    float softclip_memory_ = 0.0F;  // opus_decode's soft-clipping state, kept here (see run())
 };
 
 }  // namespace stoa::audio

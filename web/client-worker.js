@@ -37,6 +37,7 @@ let capturePort = null;
 // unmutes, never for a listener; until it is ready, microphone frames are not sent.
 let encoder = null;
 let encoderLoad = null;
+let wantLive = false; // the page asked to unmute and has not asked to mute since
 let pendingCreate = null; // {name} while a created room waits to be joined
 // Past 256 KB unsent the socket is not keeping up: audio drops, control waits (outbound-queue.js).
 const outbound = new StoaOutbound.OutboundQueue();
@@ -274,16 +275,28 @@ function onPlaybackMessage(message) {
   }
 }
 
-// Loads the encoder in the background (listening goes on meanwhile); a failure is reported to the
-// page as encoder_unavailable, and the next unmute tries again.
+// Loads the encoder in the background (listening goes on meanwhile); see encoderFailed.
 function loadEncoder() {
   if (encoder || encoderLoad) return;
   encoderLoad = Stoa.StoaEncoder.load('stoa-encoder.wasm').then(
     (loaded) => { encoder = loaded; },
-    (error) => {
-      post({ type: 'event', event: { type: 'error', code: 0, name: 'encoder_unavailable', message: `stoa-encoder.wasm: ${error.message}` } });
-    },
+    (error) => { encoderFailed(`stoa-encoder.wasm: ${error.message}`); },
   ).finally(() => { encoderLoad = null; });
+}
+
+// Without an encoder nothing is sent. A member who asked to be live is muted again (so neither the
+// room nor the page shows them live while silent) and the page is told, with `muted`, to close the
+// microphone; every unmute without an encoder loads it again. A failed load while the member has
+// not asked to be live (the one started with the microphone, before the unmute reaches here) is
+// not reported: the unmute that follows tries again and reports its own failure.
+function encoderFailed(message) {
+  if (!wantLive) return;
+  wantLive = false;
+  if (session && session.state(now()).inRoom) {
+    session.act({ type: 'set_self_muted', muted: true });
+    flush();
+  }
+  post({ type: 'event', event: { type: 'error', code: 0, name: 'encoder_unavailable', message, muted: true } });
 }
 
 // The capture worklet posts 20 ms microphone frames; the core sends only what this member may send.
@@ -301,7 +314,7 @@ function onCaptureMessage(message) {
     try {
       failed.destroy();
     } catch { /* a trapped module is dropped whole */ }
-    post({ type: 'event', event: { type: 'error', code: 0, name: 'encoder_unavailable', message: error.message } });
+    encoderFailed(error.message);
   }
   flush();
 }
@@ -397,7 +410,10 @@ self.onmessage = (message) => {
             return;
           }
         }
-        if (data.action?.type === 'set_self_muted' && data.action.muted === false) loadEncoder();
+        if (data.action?.type === 'set_self_muted') {
+          wantLive = data.action.muted === false;
+          if (wantLive) loadEncoder();
+        }
         session.act(data.action);
         break;
       case 'reconnect':

@@ -284,12 +284,9 @@ export class StoaClient {
       return;
     }
     const inRoom = Boolean(this.state && this.state.inRoom);
-    // No encoder means nothing is sent: say so to the room and close the microphone rather than show
-    // the member as live (the next unmute opens it again and loads the encoder).
-    if (event.name === "encoder_unavailable" && inRoom && this.state.me && this.state.me.selfMuted === false) {
-      this.act({ type: "set_self_muted", muted: true });
-      this.emit("stop-microphone");
-    }
+    // No encoder means nothing is sent: the worker muted the member, so close the microphone too
+    // (the next unmute opens it again and loads the encoder).
+    if (event.name === "encoder_unavailable" && event.muted) this.emit("stop-microphone");
     if (this.pendingJoin || this.pendingCreate) {
       if (refusesJoin(event) || !inRoom) {
         this.timers.clear(this.requestTimer);

@@ -111,22 +111,19 @@ test("a removal by the host is kept for the removed screen; one's own leaving is
   assert.equal(client.removed, null);
 });
 
-test("an encoder that cannot load mutes a live member and closes the microphone; a muted one is left alone", () => {
+test("an encoder the worker gave up on (and muted the member for) closes the microphone", () => {
   const { client, posted, heard } = started();
-  client.receive({ type: "state", state: inRoom({ role: "host", me: { hand: false, invited: false, selfMuted: false, moderatorMuted: false } }) });
-  posted.length = 0;
-  heard.length = 0;
-  client.receive({ type: "event", event: { type: "error", code: 0, name: "encoder_unavailable", message: "404" } });
-  assert.deepEqual(posted, [{ type: "act", action: { type: "set_self_muted", muted: true } }]);
-  assert.deepEqual(heard.filter((h) => h.type !== "error").map((h) => h.type), ["stop-microphone"]);
-  assert.equal(heard.find((h) => h.type === "error").detail.error.name, "encoder_unavailable");
-
-  // Already muted (the worker reported it after the member muted): only the error.
   client.receive({ type: "state", state: inRoom({ role: "host" }) });
   posted.length = 0;
   heard.length = 0;
-  client.receive({ type: "event", event: { type: "error", code: 0, name: "encoder_unavailable", message: "404" } });
-  assert.deepEqual(posted, []);
+  client.receive({ type: "event", event: { type: "error", code: 0, name: "encoder_unavailable", message: "404", muted: true } });
+  assert.deepEqual(heard.map((h) => h.type), ["stop-microphone", "error"]);
+  assert.equal(heard[1].detail.error.name, "encoder_unavailable");
+  assert.deepEqual(posted, [], "the worker muted the member itself");
+
+  // Without `muted` (the member was not muted) the microphone is left alone.
+  heard.length = 0;
+  client.receive({ type: "event", event: { type: "error", code: 0, name: "encoder_unavailable", message: "trap" } });
   assert.deepEqual(heard.map((h) => h.type), ["error"]);
 });
 

@@ -143,6 +143,15 @@ void check_accounting(const jitter_buffer& buffer, const run_result& r, bool sen
     CHECK(r.max_buffered <= buffer.config().capacity_frames);
 }
 
+// What the browser client's session uses (wasm/src/stoa_api.cpp, stoa_create).
+jitter_buffer_config browser_config() {
+    jitter_buffer_config config;
+    config.initial_delay = std::chrono::milliseconds(40);
+    config.min_delay = std::chrono::milliseconds(20);
+    config.target_decay_packets = 32;
+    return config;
+}
+
 }  // namespace
 
 TEST_CASE("a clean stream is played in order with nothing lost", "[audio][jitter_buffer]") {
@@ -440,11 +449,7 @@ TEST_CASE("a DTX talker's silences never become delay", "[audio][jitter_buffer]"
         run(jitter_buffer_config{});
     }
     SECTION("the browser's configuration") {
-        jitter_buffer_config browser;
-        browser.initial_delay = std::chrono::milliseconds(40);
-        browser.min_delay = std::chrono::milliseconds(20);
-        browser.target_decay_packets = 32;
-        run(browser);
+        run(browser_config());
     }
 }
 
@@ -455,11 +460,7 @@ TEST_CASE("a browser listener's recorded DTX stream plays each talkspurt on time
     // before it played out as concealment: every later beep was heard 386 ms after it arrived.
     std::ifstream in(STOA_SOURCE_DIR "/tests/audio/data/browser-dtx-playout.txt");
     REQUIRE(in.good());
-    jitter_buffer_config browser;
-    browser.initial_delay = std::chrono::milliseconds(40);
-    browser.min_delay = std::chrono::milliseconds(20);
-    browser.target_decay_packets = 32;
-    jitter_buffer buffer(browser);
+    jitter_buffer buffer(browser_config());
 
     std::vector<std::int64_t> arrived_us;  // by seq; -1: never sent
     std::uint64_t arrivals = 0;

@@ -178,24 +178,16 @@ void jitter_buffer::start_talkspurt(std::int64_t ext) noexcept {
 }
 
 push_outcome jitter_buffer::handle_late(std::int64_t ext) noexcept {
-    switch (history(ext)) {
-        case history_state::received:
-        case history_state::late_received:
-            ++stats_.duplicates;
-            return push_outcome::duplicate;
-        case history_state::lost:
-            --stats_.lost;  // it did arrive, just too late
-            ++stats_.late;
-            set_history(ext, history_state::late_received);
-            return push_outcome::late;
-        case history_state::skipped:
-            --stats_.skipped;
-            [[fallthrough]];
-        case history_state::unknown:
-            ++stats_.late;
-            set_history(ext, history_state::late_received);
-            return push_outcome::late;
+    const history_state state = history(ext);
+    if (state == history_state::received || state == history_state::late_received) {
+        ++stats_.duplicates;
+        return push_outcome::duplicate;
     }
+    // It did arrive, just too late: take it back out of the count its slot went to.
+    if (state == history_state::lost) --stats_.lost;
+    if (state == history_state::skipped) --stats_.skipped;
+    ++stats_.late;
+    set_history(ext, history_state::late_received);
     return push_outcome::late;
 }
 
@@ -313,19 +305,18 @@ std::int64_t jitter_buffer::first_buffered_after(std::int64_t ext) const noexcep
     return max_buffered_ext_;
 }
 
-bool jitter_buffer::skip_gap_if_behind(std::int64_t now_us) noexcept {
-    if (phase_ != phase::playing || buffered_count_ == 0 || present(next_ext_)) return false;
+void jitter_buffer::skip_gap_if_behind(std::int64_t now_us) noexcept {
+    if (phase_ != phase::playing || buffered_count_ == 0 || present(next_ext_)) return;
     const std::int64_t first = first_buffered_after(next_ext_);
-    if (first <= next_ext_) return false;
+    if (first <= next_ext_) return;
     // Filling the gap with concealment would play `first` this late; its timeline wants it at `due`.
     const std::int64_t filled_us = now_us + (first - next_ext_) * frame_us;
     const std::int64_t due_us = first * frame_us + transit_floor_us() + target_us_;
-    if (filled_us <= due_us + frame_us) return false;
+    if (filled_us <= due_us + frame_us) return;
     for (std::int64_t ext = next_ext_; ext < first; ++ext) set_history(ext, history_state::skipped);
     stats_.skipped += static_cast<std::uint64_t>(first - next_ext_);
     floor_ext_ = first;
     start_talkspurt(first);
-    return true;
 }
 
 playout_decision jitter_buffer::pop(time_point now) {

@@ -142,7 +142,7 @@ private:
     void start_talkspurt(std::int64_t ext) noexcept;
     push_outcome handle_late(std::int64_t ext) noexcept;
     [[nodiscard]] std::int64_t first_buffered_after(std::int64_t ext) const noexcept;
-    bool skip_gap_if_behind(std::int64_t now_us) noexcept;
+    void skip_gap_if_behind(std::int64_t now_us) noexcept;
     [[nodiscard]] frame_seq to_seq(std::int64_t ext) const noexcept;
     [[nodiscard]] std::int64_t transit_floor_us() const noexcept { return min_transit_us_; }
 
